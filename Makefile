@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: GPL-2.0
+# memtrace: top-level build.  Everything lands in build/; `make help` lists
+# the targets and options.  Set-up (Debian packages, the guest kernel) runs
+# from the targets that need it.
+
+# ---- options -------------------------------------------------------------
+KERNEL    ?= 6.12#		6.12, 6.1, host, or a bzImage path (then KDIR=)
+KVER      ?=#			pin the Debian ABI, e.g. 6.12.117+deb12
+MEM       ?= 128M
+SMP       ?= 1
+NUMA      ?= 1
+QEMU_ARGS ?=
+MODPARAMS ?=#			memalloc.ko parameters, e.g. kmalloc_size=65536
+APPEND    ?=#			extra kernel command line
+TIMEOUT   ?= 900#		batch guest time limit, seconds
+CMD       ?= cat /proc/zoneinfo
+BUILD     ?= build
+NO_DEPS   ?=
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := x86
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+TOP := $(CURDIR)
+B := $(abspath $(BUILD))
+
+# ---- the guest kernel ----------------------------------------------------
+# Debian kernels are fetched into $(B)/kernel/<series>; a bzImage path or
+# the host's kernel are used in place.
+ifneq ($(filter 6.12 6.1,$(KERNEL)),)
+KTAG      := $(KERNEL)
+KSRC      := $(B)/kernel/$(KERNEL)
+KSTAMP    := $(KSRC)/version
+KIMAGE    := $(KSRC)/vmlinuz
+KDIR      ?= $(KSRC)/kdir
+else ifeq ($(KERNEL),host)
+KTAG      := host
+KIMAGE    := /boot/vmlinuz-$(shell uname -r)
+KDIR      ?= /lib/modules/$(shell uname -r)/build
+KSTAMP    := $(KIMAGE)
+else
+KTAG      := custom
+KIMAGE    := $(abspath $(KERNEL))
+KSTAMP    := $(KIMAGE)
+ifeq ($(KDIR),)
+$(error KERNEL=$(KERNEL) is a kernel image: give its build tree with KDIR=)
+endif
+endif
+
+# vmlinux.h always comes from the default kernel's BTF: one CO-RE binary
+# runs on every kernel (VMLINUX_BTF overrides).
+VMLINUX_BTF ?= $(B)/kernel/6.12/vmlinux.btf
+VMLINUX_H   := $(B)/include/vmlinux.h
+
+KB        := $(B)/$(KTAG)
+KO        := $(KB)/module/memalloc.ko
+INITRAMFS := $(KB)/initramfs.cpio
+
+MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
+
+QEMU := rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
+	-n $(NUMA) -t $(TIMEOUT) $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
+	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)")
+
+# ---- tool and tests ------------------------------------------------------
+TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
+	$(if $(WERROR),-Werror) -Itool -Imodule/uapi
+TOOL_PURE   := tool/physmap.c
+TOOL_SRC    := tool/memtrace.c tool/cmd_zones.c $(TOOL_PURE)
+TOOL        := $(B)/tool/memtrace
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_CFLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -Itool -Itests/lib -Imodule/uapi
+
+VM_TESTS := $(patsubst tests/vm/%.c,$(B)/tests/vm-bin/%,$(wildcard tests/vm/*.c))
+VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) -Itests/lib -Imodule/uapi
+
+GUEST_FILES := $(TOOL):/usr/bin/memtrace tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm test \
+	check vmtest clean distclean vmlinux-h
+
+all: initramfs
+
+help:
+	@sed -n 's/^## \{0,1\}//p' $(lastword $(MAKEFILE_LIST))
+
+## memtrace - see where the kernel puts memory and what each allocator costs
+##
+## Main commands (each installs what it needs on Debian 12 as root):
+##   make run        boot the guest, show the demo, power off (exit = guest's)
+##   make test       host unit tests + guest integration tests (TAP); ends
+##                   with "N passed, N failed"
+##
+## Targets:
+##   make rebuild    rebuild the module, tool and initramfs from scratch
+##   make start      interactive guest: root shell, demo in the boot log
+##                   (leave with 'poweroff' or Ctrl-A X)
+##   make vm CMD='cat /proc/zoneinfo'
+##                   batch guest: run CMD after memalloc.ko loaded, stream
+##                   the console, exit with CMD's status
+##   make check      host unit tests only
+##   make vmtest     guest tests only
+##   make deps       install missing Debian packages (apt-get)
+##   make kernel     fetch and unpack the guest kernel (never installed)
+##   make module | tool | initramfs | vmlinux-h
+##   make clean      remove build outputs, keep downloaded kernels
+##   make distclean  remove all of build/
+##
+## Options (VAR=value):
+##   KERNEL=6.12     guest kernel: 6.12 (default, Debian cloud), 6.1,
+##                   host, or a bzImage path together with KDIR=<build tree>
+##   KVER=           pin Debian's kernel ABI (e.g. 6.12.117+deb12)
+##   MEM=128M SMP=1 NUMA=1   guest memory, vCPUs, NUMA nodes (even split)
+##   QEMU_ARGS=      appended to QEMU's command line (e.g. '-s -S' for gdb)
+##   MODPARAMS=      memalloc.ko parameters (e.g. 'kmalloc_size=65536')
+##   APPEND=         extra kernel command line
+##   TIMEOUT=900     batch time limit in seconds (a hang is killed)
+##   NO_DEPS=1       skip the apt-get step; V=1 shows commands
+
+# ---- set-up --------------------------------------------------------------
+deps:
+ifeq ($(NO_DEPS),)
+	$(Q)scripts/deps.sh
+endif
+
+kernel: deps $(KSTAMP)
+
+$(B)/kernel/%/version: | deps
+	$(call msg,FETCH,Debian $* cloud kernel$(if $(KVER), $(KVER)))
+	$(Q)vmlinux/fetch-debian.sh $* $(B)/kernel/$* $(KVER)
+
+ifneq ($(KTAG),$(filter 6.12 6.1,$(KTAG)))
+$(KSTAMP):
+	@test -f $@ || { echo "no kernel image $@" >&2; exit 1; }
+endif
+
+vmlinux-h: $(VMLINUX_H)
+
+$(VMLINUX_H): $(B)/kernel/6.12/version
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+# ---- module --------------------------------------------------------------
+module: $(KO)
+
+# Build in a copy per kernel so that objects for different kernels never mix.
+$(KO): $(MODULE_SRC) $(KSTAMP) | deps
+	$(call msg,MODULE,$@ ($(KTAG)))
+	$(Q)mkdir -p $(KB)/module/uapi
+	$(Q)cp module/Kbuild module/*.c module/*.h $(KB)/module/
+	$(Q)cp module/uapi/*.h $(KB)/module/uapi/
+	$(Q)$(MAKE) -C $(KDIR) M=$(KB)/module $(if $(filter 1,$(V)),V=1) modules \
+		$(if $(filter 1,$(V)),,>$(KB)/module/build.log 2>&1) || \
+		{ cat $(KB)/module/build.log >&2; exit 1; }
+
+# ---- tool ----------------------------------------------------------------
+tool: $(TOOL)
+
+$(B)/tool/%.o: tool/%.c | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(TOOL): $(patsubst tool/%.c,$(B)/tool/%.o,$(TOOL_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) -static $^ -o $@
+
+-include $(wildcard $(B)/tool/*.d)
+
+# ---- initramfs -----------------------------------------------------------
+initramfs: $(INITRAMFS)
+
+$(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) \
+		$(wildcard tests/vm/*) $(VM_TESTS)
+	$(call msg,CPIO,$@)
+	$(Q)rootfs/mkinitramfs.sh $@ $(KO) $(GUEST_FILES)
+
+# Guest tests in C: static, so that they run in the busybox initramfs.
+$(B)/tests/vm-bin/%: tests/vm/%.c tests/lib/tap.h module/uapi/memalloc.h | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VM_CFLAGS) $< -o $@ -static -pthread
+
+rebuild:
+	$(Q)rm -rf $(KB)/module $(INITRAMFS) $(B)/tool $(B)/tests $(VMLINUX_H)
+	$(Q)$(MAKE) initramfs
+
+# ---- guest ---------------------------------------------------------------
+start: $(INITRAMFS)
+	$(Q)$(QEMU)
+
+run: $(INITRAMFS)
+	$(Q)$(QEMU) -c 'memtrace zones'
+
+vm: $(INITRAMFS)
+	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
+
+# ---- tests ---------------------------------------------------------------
+$(B)/tests/unit/%: tests/unit/%.c $(TOOL_PURE) tests/lib/tap.h | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(UNIT_CFLAGS) $< $(TOOL_PURE) -o $@
+
+check: $(UNIT_TESTS)
+	$(Q)tests/run-unit.sh $(B)/tests/log $(UNIT_TESTS)
+
+vmtest: $(INITRAMFS)
+	$(Q)tests/run-vm.sh $(B)/tests/log "$(QEMU)"
+
+test:
+	$(Q)rm -rf $(B)/tests/log
+	$(Q)$(MAKE) check vmtest; rc=$$?; tests/summary.sh $(B)/tests/log; \
+		s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
+
+# ---- cleaning ------------------------------------------------------------
+clean:
+	$(Q)rm -rf $(B)/6.12 $(B)/6.1 $(B)/host $(B)/custom $(B)/tool $(B)/tests \
+		$(B)/include $(B)/study
+
+distclean:
+	$(Q)rm -rf $(B)

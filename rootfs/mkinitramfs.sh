@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest's initramfs: busybox-static, /init, memalloc.ko and any
+# extra files, as an uncompressed newc cpio (the fastest to unpack under TCG).
+#
+#   mkinitramfs.sh OUT.cpio MODULE.ko [SRC:DEST ...]
+#
+# Needs no root: nothing in the archive is a device node (/init mounts
+# devtmpfs first).
+set -eu
+
+out=$1
+ko=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=${BUSYBOX:-/bin/busybox}
+
+[ -x "$busybox" ] || { echo "mkinitramfs: no $busybox (busybox-static)" >&2; exit 1; }
+if readelf -l "$busybox" 2>/dev/null | grep -q INTERP; then
+	echo "mkinitramfs: $busybox is dynamically linked (install busybox-static)" >&2
+	exit 1
+fi
+
+stage=$(mktemp -d "${out}.stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin \
+	"$stage"/dev "$stage"/proc "$stage"/sys "$stage"/tmp "$stage"/root \
+	"$stage"/etc/memtrace "$stage"/lib/modules
+cp "$busybox" "$stage/bin/busybox"
+for app in $("$busybox" --list-full); do
+	[ -e "$stage/$app" ] || ln -s /bin/busybox "$stage/$app"
+done
+install -m 0755 "$here/init" "$stage/init"
+cp "$ko" "$stage/lib/modules/memalloc.ko"
+echo 'root:x:0:0:root:/root:/bin/sh' > "$stage/etc/passwd"
+echo 'root:x:0:' > "$stage/etc/group"
+printf 'PS1="memtrace:\\w# "\n' > "$stage/etc/profile"
+
+for spec in "$@"; do
+	src=${spec%%:*}
+	dst=${spec#*:}
+	mkdir -p "$stage/$(dirname "$dst")"
+	cp -r "$src" "$stage/$dst"
+done
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"

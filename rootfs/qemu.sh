@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the memtrace guest under QEMU.
+#
+#   qemu.sh [options] -k KERNEL -r INITRAMFS
+#     -c CMD      batch: run CMD in the guest after memalloc.ko has loaded,
+#                 stream the console, exit with CMD's exit status
+#                 (without -c: an interactive shell on this terminal)
+#     -m MEM      guest memory, MiB or with a K/M/G suffix (default 128M)
+#     -s SMP      vCPUs (default 1; raised to NUMA when smaller)
+#     -n NUMA     NUMA nodes, memory split evenly (default 1)
+#     -a ARGS     extra QEMU arguments (e.g. "-s -S" for gdb)
+#     -p PARAMS   memalloc.ko parameters, e.g. "kmalloc_size=65536"
+#     -A APPEND   extra kernel command line
+#     -t SECS     batch time limit (default 600); a hang is killed
+#     -l LOG      also write the console, without CRs, to LOG
+#
+# The guest's exit status travels over a second serial port into a file
+# (virtme-ng's trick); a panic (panic=-1 + -no-reboot) or a kill leaves it
+# empty, which counts as a failure.
+set -euo pipefail
+
+die() { echo "qemu.sh: $*" >&2; exit 2; }
+
+cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd=
+batch=0
+while getopts "c:m:s:n:a:p:A:t:l:k:r:" opt; do
+	case $opt in
+	c) cmd=$OPTARG; batch=1 ;;
+	m) mem=$OPTARG ;;
+	s) smp=$OPTARG ;;
+	n) numa=$OPTARG ;;
+	a) qargs=$OPTARG ;;
+	p) params=$OPTARG ;;
+	A) append=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	l) log=$OPTARG ;;
+	k) kernel=$OPTARG ;;
+	r) initrd=$OPTARG ;;
+	*) die "bad option (see the header of $0)" ;;
+	esac
+done
+[ -f "$kernel" ] || die "no kernel image '$kernel'"
+[ -f "$initrd" ] || die "no initramfs '$initrd'"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (make deps)"
+
+case $mem in
+*[gG]) mib=$(( ${mem%[gG]} * 1024 )) ;;
+*[mM]) mib=${mem%[mM]} ;;
+*[kK]) mib=$(( ${mem%[kK]} / 1024 )) ;;
+*) mib=$mem ;;
+esac
+[[ $mib =~ ^[0-9]+$ ]] && [ "$mib" -ge 64 ] || die "MEM=$mem: need at least 64 MiB"
+[[ $numa =~ ^[0-9]+$ ]] && [ "$numa" -ge 1 ] && [ "$numa" -le 8 ] || die "NUMA=$numa: 1 to 8 nodes"
+[[ $smp =~ ^[0-9]+$ ]] && [ "$smp" -ge 1 ] || die "SMP=$smp: need at least 1"
+[ "$smp" -ge "$numa" ] || smp=$numa
+[ $((mib % numa)) -eq 0 ] || die "MEM=$mem does not split evenly over $numa nodes"
+
+tmp=$(mktemp -d /tmp/memtrace-qemu.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+args=(-nographic -no-reboot -nodefaults -m "${mib}M" -smp "$smp"
+      -kernel "$kernel")
+if [ "$numa" -gt 1 ]; then
+	per=$((mib / numa))
+	for ((i = 0; i < numa; i++)); do
+		cpus=
+		for ((c = i; c < smp; c += numa)); do
+			cpus+=",cpus=$c"
+		done
+		args+=(-object "memory-backend-ram,id=m$i,size=${per}M"
+		       -numa "node,nodeid=$i$cpus,memdev=m$i")
+	done
+fi
+
+kappend="console=ttyS0 panic=-1 quiet"
+for p in $params; do
+	kappend+=" memalloc.$p"
+done
+[ -z "$append" ] || kappend+=" $append"
+
+if [ "$batch" = 0 ]; then
+	# Interactive: the console is this terminal; Ctrl-A X quits QEMU.
+	# shellcheck disable=SC2086
+	exec qemu-system-x86_64 "${args[@]}" -initrd "$initrd" \
+		-serial mon:stdio -serial null -append "$kappend" $qargs
+fi
+
+# Batch: append a second cpio holding the command (the kernel unpacks
+# concatenated archives in order), so CMD needs no quoting on the command
+# line and has no length limit.
+mkdir -p "$tmp/cmd/etc/memtrace"
+printf '%s\n' "$cmd" > "$tmp/cmd/etc/memtrace/cmd"
+(cd "$tmp/cmd" && find . | cpio -o -H newc -R 0:0 --quiet) > "$tmp/cmd.cpio"
+cat "$initrd" "$tmp/cmd.cpio" > "$tmp/initrd.cpio"
+: > "$tmp/status"
+
+set +e
+# shellcheck disable=SC2086
+timeout --signal=KILL "$timeout" qemu-system-x86_64 "${args[@]}" \
+	-initrd "$tmp/initrd.cpio" -serial stdio -serial "file:$tmp/status" \
+	-append "$kappend" $qargs < /dev/null |
+	if [ -n "$log" ]; then tr -d '\r' | tee "$log"; else tr -d '\r'; fi
+qrc=${PIPESTATUS[0]}
+set -e
+
+if [ "$qrc" = 137 ]; then
+	echo "qemu.sh: guest hung: killed after ${timeout}s" >&2
+	exit 124
+fi
+status=$(sed -n 's/^memtrace-exit-status: \([0-9]*\).*/\1/p' "$tmp/status" | tail -n1)
+if [ -z "$status" ]; then
+	echo "qemu.sh: the guest reported no exit status (kernel panic or crash? qemu exit $qrc)" >&2
+	exit 125
+fi
+exit "$status"

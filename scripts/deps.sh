@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages that memtrace needs, only those missing.
+# Run as root on Debian 12; prints what it installs.  NO_DEPS=1 skips it.
+set -eu
+
+pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang llvm libbpf-dev
+bpftool libelf-dev zlib1g-dev libzstd-dev pahole cpio zstd lz4 gzip gnuplot-nox
+bc flex bison kmod"
+
+missing=
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing" >&2
+	echo "deps: run as root (or install them) to continue" >&2
+	exit 1
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine's package lists may be stale or empty.
+apt-get -q update >/dev/null
+apt-get -q install -y --no-install-recommends $missing >/dev/null
+echo "deps: done"

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memtrace: declarations shared by the subcommands of the memtrace tool.
+ */
+#ifndef __MEMTRACE_H
+#define __MEMTRACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define warn(...) fprintf(stderr, "memtrace: " __VA_ARGS__)
+
+/* Exit codes: 0 ok, 1 failure, 64 usage (argp), 4 unsupported (KSFT_SKIP). */
+#define EXIT_UNSUPPORTED 4
+
+/* Options common to every subcommand. */
+struct env {
+	bool verbose;
+	bool json;
+};
+
+extern struct env env;
+extern const struct argp_child common_children[];
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_zones(int argc, char **argv);
+
+#endif /* __MEMTRACE_H */
