@@ -73,15 +73,26 @@ QEMU := rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)")
 
 # ---- tool and tests ------------------------------------------------------
-TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
-	$(if $(WERROR),-Werror) -Itool -Imodule/uapi
-TOOL_PURE   := tool/physmap.c
-TOOL_SRC    := tool/memtrace.c tool/cmd_zones.c $(TOOL_PURE)
+# tool/*.c all go into memtrace; the "pure" ones (no libbpf, no device) are
+# also linked into the host unit tests.  Each bpf/X.bpf.c becomes a skeleton
+# X.skel.h (struct X_bpf) that tool sources include.
+TOOL_IMPURE := tool/memtrace.c $(wildcard tool/cmd_*.c) tool/device.c tool/trace.c \
+	$(wildcard tool/*_bpf.c)
+TOOL_PURE   := $(filter-out $(TOOL_IMPURE),$(wildcard tool/*.c))
+TOOL_SRC    := $(wildcard tool/*.c)
 TOOL        := $(B)/tool/memtrace
+BPF_SRC     := $(wildcard bpf/*.bpf.c)
+BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
+
+TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
+	$(if $(WERROR),-Werror) -Itool -Imodule/uapi -I$(B)/bpf
+TOOL_LIBS   := -static -lbpf -lelf -lz -lzstd -lm
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	$(if $(WERROR),-Werror) -I$(B)/include -Ibpf
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -Itool -Itests/lib -Imodule/uapi
+	-fno-omit-frame-pointer -Itool -Itests/lib -Imodule/uapi -I$(B)/bpf
 
 VM_TESTS := $(patsubst tests/vm/%.c,$(B)/tests/vm-bin/%,$(wildcard tests/vm/*.c))
 VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) -Itests/lib -Imodule/uapi
@@ -90,7 +101,7 @@ GUEST_FILES := $(TOOL):/usr/bin/memtrace tests/vm:/tests $(B)/tests/vm-bin:/test
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm test \
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm study test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -168,17 +179,29 @@ $(KO): $(MODULE_SRC) $(KSTAMP) | deps
 		$(if $(filter 1,$(V)),,>$(KB)/module/build.log 2>&1) || \
 		{ cat $(KB)/module/build.log >&2; exit 1; }
 
+# ---- BPF -----------------------------------------------------------------
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+-include $(wildcard $(B)/bpf/*.d)
+
 # ---- tool ----------------------------------------------------------------
 tool: $(TOOL)
 
-$(B)/tool/%.o: tool/%.c | deps
+$(B)/tool/%.o: tool/%.c $(BPF_SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(TOOL): $(patsubst tool/%.c,$(B)/tool/%.o,$(TOOL_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(TOOL_CFLAGS) -static $^ -o $@
+	$(Q)$(CC) $(TOOL_CFLAGS) $^ -o $@ $(TOOL_LIBS)
 
 -include $(wildcard $(B)/tool/*.d)
 
@@ -205,16 +228,24 @@ start: $(INITRAMFS)
 	$(Q)$(QEMU)
 
 run: $(INITRAMFS)
-	$(Q)$(QEMU) -c 'memtrace zones'
+	$(Q)$(QEMU) -c 'memtrace zones && memtrace run'
+
+# The study runs in the guest and sends its JSON over a third serial port;
+# the host renders tables and plots from it (gnuplot) into build/study/.
+STUDY_ARGS ?=
+study: $(INITRAMFS)
+	$(Q)mkdir -p $(B)/study
+	$(Q)$(QEMU) -o $(B)/study/study.json -c 'memtrace study $(STUDY_ARGS) --json --output /dev/ttyS2'
+	$(Q)$(TOOL) study --render $(B)/study/study.json --outdir $(B)/study
 
 vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
 
 # ---- tests ---------------------------------------------------------------
-$(B)/tests/unit/%: tests/unit/%.c $(TOOL_PURE) tests/lib/tap.h | deps
+$(B)/tests/unit/%: tests/unit/%.c $(TOOL_PURE) $(wildcard tool/*.h) tests/lib/tap.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(UNIT_CFLAGS) $< $(TOOL_PURE) -o $@
+	$(Q)$(CC) $(UNIT_CFLAGS) $< $(TOOL_PURE) -o $@ -lm
 
 check: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(B)/tests/log $(UNIT_TESTS)

@@ -337,8 +337,9 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	o->nid = nid;
 	o->owner = file;
 	if (o->kind == MEMALLOC_KIND_KMEM_CACHE) {
+		/* Larger objects are not slab objects: a bad request. */
 		if (req.size > KMALLOC_MAX_CACHE_SIZE) {
-			ret = -E2BIG;
+			ret = -EINVAL;
 			goto err_free_obj;
 		}
 		o->cache = memalloc_get_cache(req.size);
@@ -620,7 +621,7 @@ static long memalloc_ioc_bench(void __user *uarg)
 		return -E2BIG;
 	if (req.kind == MEMALLOC_KIND_KMEM_CACHE &&
 	    req.size > KMALLOC_MAX_CACHE_SIZE)
-		return -E2BIG;
+		return -EINVAL;
 
 	/* One buffer at a time is held: charge it against the limits. */
 	charge = memalloc_charge(req.kind, req.size);

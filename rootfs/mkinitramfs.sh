@@ -33,8 +33,9 @@ for app in $("$busybox" --list-full); do
 done
 install -m 0755 "$here/init" "$stage/init"
 cp "$ko" "$stage/lib/modules/memalloc.ko"
-echo 'root:x:0:0:root:/root:/bin/sh' > "$stage/etc/passwd"
-echo 'root:x:0:' > "$stage/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' \
+	> "$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 printf 'PS1="memtrace:\\w# "\n' > "$stage/etc/profile"
 
 for spec in "$@"; do

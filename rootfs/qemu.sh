@@ -14,6 +14,8 @@
 #     -A APPEND   extra kernel command line
 #     -t SECS     batch time limit (default 600); a hang is killed
 #     -l LOG      also write the console, without CRs, to LOG
+#     -o FILE     batch: the guest's /dev/ttyS2 is written to FILE on the host
+#                 (a data channel, e.g. for the study's JSON)
 #
 # The guest's exit status travels over a second serial port into a file
 # (virtme-ng's trick); a panic (panic=-1 + -no-reboot) or a kill leaves it
@@ -22,9 +24,9 @@ set -euo pipefail
 
 die() { echo "qemu.sh: $*" >&2; exit 2; }
 
-cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd=
+cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd= data=
 batch=0
-while getopts "c:m:s:n:a:p:A:t:l:k:r:" opt; do
+while getopts "c:m:s:n:a:p:A:t:l:k:r:o:" opt; do
 	case $opt in
 	c) cmd=$OPTARG; batch=1 ;;
 	m) mem=$OPTARG ;;
@@ -37,6 +39,7 @@ while getopts "c:m:s:n:a:p:A:t:l:k:r:" opt; do
 	l) log=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	r) initrd=$OPTARG ;;
+	o) data=$OPTARG ;;
 	*) die "bad option (see the header of $0)" ;;
 	esac
 done
@@ -99,6 +102,7 @@ set +e
 # shellcheck disable=SC2086
 timeout --signal=KILL "$timeout" qemu-system-x86_64 "${args[@]}" \
 	-initrd "$tmp/initrd.cpio" -serial stdio -serial "file:$tmp/status" \
+	-serial "file:${data:-/dev/null}" \
 	-append "$kappend" $qargs < /dev/null |
 	if [ -n "$log" ]; then tr -d '\r' | tee "$log"; else tr -d '\r'; fi
 qrc=${PIPESTATUS[0]}

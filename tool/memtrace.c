@@ -15,6 +15,8 @@ const char *argp_program_version = "memtrace 0.1";
 const char *argp_program_bug_address = "the memtrace issue tracker";
 
 static const struct cmd cmds[] = {
+	{ "run", cmd_run, "allocate while tracing; report traced vs walked pages" },
+	{ "compare", cmd_compare, "the same, summary only; exit 1 unless all agree" },
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
 	{ NULL, NULL, NULL },
 };

@@ -5,6 +5,7 @@
 #ifndef __MEMTRACE_H
 #define __MEMTRACE_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -29,5 +30,7 @@ struct cmd {
 };
 
 int cmd_zones(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif /* __MEMTRACE_H */

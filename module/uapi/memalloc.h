@@ -24,7 +24,8 @@
 #define MEMALLOC_KIND_VZALLOC		4	/* vzalloc(), vzalloc_node() */
 #define MEMALLOC_KIND_KVMALLOC		5	/* kvmalloc(), kvmalloc_node() */
 #define MEMALLOC_KIND_ALLOC_PAGES	6	/* alloc_pages(get_order(size)) */
-#define MEMALLOC_KIND_KMEM_CACHE	7	/* a kmem_cache of objects of size */
+#define MEMALLOC_KIND_KMEM_CACHE	7	/* a kmem_cache of objects of size
+						 * (up to KMALLOC_MAX_CACHE_SIZE) */
 #define MEMALLOC_KIND_MAX		7
 
 /* struct memalloc_alloc.flags, struct memalloc_bench.flags */

@@ -400,6 +400,8 @@ static void test_errors(int fd)
 	tap_eq_u64(-do_alloc(fd, 0, 64, &a), EINVAL, "ALLOC kind 0: EINVAL");
 	tap_eq_u64(-do_alloc(fd, 99, 64, &a), EINVAL, "ALLOC kind 99: EINVAL");
 	tap_eq_u64(-do_alloc(fd, MEMALLOC_KIND_KMALLOC, 0, &a), EINVAL, "ALLOC size 0: EINVAL");
+	tap_eq_u64(-do_alloc(fd, MEMALLOC_KIND_KMEM_CACHE, 64 * 1024, &a), EINVAL,
+		   "ALLOC kmem_cache of 64K objects (not slab-sized): EINVAL");
 
 	memset(&a, 0, sizeof(a));
 	a.kind = MEMALLOC_KIND_KMALLOC;
@@ -635,7 +637,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(82);
+	tap_plan(83);
 	if (access(MEMALLOC_DEVICE, F_OK)) {
 		printf("# SKIP %s missing (memalloc.ko not loaded)\n", MEMALLOC_DEVICE);
 		return TAP_SKIP;

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * memtrace: kernel allocator events with their physical pages.
+ *
+ * raw_tp on the kmem tracepoints (kmalloc, kfree, kmem_cache_alloc/free,
+ * mm_page_alloc/free) and on vmalloc:alloc_vmap_area; fexit (or a kretprobe
+ * twin where the trampoline refuses 9 arguments) on __vmalloc_node_range
+ * and __get_vm_area_node to send every physical page of a vmalloc area;
+ * fentry (or kprobe) on vfree.  PFNs are computed here from the untyped
+ * ksyms page_offset_base and vmemmap_base, without the module's help.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "memtrace.h"
+#include "core_fixes.bpf.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define VM_ALLOC	0x00000002	/* include/linux/vmalloc.h, 6.1 and 6.12 */
+#define VM_NO_GUARD	0x00000040
+/* x86-64 direct map: at most 64 TiB (4-level) of physical memory */
+#define DIRECT_MAP_MAX	(1ULL << 46)
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 target_tgid = 0;	/* 0: every process */
+const volatile __u64 min_size = 0;	/* skip allocations smaller than this */
+
+/* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
+extern const void page_offset_base __ksym;
+extern const void vmemmap_base __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);	/* userspace may resize before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEMTRACE_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/*
+ * vm_struct of each VM_ALLOC area between __get_vm_area_node's return and
+ * __vmalloc_node_range's, keyed by area address so that the nested vmalloc
+ * of a large pages[] array cannot overwrite the outer area's entry.  LRU:
+ * areas whose vmalloc never returns (failures) age out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);	/* vm->addr */
+	__type(value, __u64);	/* struct vm_struct * */
+} vm_areas SEC(".maps");
+
+static __always_inline void counter__inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool tgid__skip(void)
+{
+	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
+}
+
+static __always_inline __u64 ksym__read(const void *sym)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), sym);
+	return v;
+}
+
+static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
+{
+	return (page - vmemmap) / bpf_core_type_size(struct page);
+}
+
+static __always_inline struct memtrace_event *event__reserve(__u32 type)
+{
+	struct memtrace_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		counter__inc(MEMTRACE_CNT_DROPS);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = type;
+	e->tgid = bpf_get_current_pid_tgid() >> 32;
+	e->cpu = bpf_get_smp_processor_id();
+	e->node = MEMTRACE_NO_NODE;
+	return e;
+}
+
+/* PFN of a direct-map ("kernel logical") address: kmalloc, slab objects */
+static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
+{
+	__u64 off = e->addr - ksym__read(&page_offset_base);
+
+	if (e->addr && off < DIRECT_MAP_MAX) {
+		e->pfn = off >> PAGE_SHIFT;
+		e->flags |= MEMTRACE_F_PFN;
+	}
+}
+
+static __always_inline int kmalloc__emit(__u32 type, __u64 call_site, __u64 ptr, __u64 req,
+					 __u64 alloc, __u64 gfp, __u32 node)
+{
+	struct memtrace_event *e;
+
+	if (req < min_size || tgid__skip())
+		return 0;
+	e = event__reserve(type);
+	if (!e)
+		return 0;
+	e->call_site = call_site;
+	e->addr = ptr;
+	e->bytes_req = req;
+	e->bytes_alloc = alloc;
+	e->gfp = gfp;
+	e->node = node;
+	if (!ptr)
+		e->flags |= MEMTRACE_F_FAILED;
+	event__set_direct_pfn(e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
+{
+	struct memtrace_event *e;
+
+	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
+	if (ptr <= 16 || tgid__skip())
+		return 0;
+	e = event__reserve(type);
+	if (!e)
+		return 0;
+	e->call_site = call_site;
+	e->addr = ptr;
+	event__set_direct_pfn(e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * kmem:kmalloc (call_site, ptr, bytes_req, bytes_alloc, gfp_flags[, node]).
+ * Measured on 6.12: a kmalloc above KMALLOC_MAX_CACHE_SIZE through
+ * __kmalloc_noprof fires this twice for the same ptr, first with a call_site
+ * inside __kmalloc_noprof, then with the real caller (6.1 fires it once).
+ */
+SEC("raw_tp/kmalloc")
+int memtrace__kmalloc(__u64 *ctx)
+{
+	__u32 node = MEMTRACE_NO_NODE;
+
+	if (kmalloc_has_node()) {
+		/* keep the ctx[5] load inside the CO-RE branch */
+		asm volatile("" ::: "memory");
+		node = (__u32)ctx[5];
+	}
+	return kmalloc__emit(MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4], node);
+}
+
+/* kmem:kmalloc_node, before 11e9734bcb6a: autoload off where it is absent */
+SEC("raw_tp/kmalloc_node")
+int memtrace__kmalloc_node(__u64 *ctx)
+{
+	return kmalloc__emit(MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
+			     (__u32)ctx[5]);
+}
+
+/* kmem:kmem_cache_alloc: (call_site, ptr, s, gfp_flags[, node]) since 2c1d697fb8ba */
+SEC("raw_tp/kmem_cache_alloc")
+int memtrace__kmem_cache_alloc(__u64 *ctx)
+{
+	struct kmem_cache *s;
+	__u32 node = MEMTRACE_NO_NODE;
+
+	if (has_kmem_alloc())
+		return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2], ctx[3],
+				     ctx[4], node);
+	s = (struct kmem_cache *)ctx[2];
+	if (kmem_cache_alloc_has_node()) {
+		asm volatile("" ::: "memory");
+		node = (__u32)ctx[4];
+	}
+	return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1],
+			     BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), ctx[3], node);
+}
+
+/* kmem:kmem_cache_alloc_node, before 11e9734bcb6a (old kmem_alloc_node layout) */
+SEC("raw_tp/kmem_cache_alloc_node")
+int memtrace__kmem_cache_alloc_node(__u64 *ctx)
+{
+	return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
+			     (__u32)ctx[5]);
+}
+
+SEC("raw_tp/kfree")
+int memtrace__kfree(__u64 *ctx)
+{
+	return kfree__emit(MEMTRACE_EV_KFREE, ctx[0], ctx[1]);
+}
+
+SEC("raw_tp/kmem_cache_free")
+int memtrace__kmem_cache_free(__u64 *ctx)
+{
+	return kfree__emit(MEMTRACE_EV_KMEM_CACHE_FREE, ctx[0], ctx[1]);
+}
+
+static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64 gfp)
+{
+	struct memtrace_event *e;
+	__u64 bytes = PAGE_SIZE << order;
+
+	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip())
+		return 0;
+	e = event__reserve(type);
+	if (!e)
+		return 0;
+	e->bytes_req = bytes;
+	e->bytes_alloc = bytes;
+	e->order = order;
+	e->gfp = gfp;
+	if (page) {
+		e->pfn = page__pfn(page, ksym__read(&vmemmap_base));
+		e->flags |= MEMTRACE_F_PFN;
+	} else {
+		e->flags |= MEMTRACE_F_FAILED;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* kmem:mm_page_alloc (page, order, gfp_flags, migratetype) */
+SEC("raw_tp/mm_page_alloc")
+int memtrace__mm_page_alloc(__u64 *ctx)
+{
+	return page__emit(MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2]);
+}
+
+/* kmem:mm_page_free (page, order) */
+SEC("raw_tp/mm_page_free")
+int memtrace__mm_page_free(__u64 *ctx)
+{
+	return page__emit(MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0);
+}
+
+/*
+ * vmalloc:alloc_vmap_area (addr, size, align, vstart, vend, failed): added
+ * after 6.1 ("mm: vmalloc: add alloc_vmap_area trace event"; in 6.12's BTF,
+ * not in 6.1's), so userspace turns autoload off where it is absent.
+ */
+SEC("raw_tp/alloc_vmap_area")
+int memtrace__alloc_vmap_area(__u64 *ctx)
+{
+	struct memtrace_event *e;
+
+	if (ctx[1] < min_size || tgid__skip())
+		return 0;
+	e = event__reserve(MEMTRACE_EV_VMAP_AREA);
+	if (!e)
+		return 0;
+	e->addr = ctx[0];
+	e->bytes_req = ctx[1];
+	e->bytes_alloc = ctx[1];
+	if ((int)ctx[5])
+		e->flags |= MEMTRACE_F_FAILED;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline void vm_area__stash(struct vm_struct *vm)
+{
+	__u64 addr, ptr = (__u64)vm;
+
+	if (!vm || !(BPF_CORE_READ(vm, flags) & VM_ALLOC))
+		return;
+	addr = (__u64)BPF_CORE_READ(vm, addr);
+	bpf_map_update_elem(&vm_areas, &addr, &ptr, BPF_ANY);
+}
+
+/* __get_vm_area_node(size, align, shift, flags, start, end, node, gfp, caller) */
+SEC("fexit/__get_vm_area_node")
+int memtrace__get_vm_area_node(__u64 *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	vm_area__stash((struct vm_struct *)ret);
+	return 0;
+}
+
+/*
+ * kretprobe twin: the x86 trampoline refused more than 6 arguments (attach
+ * fails with -ENOTSUPP) before commit 473e3150e30a ("bpf, x86: allow
+ * function arguments up to 12 for TRACING").
+ */
+SEC("kretprobe")
+int BPF_KRETPROBE(memtrace__get_vm_area_node_kret, struct vm_struct *vm)
+{
+	vm_area__stash(vm);
+	return 0;
+}
+
+struct chunk_ctx {
+	__u64 pages;	/* struct page ** */
+	__u64 addr;
+	__u64 vmemmap;
+	__u64 ts_ns;
+	__u32 tgid;
+	__u32 nr;	/* pages to send */
+	bool failed;
+};
+
+/* bpf_loop callback: send pages[idx * CHUNK ...] as one memtrace_pages record */
+static long chunk__emit(__u32 idx, void *data)
+{
+	struct chunk_ctx *c = data;
+	struct memtrace_pages *p;
+	__u32 first = idx * MEMTRACE_PFNS_PER_CHUNK, n, i;
+	__u64 vmemmap = c->vmemmap, sz;
+
+	if (first >= c->nr)
+		return 1;
+	n = c->nr - first;
+	if (n > MEMTRACE_PFNS_PER_CHUNK)
+		n = MEMTRACE_PFNS_PER_CHUNK;
+	p = bpf_ringbuf_reserve(&events, sizeof(*p), 0);
+	if (!p) {
+		counter__inc(MEMTRACE_CNT_DROPS);
+		c->failed = true;
+		return 1;
+	}
+	p->ts_ns = c->ts_ns;
+	p->type = MEMTRACE_EV_VMALLOC_PAGES;
+	p->tgid = c->tgid;
+	p->addr = c->addr;
+	p->first_index = first;
+	p->count = n;
+	/* read the struct page pointers in place, then turn them into PFNs */
+	/*
+	 * Clamp in asm: clang drops a C clamp it can prove redundant, and the
+	 * verifier then sees an unbounded size.
+	 */
+	sz = (__u64)n * sizeof(__u64);
+	asm volatile("if %0 <= %1 goto +1\n\t%0 = %1" : "+r"(sz) : "i"(sizeof(p->pfns)));
+	if (bpf_probe_read_kernel(p->pfns, sz,
+				  (void *)(c->pages + (__u64)first * sizeof(__u64)))) {
+		p->count = 0;
+		c->failed = true;
+	}
+	for (i = 0; i < MEMTRACE_PFNS_PER_CHUNK; i++) {
+		if (i >= n)
+			break;
+		p->pfns[i] = page__pfn(p->pfns[i], vmemmap);
+	}
+	bpf_ringbuf_submit(p, 0);
+	return c->failed;
+}
+
+/*
+ * The end of a vmalloc: send the PFNs of the area's pages (chunk records
+ * first), then the MEMTRACE_EV_VMALLOC record, flagged TRUNCATED when any
+ * PFN is missing.  args: size, gfp, node, caller are known only from fexit.
+ */
+static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32 node,
+					 __u64 caller, __u32 flags)
+{
+	struct chunk_ctx c = {};
+	struct memtrace_event *e;
+	struct vm_struct *vm = NULL;
+	__u64 *vmp;
+	__u32 nr = 0, order = 0;
+
+	if (ret) {
+		vmp = bpf_map_lookup_elem(&vm_areas, &ret);
+		if (vmp) {
+			vm = (struct vm_struct *)*vmp;
+			bpf_map_delete_elem(&vm_areas, &ret);
+		}
+	}
+	if (tgid__skip())
+		return 0;
+	if (vm) {
+		nr = BPF_CORE_READ(vm, nr_pages);
+		order = BPF_CORE_READ(vm, page_order);
+		if (flags & MEMTRACE_F_NO_ARGS) {
+			caller = (__u64)BPF_CORE_READ(vm, caller);
+			if (vm_struct_has_requested_size())
+				size = BPF_CORE_READ((struct vm_struct___x *)vm, requested_size);
+			else
+				size = BPF_CORE_READ(vm, size) -
+				       ((BPF_CORE_READ(vm, flags) & VM_NO_GUARD) ? 0 : PAGE_SIZE);
+		}
+	}
+	if (size < min_size)
+		return 0;
+
+	c.vmemmap = ksym__read(&vmemmap_base);
+	if (vm && nr) {
+		c.pages = (__u64)BPF_CORE_READ(vm, pages);
+		c.addr = ret;
+		c.ts_ns = bpf_ktime_get_ns();
+		c.tgid = bpf_get_current_pid_tgid() >> 32;
+		c.nr = nr < MEMTRACE_VMALLOC_MAX_PAGES ? nr : MEMTRACE_VMALLOC_MAX_PAGES;
+		bpf_loop((c.nr + MEMTRACE_PFNS_PER_CHUNK - 1) / MEMTRACE_PFNS_PER_CHUNK,
+			 chunk__emit, &c, 0);
+	}
+
+	if (ret && (!vm || c.failed || nr > MEMTRACE_VMALLOC_MAX_PAGES)) {
+		flags |= MEMTRACE_F_TRUNCATED;
+		counter__inc(MEMTRACE_CNT_TRUNCATED);
+	}
+	e = event__reserve(MEMTRACE_EV_VMALLOC);
+	if (!e)
+		return 0;
+	e->call_site = caller;
+	e->addr = ret;
+	e->bytes_req = size;
+	e->bytes_alloc = (__u64)nr << PAGE_SHIFT;
+	e->gfp = gfp;
+	e->node = node;
+	e->order = order;
+	e->nr_pages = nr;
+	e->flags = flags | (ret ? 0 : MEMTRACE_F_FAILED);
+	if (vm && nr) {
+		__u64 page = 0;
+
+		bpf_probe_read_kernel(&page, sizeof(page), (void *)c.pages);
+		if (page) {
+			e->pfn = page__pfn(page, c.vmemmap);
+			e->flags |= MEMTRACE_F_PFN;
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * __vmalloc_node_range_noprof(size, align, start, end, gfp_mask, prot,
+ * vm_flags, node, caller): named __vmalloc_node_range before commit
+ * 88ae5fb755b0 ("mm: vmalloc: enable memory allocation profiling");
+ * userspace sets the attach target from the kernel's BTF.
+ */
+SEC("fexit/__vmalloc_node_range_noprof")
+int memtrace__vmalloc_node_range(__u64 *ctx)
+{
+	__u64 ret = 0, caller = 0;
+
+	/* void * arguments: direct ctx access is refused ("not a struct") */
+	bpf_get_func_ret(ctx, &ret);
+	bpf_get_func_arg(ctx, 8, &caller);
+	return vmalloc__emit(ret, ctx[0], ctx[4], (__u32)ctx[7], caller, 0);
+}
+
+/* kretprobe twin, as for __get_vm_area_node (commit 473e3150e30a) */
+SEC("kretprobe")
+int BPF_KRETPROBE(memtrace__vmalloc_node_range_kret, void *ret)
+{
+	return vmalloc__emit((__u64)ret, 0, 0, MEMTRACE_NO_NODE, 0, MEMTRACE_F_NO_ARGS);
+}
+
+static __always_inline int vfree__emit(__u64 addr)
+{
+	struct memtrace_event *e;
+
+	if (!addr || tgid__skip())
+		return 0;
+	e = event__reserve(MEMTRACE_EV_VFREE);
+	if (!e)
+		return 0;
+	e->addr = addr;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("fentry/vfree")
+int memtrace__vfree(__u64 *ctx)
+{
+	__u64 addr = 0;
+
+	bpf_get_func_arg(ctx, 0, &addr);	/* const void *: no direct ctx access */
+	return vfree__emit(addr);
+}
+
+SEC("kprobe/vfree")
+int BPF_KPROBE(memtrace__vfree_kprobe, const void *addr)
+{
+	return vfree__emit((__u64)addr);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace: records shared by the BPF programs (memtrace.bpf.c) and the
+ * tool (tool/trace.c).  Includes nothing and uses only __u32/__u64, so both
+ * the vmlinux.h side and the libc side can include it (like libbpf-tools'
+ * slabratetop.h).  Every record starts with ts_ns, type, tgid.
+ */
+#ifndef __BPF_MEMTRACE_H
+#define __BPF_MEMTRACE_H
+
+/* memtrace_event.type (and memtrace_pages.type) */
+#define MEMTRACE_EV_KMALLOC		1	/* kmem:kmalloc */
+#define MEMTRACE_EV_KFREE		2	/* kmem:kfree */
+#define MEMTRACE_EV_KMEM_CACHE_ALLOC	3	/* kmem:kmem_cache_alloc */
+#define MEMTRACE_EV_KMEM_CACHE_FREE	4	/* kmem:kmem_cache_free */
+#define MEMTRACE_EV_PAGE_ALLOC		5	/* kmem:mm_page_alloc: pfn, order */
+#define MEMTRACE_EV_PAGE_FREE		6	/* kmem:mm_page_free: pfn, order */
+#define MEMTRACE_EV_VMAP_AREA		7	/* vmalloc:alloc_vmap_area: addr, size */
+#define MEMTRACE_EV_VMALLOC		8	/* vmalloc done: addr, size, nr_pages */
+#define MEMTRACE_EV_VMALLOC_PAGES	9	/* struct memtrace_pages: PFNs of a vmalloc */
+#define MEMTRACE_EV_VFREE		10	/* vfree(addr) */
+#define MEMTRACE_EV_MAX			11
+
+/* memtrace_event.flags */
+#define MEMTRACE_F_PFN		(1U << 0)	/* pfn is valid */
+#define MEMTRACE_F_TRUNCATED	(1U << 1)	/* vmalloc: not every PFN was sent */
+#define MEMTRACE_F_NO_ARGS	(1U << 2)	/* vmalloc seen by kretprobe: gfp, node
+						 * unknown; bytes_req from vm_struct */
+#define MEMTRACE_F_FAILED	(1U << 3)	/* allocation failed (addr 0) */
+
+#define MEMTRACE_NO_NODE	0xffffffffU	/* NUMA_NO_NODE */
+
+/* PFNs per MEMTRACE_EV_VMALLOC_PAGES record (4 KiB of PFNs) */
+#define MEMTRACE_PFNS_PER_CHUNK	512
+/* Largest page list sent: 1 GiB of 4 KiB pages; longer lists are truncated */
+#define MEMTRACE_VMALLOC_MAX_PAGES	(1U << 18)
+
+/**
+ * struct memtrace_event - one allocator event
+ * @ts_ns:	bpf_ktime_get_ns()
+ * @type:	MEMTRACE_EV_*
+ * @tgid:	process (thread group) id of the allocating task
+ * @cpu:	CPU the event fired on
+ * @node:	NUMA node requested, or MEMTRACE_NO_NODE
+ * @call_site:	caller's return address (kmem events, vmalloc's caller)
+ * @addr:	kernel virtual address (ptr); 0 for page events
+ * @bytes_req:	bytes requested (vmap area: size with guard page)
+ * @bytes_alloc: bytes the allocator handed out (page events: 4096 << order;
+ *		vmalloc: nr_pages * 4096)
+ * @gfp:	gfp_t flags
+ * @pfn:	page frame number when MEMTRACE_F_PFN: direct-map address
+ *		(addr - page_offset_base) >> 12, page events from struct page,
+ *		vmalloc: the first page
+ * @order:	page order (page events, vmalloc's vm_struct page_order)
+ * @flags:	MEMTRACE_F_*
+ * @nr_pages:	vmalloc: pages in the area (its PFNs follow in
+ *		MEMTRACE_EV_VMALLOC_PAGES records, sent BEFORE this record)
+ * @reserved:	0
+ */
+struct memtrace_event {
+	__u64 ts_ns;
+	__u32 type;
+	__u32 tgid;
+	__u32 cpu;
+	__u32 node;
+	__u64 call_site;
+	__u64 addr;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 gfp;
+	__u64 pfn;
+	__u32 order;
+	__u32 flags;
+	__u32 nr_pages;
+	__u32 reserved;
+};
+
+/**
+ * struct memtrace_pages - PFNs of one vmalloc area, MEMTRACE_PFNS_PER_CHUNK at a time
+ * @ts_ns, @type, @tgid: as in struct memtrace_event (type MEMTRACE_EV_VMALLOC_PAGES)
+ * @addr:	the vmalloc address the pages belong to
+ * @first_index: index in vm_struct->pages[] of pfns[0]
+ * @count:	valid entries in @pfns
+ */
+struct memtrace_pages {
+	__u64 ts_ns;
+	__u32 type;
+	__u32 tgid;
+	__u64 addr;
+	__u32 first_index;
+	__u32 count;
+	__u64 pfns[MEMTRACE_PFNS_PER_CHUNK];
+};
+
+/* Indices of the per-CPU "counters" map */
+#define MEMTRACE_CNT_DROPS	0	/* ring-buffer reserve failures */
+#define MEMTRACE_CNT_TRUNCATED	1	/* vmalloc areas with an incomplete page list */
+#define MEMTRACE_CNT_MAX	2
+
+#endif /* __BPF_MEMTRACE_H */

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the correlation of traced events with page-table walks
+ * (tool/correlate.c), of the report and its JSON (tool/report.c,
+ * tool/json.c) and of the option parsers (tool/parse.c).  The inputs are
+ * made up: records as the BPF programs emit them, walks as the module
+ * returns them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+#include "json.h"
+#include "parse.h"
+#include "report.h"
+#include "tap.h"
+
+#define PO	0xffff888000000000ULL	/* page_offset */
+#define VS	0xffffc90000000000ULL	/* vmalloc_start */
+#define VE	0xffffe8ffffffffffULL
+
+static const struct corr_layout layout = { PO, VS, VE };
+
+static struct memtrace_event ev(uint32_t type, uint64_t ts, uint64_t addr, uint64_t pfn)
+{
+	struct memtrace_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts_ns = ts;
+	e.addr = addr;
+	e.pfn = pfn;
+	e.flags = pfn == CORR_NO_PFN ? 0 : MEMTRACE_F_PFN;
+	return e;
+}
+
+static void add(struct corr_log *log, struct memtrace_event e)
+{
+	corr_log__add(log, &e, sizeof(e));
+}
+
+static void add_pages(struct corr_log *log, uint64_t ts, uint64_t addr, uint32_t first,
+		      const uint64_t *pfns, uint32_t n)
+{
+	struct memtrace_pages *p = calloc(1, sizeof(*p));
+
+	p->ts_ns = ts;
+	p->type = MEMTRACE_EV_VMALLOC_PAGES;
+	p->addr = addr;
+	p->first_index = first;
+	p->count = n;
+	memcpy(p->pfns, pfns, n * sizeof(*pfns));
+	corr_log__add(log, p, sizeof(*p));
+	free(p);
+}
+
+/* An allocation of @n pages at @addr, walked to @pfns at @level. */
+static struct corr_alloc alloc(uint32_t kind, uint64_t size, uint64_t addr, uint64_t t0,
+			       uint64_t t1, const uint64_t *pfns, uint32_t n, uint32_t level)
+{
+	struct corr_alloc a;
+	uint32_t i;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.size = size;
+	a.size_alloc = size;
+	a.addr = addr;
+	a.t_start = t0;
+	a.t_end = t1;
+	a.nr_pages = n;
+	a.pages = calloc(n, sizeof(*a.pages));
+	for (i = 0; i < n; i++) {
+		a.pages[i].addr = (addr & ~4095ULL) + i * 4096ULL;
+		a.pages[i].pfn = pfns[i];
+		a.pages[i].helper_pfn = pfns[i];
+		a.pages[i].level = level;
+		a.pages[i].flags = MEMALLOC_PTE_PRESENT | MEMALLOC_PTE_RW | MEMALLOC_PTE_NX;
+	}
+	return a;
+}
+
+static void test_kmalloc_and_huge_pages(void)
+{
+	struct corr_log log = {};
+	uint64_t pfns[3] = { 0x5000, 0x5001, 0x5002 };
+	struct corr_alloc a[2];
+
+	/* A 12K kmalloc in a 2M-mapped direct map: traced PFN of page 0, then linear. */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
+	a[0] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 100, 200, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	/* A 1G-mapped page (level PUD): the walk's PFN is the 4K frame inside it. */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 350, PO + 0x40001000ULL, 0x40001));
+	pfns[0] = 0x40001;
+	a[1] = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x40001000ULL, 300, 400, pfns, 1,
+		     MEMALLOC_LEVEL_PUD);
+
+	tap_ok(corr__match(&log, a, 2, &layout) == 0, "match two kmalloc allocations");
+	tap_ok(a[0].verdict == CORR_AGREE && a[0].agreed == 3 && a[0].traced_pfn[2] == 0x5002,
+	       "kmalloc 12K on 2M pages: 3 pages agree, page 2 traced as first + 2");
+	tap_ok(a[0].runs == 1, "kmalloc 12K: one physically contiguous run");
+	tap_ok(a[1].verdict == CORR_AGREE && a[1].traced_by == MEMTRACE_EV_KMALLOC,
+	       "kmalloc on a 1G page agrees, traced by kmalloc");
+	corr_alloc__free(&a[0]);
+	corr_alloc__free(&a[1]);
+	corr_log__free(&log);
+}
+
+static void test_out_of_order_and_window(void)
+{
+	struct corr_log log = {};
+	uint64_t pfn = 0x7000;
+	struct corr_alloc a;
+
+	/*
+	 * Records arrive per CPU, not in time order.  The same address was
+	 * allocated before (ts 50, a stale PFN) and again inside the call (ts
+	 * 150): only the event inside the ALLOC window counts.
+	 */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x7000000ULL, 0x7000));
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 50, PO + 0x7000000ULL, 0x6666));
+	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x7000000ULL, 100, 200, &pfn, 1,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_AGREE && a.traced_pfn[0] == 0x7000,
+	       "out-of-order records: the event inside the ALLOC window is used");
+	corr_alloc__free(&a);
+
+	/* Only the stale event: the allocation is untraced, not a match. */
+	corr_log__free(&log);
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 50, PO + 0x7000000ULL, 0x7000));
+	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x7000000ULL, 100, 200, &pfn, 1,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_UNTRACED && a.untraced == 1 && a.agreed == 0,
+	       "an event outside the window does not match: untraced");
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
+static void test_unmatched_and_disagree(void)
+{
+	struct corr_log log = {};
+	uint64_t pfn = 0x8000;
+	struct corr_alloc a[3];
+	struct corr_summary sum = {};
+
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x9999000ULL, 0x9999)); /* someone else */
+	add(&log, ev(MEMTRACE_EV_KMEM_CACHE_ALLOC, 250, PO + 0x8000000ULL, 0x8001)); /* wrong */
+	a[0] = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x8000000ULL, 100, 200, &pfn, 1,
+		     MEMALLOC_LEVEL_PTE);
+	a[1] = alloc(MEMALLOC_KIND_KMEM_CACHE, 64, PO + 0x8000000ULL, 200, 300, &pfn, 1,
+		     MEMALLOC_LEVEL_PTE);
+	/* The walk disagrees with the kernel helper on this one. */
+	a[2] = alloc(MEMALLOC_KIND_VMALLOC, 4096, VS + 0x1000, 300, 400, &pfn, 1,
+		     MEMALLOC_LEVEL_PTE);
+	a[2].pages[0].helper_pfn = 0x8002;
+	corr__match(&log, a, 3, &layout);
+	tap_ok(a[0].verdict == CORR_UNTRACED && a[0].traced_by == 0,
+	       "an allocation whose address no event has is untraced");
+	tap_ok(a[1].verdict == CORR_DISAGREE && a[1].disagreed == 1,
+	       "a traced PFN different from the walked one: DISAGREE");
+	tap_ok(a[2].verdict == CORR_DISAGREE && a[2].helper_mismatch == 1,
+	       "walk != kernel helper: DISAGREE even without an event");
+	corr__summarize(a, 3, NULL, &sum);
+	tap_ok(sum.verdict == CORR_DISAGREE && sum.pages == 3 && sum.disagreed == 1 &&
+		       sum.untraced == 2 && sum.allocs_by_verdict[CORR_DISAGREE] == 2,
+	       "summary: the worst verdict wins, counts add up");
+	for (int i = 0; i < 3; i++)
+		corr_alloc__free(&a[i]);
+	corr_log__free(&log);
+}
+
+static void test_vmalloc_chunks_and_drops(void)
+{
+	struct corr_log log = {};
+	uint64_t walked[5] = { 0x100, 0x300, 0x301, 0x302, 0x200 };
+	struct corr_alloc a;
+	struct corr_stats st = {};
+	struct corr_summary sum = {};
+	struct memtrace_event v;
+
+	/* Pages arrive in two chunks, the second first, then the vmalloc record. */
+	add_pages(&log, 140, VS + 0x10000, 3, walked + 3, 2);
+	add_pages(&log, 130, VS + 0x10000, 0, walked, 3);
+	v = ev(MEMTRACE_EV_VMALLOC, 150, VS + 0x10000, walked[0]);
+	v.nr_pages = 5;
+	add(&log, v);
+	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_AGREE && a.agreed == 5 && a.traced_pfn[4] == 0x200,
+	       "vmalloc: PFNs from two chunks in any order, all 5 agree");
+	tap_eq_u64(a.runs, 3, "vmalloc 0x100 | 0x300-0x302 | 0x200: 3 contiguous runs");
+	corr_alloc__free(&a);
+
+	/* A truncated page list: the missing pages make the allocation incomplete. */
+	corr_log__free(&log);
+	add_pages(&log, 130, VS + 0x10000, 0, walked, 3);
+	v.flags |= MEMTRACE_F_TRUNCATED;
+	add(&log, v);
+	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_INCOMPLETE && a.agreed == 3 && a.untraced == 2,
+	       "truncated page list: 3 agree, 2 untraced, verdict incomplete");
+	corr_alloc__free(&a);
+
+	/* Drops turn a full agreement into "incomplete", never "agree". */
+	a = alloc(MEMALLOC_KIND_VMALLOC, 3 * 4096, VS + 0x10000, 100, 200, walked, 3,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	st.drops = 7;
+	corr__summarize(&a, 1, &st, &sum);
+	tap_ok(a.verdict == CORR_AGREE && sum.verdict == CORR_INCOMPLETE,
+	       "with 7 drops the run is incomplete although each page agrees");
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
+static void test_alloc_pages_and_frees(void)
+{
+	struct corr_log log = {};
+	uint64_t pfns[4] = { 0x4000, 0x4001, 0x4002, 0x4003 };
+	struct corr_alloc a;
+	struct memtrace_event e;
+
+	/* Two order-2 page events inside the call: the one mapping to the address wins. */
+	e = ev(MEMTRACE_EV_PAGE_ALLOC, 120, 0, 0x1234);
+	e.order = 2;
+	add(&log, e);
+	e = ev(MEMTRACE_EV_PAGE_ALLOC, 130, 0, 0x4000);
+	e.order = 2;
+	add(&log, e);
+	a = alloc(MEMALLOC_KIND_ALLOC_PAGES, 16384, PO + 0x4000000ULL, 100, 200, pfns, 4,
+		  MEMALLOC_LEVEL_PMD);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_AGREE && a.traced_by == MEMTRACE_EV_PAGE_ALLOC &&
+		       a.traced_pfn[3] == 0x4003,
+	       "alloc_pages: the page event whose PFN maps to the address; 4 pages agree");
+
+	e = ev(MEMTRACE_EV_PAGE_FREE, 500, 0, 0x4000);
+	add(&log, e);
+	tap_ok(corr__free_traced(&log, &a, &layout, 400, 600), "the page free is traced");
+	tap_ok(!corr__free_traced(&log, &a, &layout, 600, 700),
+	       "no free event in a later window");
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
+static void test_bad_records(void)
+{
+	struct corr_log log = {};
+	struct memtrace_event e = ev(99, 1, 0, 0);
+	struct memtrace_pages *p = calloc(1, sizeof(*p));
+
+	tap_eq_u64(-corr_log__add(&log, &e, sizeof(e)), EINVAL, "unknown record type: EINVAL");
+	tap_eq_u64(-corr_log__add(&log, &e, 8), EINVAL, "short record: EINVAL");
+	p->type = MEMTRACE_EV_VMALLOC_PAGES;
+	p->count = MEMTRACE_PFNS_PER_CHUNK + 1;
+	tap_eq_u64(-corr_log__add(&log, p, sizeof(*p)), EINVAL, "page chunk too long: EINVAL");
+	tap_eq_u64(log.bad, 3, "three bad records counted");
+	free(p);
+	corr_log__free(&log);
+}
+
+static char *report_json(const struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	report__print_json(r, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_report(void)
+{
+	struct corr_log log = {};
+	uint64_t pfn = 0x5000;
+	struct corr_alloc a;
+	struct corr_summary sum = {};
+	struct report r;
+	char *out, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
+	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x5000000ULL, 100, 200, &pfn, 1,
+		  MEMALLOC_LEVEL_PMD);
+	corr__match(&log, &a, 1, &layout);
+	corr__summarize(&a, 1, NULL, &sum);
+	r = (struct report){ .cmd = "run", .kernel = "6.12.0", .hooks = "kmem: raw_tp",
+			     .layout = layout, .allocs = &a, .nr = 1, .sum = &sum,
+			     .pages = REPORT_PAGES_ALL };
+	out = report_json(&r);
+	tap_ok(!strncmp(out, "{\"schema\":\"memtrace/1\",\"cmd\":\"run\",\"kernel\":\"6.12.0\"", 52),
+	       "JSON starts with schema, cmd, kernel");
+	tap_ok(strstr(out, "\"pages\":[{\"addr\":\"0xffff888005000000\",\"walked_pfn\":20480,"
+			   "\"traced_pfn\":20480,\"helper_pfn\":20480,\"level\":\"2M\"") != NULL,
+	       "JSON page entry: addresses as hex strings, PFNs as numbers, level 2M");
+	tap_ok(strstr(out, "\"verdict\":\"agree\"}}\n") != NULL, "JSON ends with the summary");
+	free(out);
+
+	a.traced_pfn[0] = CORR_NO_PFN;
+	out = report_json(&r);
+	tap_ok(strstr(out, "\"traced_pfn\":null") != NULL, "an untraced page is null in JSON");
+	free(out);
+
+	f = open_memstream(&buf, &len);
+	report__print_table(&r, f);
+	fclose(f);
+	tap_ok(strstr(buf, "KIND") && strstr(buf, "kmalloc         64 0xffff888005000000") &&
+		       strstr(buf, "untraced\n"),
+	       "table: header, the allocation's row, the untraced page marked");
+	free(buf);
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
+static void test_json_writer(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	json__init(&j, f, false);
+	json__start_object(&j);
+	json__kv_string(&j, "s", "a\"b\\c\n\x01");
+	json__name(&j, "a");
+	json__start_array(&j);
+	json__uint(&j, 1);
+	json__int(&j, -2);
+	json__double(&j, 0.5);
+	json__start_object(&j);
+	json__end_object(&j);
+	json__end_array(&j);
+	json__kv_bool(&j, "t", true);
+	json__end_object(&j);
+	json__end(&j);
+	fclose(f);
+	tap_ok(!strcmp(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,-2,0.5,{}],\"t\":true}\n"),
+	       "JSON writer: commas, nesting, escapes");
+	free(buf);
+}
+
+static void test_parse(void)
+{
+	uint64_t v = 0;
+	uint32_t kinds[8];
+
+	tap_ok(!parse_size("4K", &v) && v == 4096, "parse_size 4K = 4096");
+	tap_ok(!parse_size("2MiB", &v) && v == 2 << 20, "parse_size 2MiB");
+	tap_ok(!parse_size("1g", &v) && v == 1ULL << 30, "parse_size 1g");
+	tap_ok(!parse_size("100", &v) && v == 100, "parse_size 100");
+	tap_ok(parse_size("0", &v) == -EINVAL && parse_size("12Q", &v) == -EINVAL &&
+		       parse_size("", &v) == -EINVAL && parse_size("-4K", &v) == -EINVAL &&
+		       parse_size("99999999999999999999G", &v) == -EINVAL &&
+		       parse_size("17179869184G", &v) == -EINVAL,
+	       "parse_size rejects 0, junk, empty, negative, overflow");
+	tap_ok(parse_uint("5", 1, 10, &v) == 0 && v == 5 && parse_uint("0", 1, 10, &v) == -ERANGE &&
+		       parse_uint("5x", 1, 10, &v) == -EINVAL,
+	       "parse_uint range and junk");
+	tap_ok(kind__parse_list("all", kinds, 8) == 7 && kinds[6] == MEMALLOC_KIND_KMEM_CACHE,
+	       "kind list 'all' = 7 kinds");
+	tap_ok(kind__parse_list("vmalloc,kmalloc,vmalloc", kinds, 8) == 2 &&
+		       kinds[0] == MEMALLOC_KIND_VMALLOC,
+	       "kind list keeps order, drops repeats");
+	tap_ok(kind__parse_list("kmalloc,nope", kinds, 8) == -EINVAL, "unknown kind rejected");
+}
+
+int main(void)
+{
+	tap_plan(36);
+	test_kmalloc_and_huge_pages();
+	test_out_of_order_and_window();
+	test_unmatched_and_disagree();
+	test_vmalloc_chunks_and_drops();
+	test_alloc_pages_and_frees();
+	test_bad_records();
+	test_report();
+	test_json_writer();
+	test_parse();
+	return tap_finish();
+}

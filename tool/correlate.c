@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace: correlate traced events with the module's walks (see
+ * correlate.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1ULL << PAGE_SHIFT)
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* The page list of @addr that is still open (the newest one). */
+static struct corr_vpages *vpages__find(const struct corr_log *log, uint64_t addr)
+{
+	size_t i;
+
+	for (i = log->nr_vp; i-- > 0;) {
+		if (log->vp[i].addr == addr)
+			return &log->vp[i];
+	}
+	return NULL;
+}
+
+static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages *p)
+{
+	struct corr_vpages *vp;
+	uint64_t need = (uint64_t)p->first_index + p->count;
+	uint32_t i;
+
+	if (p->count > MEMTRACE_PFNS_PER_CHUNK || need > MEMTRACE_VMALLOC_MAX_PAGES)
+		return -EINVAL;
+	vp = vpages__find(log, p->addr);
+	/* A chunk for an index already filled: a new area at a reused address. */
+	if (!vp || (p->first_index < vp->nr && vp->pfns[p->first_index] != CORR_NO_PFN)) {
+		if (grow((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)))
+			return -ENOMEM;
+		vp = &log->vp[log->nr_vp++];
+		memset(vp, 0, sizeof(*vp));
+		vp->addr = p->addr;
+	}
+	if (need > vp->nr) {
+		uint64_t *q = realloc(vp->pfns, need * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		for (i = vp->nr; i < need; i++)
+			q[i] = CORR_NO_PFN;
+		vp->pfns = q;
+		vp->nr = need;
+	}
+	for (i = 0; i < p->count; i++) {
+		if (vp->pfns[p->first_index + i] == CORR_NO_PFN)
+			vp->got++;
+		vp->pfns[p->first_index + i] = p->pfns[i];
+	}
+	vp->ts_ns = p->ts_ns;
+	return 0;
+}
+
+int corr_log__add(struct corr_log *log, const void *data, size_t len)
+{
+	const struct memtrace_event *e = data;
+	int err;
+
+	/* Every record starts with ts_ns, type, tgid. */
+	if (len < 16)
+		goto bad;
+	if (e->type == MEMTRACE_EV_VMALLOC_PAGES) {
+		if (len < sizeof(struct memtrace_pages))
+			goto bad;
+		err = corr_log__add_pages(log, data);
+		if (err == -EINVAL)
+			goto bad;
+		return err;
+	}
+	if (e->type == 0 || e->type >= MEMTRACE_EV_MAX || len < sizeof(*e))
+		goto bad;
+	if (grow((void **)&log->ev, &log->cap_ev, log->nr_ev + 1, sizeof(*log->ev)))
+		return -ENOMEM;
+	log->ev[log->nr_ev++] = *e;
+	return 0;
+bad:
+	log->bad++;
+	return -EINVAL;
+}
+
+void corr_log__free(struct corr_log *log)
+{
+	size_t i;
+
+	for (i = 0; i < log->nr_vp; i++)
+		free(log->vp[i].pfns);
+	free(log->vp);
+	free(log->ev);
+	memset(log, 0, sizeof(*log));
+}
+
+uint32_t corr__runs(const struct memalloc_pte *pages, uint32_t n)
+{
+	uint32_t i, runs = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pages[i].pfn == CORR_NO_PFN)
+			continue;
+		if (i == 0 || pages[i - 1].pfn == CORR_NO_PFN || pages[i].pfn != pages[i - 1].pfn + 1)
+			runs++;
+	}
+	return runs;
+}
+
+static bool in_window(const struct memtrace_event *e, const struct corr_alloc *a)
+{
+	return e->ts_ns >= a->t_start && e->ts_ns <= a->t_end;
+}
+
+static unsigned int order_of(uint64_t size)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+static bool is_vmalloc(const struct corr_layout *l, uint64_t addr)
+{
+	return addr >= l->vmalloc_start && addr <= l->vmalloc_end;
+}
+
+/* The newest event of @type at @addr inside the ALLOC call. */
+static const struct memtrace_event *find_event(const struct corr_log *log,
+					       const struct corr_alloc *a, uint32_t type)
+{
+	size_t i;
+
+	for (i = log->nr_ev; i-- > 0;) {
+		const struct memtrace_event *e = &log->ev[i];
+
+		if (e->type == type && e->addr == a->addr && in_window(e, a) &&
+		    !(e->flags & MEMTRACE_F_FAILED))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * alloc_pages: the page event of the right order inside the call whose
+ * PFN maps, through the direct map, to the address; failing that the only
+ * event of that order (then a wrong PFN shows as a disagreement).
+ */
+static const struct memtrace_event *find_page_event(const struct corr_log *log,
+						    const struct corr_alloc *a,
+						    const struct corr_layout *l)
+{
+	const struct memtrace_event *only = NULL;
+	unsigned int order = order_of(a->size);
+	int candidates = 0;
+	size_t i;
+
+	for (i = 0; i < log->nr_ev; i++) {
+		const struct memtrace_event *e = &log->ev[i];
+
+		if (e->type != MEMTRACE_EV_PAGE_ALLOC || e->order != order || !in_window(e, a) ||
+		    !(e->flags & MEMTRACE_F_PFN))
+			continue;
+		if (l->page_offset + (e->pfn << PAGE_SHIFT) == a->addr)
+			return e;
+		only = e;
+		candidates++;
+	}
+	return candidates == 1 ? only : NULL;
+}
+
+static void match_one(const struct corr_log *log, struct corr_alloc *a,
+		      const struct corr_layout *l)
+{
+	const struct memtrace_event *e = NULL;
+	const struct corr_vpages *vp = NULL;
+	uint64_t base = a->addr & ~(PAGE_SIZE - 1);
+	bool truncated = false;
+	uint32_t i;
+
+	switch (a->kind) {
+	case MEMALLOC_KIND_KMALLOC:
+	case MEMALLOC_KIND_KZALLOC:
+		e = find_event(log, a, MEMTRACE_EV_KMALLOC);
+		break;
+	case MEMALLOC_KIND_KMEM_CACHE:
+		e = find_event(log, a, MEMTRACE_EV_KMEM_CACHE_ALLOC);
+		break;
+	case MEMALLOC_KIND_VMALLOC:
+	case MEMALLOC_KIND_VZALLOC:
+		e = find_event(log, a, MEMTRACE_EV_VMALLOC);
+		break;
+	case MEMALLOC_KIND_KVMALLOC:
+		e = find_event(log, a, is_vmalloc(l, a->addr) ? MEMTRACE_EV_VMALLOC :
+								MEMTRACE_EV_KMALLOC);
+		break;
+	case MEMALLOC_KIND_ALLOC_PAGES:
+		e = find_page_event(log, a, l);
+		break;
+	}
+
+	if (e && e->type == MEMTRACE_EV_VMALLOC) {
+		vp = vpages__find(log, a->addr);
+		truncated = e->flags & MEMTRACE_F_TRUNCATED;
+	}
+	a->traced_by = e ? e->type : 0;
+
+	for (i = 0; i < a->nr_pages; i++) {
+		uint64_t t = CORR_NO_PFN;
+		uint64_t idx = (a->pages[i].addr - base) >> PAGE_SHIFT;
+
+		if (!e) {
+			/* no event: nothing traced */
+		} else if (e->type == MEMTRACE_EV_VMALLOC) {
+			if (vp && idx < vp->nr && idx < e->nr_pages)
+				t = vp->pfns[idx];
+		} else if (e->flags & MEMTRACE_F_PFN) {
+			/* e->pfn is page 0's; the direct map is linear after it. */
+			t = e->pfn + idx;
+		}
+		a->traced_pfn[i] = t;
+		if (a->pages[i].pfn != a->pages[i].helper_pfn)
+			a->helper_mismatch++;
+		if (t == CORR_NO_PFN)
+			a->untraced++;
+		else if (t == a->pages[i].pfn)
+			a->agreed++;
+		else
+			a->disagreed++;
+	}
+	a->runs = corr__runs(a->pages, a->nr_pages);
+
+	if (a->disagreed || a->helper_mismatch)
+		a->verdict = CORR_DISAGREE;
+	else if (a->untraced && truncated)
+		a->verdict = CORR_INCOMPLETE;
+	else if (a->untraced)
+		a->verdict = CORR_UNTRACED;
+	else
+		a->verdict = CORR_AGREE;
+}
+
+int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
+		const struct corr_layout *layout)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct corr_alloc *a = &allocs[i];
+
+		free(a->traced_pfn);
+		a->traced_pfn = calloc(a->nr_pages ? a->nr_pages : 1, sizeof(*a->traced_pfn));
+		if (!a->traced_pfn)
+			return -ENOMEM;
+		a->agreed = a->disagreed = a->untraced = a->helper_mismatch = 0;
+		match_one(log, a, layout);
+	}
+	return 0;
+}
+
+bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
+		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end)
+{
+	uint64_t pfn = (a->addr - layout->page_offset) >> PAGE_SHIFT;
+	size_t i;
+
+	for (i = 0; i < log->nr_ev; i++) {
+		const struct memtrace_event *e = &log->ev[i];
+
+		if (e->ts_ns < t_start || e->ts_ns > t_end)
+			continue;
+		switch (e->type) {
+		case MEMTRACE_EV_KFREE:
+		case MEMTRACE_EV_KMEM_CACHE_FREE:
+		case MEMTRACE_EV_VFREE:
+			if (e->addr == a->addr)
+				return true;
+			break;
+		case MEMTRACE_EV_PAGE_FREE:
+			if (a->kind == MEMALLOC_KIND_ALLOC_PAGES && (e->flags & MEMTRACE_F_PFN) &&
+			    e->pfn == pfn)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct corr_stats *st,
+		     struct corr_summary *sum)
+{
+	uint64_t frees = sum->frees, frees_traced = sum->frees_traced;
+	size_t i;
+
+	/* Everything but the free counts, which the caller keeps. */
+	memset(sum, 0, sizeof(*sum));
+	sum->frees = frees;
+	sum->frees_traced = frees_traced;
+	if (st)
+		sum->stats = *st;
+	sum->verdict = CORR_AGREE;
+	for (i = 0; i < n; i++) {
+		const struct corr_alloc *a = &allocs[i];
+
+		sum->allocations++;
+		sum->pages += a->nr_pages;
+		sum->agreed += a->agreed;
+		sum->disagreed += a->disagreed;
+		sum->untraced += a->untraced;
+		sum->helper_mismatch += a->helper_mismatch;
+		sum->allocs_by_verdict[a->verdict]++;
+		if (a->verdict > sum->verdict)
+			sum->verdict = a->verdict;
+	}
+	/* Lost records make any "agree" or "untraced" incomplete. */
+	if ((sum->stats.drops || sum->stats.truncated) && sum->verdict < CORR_INCOMPLETE)
+		sum->verdict = CORR_INCOMPLETE;
+}
+
+const char *corr__verdict_name(enum corr_verdict v)
+{
+	switch (v) {
+	case CORR_AGREE:
+		return "agree";
+	case CORR_UNTRACED:
+		return "untraced";
+	case CORR_INCOMPLETE:
+		return "incomplete";
+	case CORR_DISAGREE:
+		return "DISAGREE";
+	}
+	return "?";
+}
+
+void corr_alloc__free(struct corr_alloc *a)
+{
+	free(a->pages);
+	free(a->traced_pfn);
+	a->pages = NULL;
+	a->traced_pfn = NULL;
+}

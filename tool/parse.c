@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace: parsing of command-line values (see parse.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "memalloc.h"
+#include "parse.h"
+
+static const char *const kind_names[] = {
+	[MEMALLOC_KIND_KMALLOC] = "kmalloc",
+	[MEMALLOC_KIND_KZALLOC] = "kzalloc",
+	[MEMALLOC_KIND_VMALLOC] = "vmalloc",
+	[MEMALLOC_KIND_VZALLOC] = "vzalloc",
+	[MEMALLOC_KIND_KVMALLOC] = "kvmalloc",
+	[MEMALLOC_KIND_ALLOC_PAGES] = "alloc_pages",
+	[MEMALLOC_KIND_KMEM_CACHE] = "kmem_cache",
+};
+
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (toupper((unsigned char)*end)) {
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	}
+	if (shift && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
+		end += strlen(end);
+	else if (!shift && !strcasecmp(end, "B"))
+		end++;
+	if (*end || !v || (shift && v > (~0ULL >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int kind__from_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
+		if (kind_names[i] && !strcmp(name, kind_names[i]))
+			return i;
+	}
+	return -EINVAL;
+}
+
+const char *kind__name(uint32_t kind)
+{
+	if (kind >= sizeof(kind_names) / sizeof(kind_names[0]) || !kind_names[kind])
+		return "?";
+	return kind_names[kind];
+}
+
+int kind__parse_list(const char *s, uint32_t *kinds, int max)
+{
+	char buf[256], *tok, *save;
+	int n = 0, k, i;
+
+	if (!strcmp(s, "all")) {
+		for (k = 1; k <= MEMALLOC_KIND_MAX && n < max; k++)
+			kinds[n++] = k;
+		return n;
+	}
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		k = kind__from_name(tok);
+		if (k < 0 || n == max)
+			return -EINVAL;
+		for (i = 0; i < n && kinds[i] != (uint32_t)k; i++)
+			;
+		if (i == n)
+			kinds[n++] = k;
+	}
+	return n ? n : -EINVAL;
+}
+
+const char *size__format(uint64_t bytes, char *buf, int len)
+{
+	static const char units[] = "KMGT";
+	double v = bytes;
+	int u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else if (v == (uint64_t)v)
+		snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}

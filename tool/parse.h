@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memtrace: parsing of command-line values (pure C, unit-tested).
+ */
+#ifndef __MEMTRACE_PARSE_H
+#define __MEMTRACE_PARSE_H
+
+#include <stdint.h>
+
+/*
+ * Parse a byte count: a decimal number with an optional K, M or G suffix
+ * (powers of 1024, case-insensitive, optional trailing "B" or "iB"):
+ * "4096", "4K", "2M", "1GiB".  Return 0 or -EINVAL (junk, zero, overflow).
+ */
+int parse_size(const char *s, uint64_t *out);
+
+/* Parse a whole number in [min, max]; 0 or -EINVAL / -ERANGE. */
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* MEMALLOC_KIND_* from its name ("kmalloc", "vmalloc", ...), or -EINVAL */
+int kind__from_name(const char *name);
+
+/* The name of MEMALLOC_KIND_*, or "?" */
+const char *kind__name(uint32_t kind);
+
+/*
+ * Parse a comma-separated kind list ("kmalloc,vmalloc" or "all") into
+ * @kinds (capacity @max); return the count or -EINVAL.
+ */
+int kind__parse_list(const char *s, uint32_t *kinds, int max);
+
+/* Format @bytes as "64", "4K", "1.5M" into @buf; returns @buf. */
+const char *size__format(uint64_t bytes, char *buf, int len);
+
+#endif /* __MEMTRACE_PARSE_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace: the mapping report and the comparison summary (see report.h).
+ */
+#include <string.h>
+
+#include "json.h"
+#include "parse.h"
+#include "report.h"
+
+static const char *const event_names[MEMTRACE_EV_MAX] = {
+	[MEMTRACE_EV_KMALLOC] = "kmalloc",
+	[MEMTRACE_EV_KFREE] = "kfree",
+	[MEMTRACE_EV_KMEM_CACHE_ALLOC] = "kmem_cache_alloc",
+	[MEMTRACE_EV_KMEM_CACHE_FREE] = "kmem_cache_free",
+	[MEMTRACE_EV_PAGE_ALLOC] = "mm_page_alloc",
+	[MEMTRACE_EV_PAGE_FREE] = "mm_page_free",
+	[MEMTRACE_EV_VMAP_AREA] = "alloc_vmap_area",
+	[MEMTRACE_EV_VMALLOC] = "vmalloc",
+	[MEMTRACE_EV_VMALLOC_PAGES] = "vmalloc_pages",
+	[MEMTRACE_EV_VFREE] = "vfree",
+};
+
+static const char *event_name(uint32_t type)
+{
+	if (type >= MEMTRACE_EV_MAX || !event_names[type])
+		return "-";
+	return event_names[type];
+}
+
+const char *report__level_name(uint32_t level)
+{
+	switch (level) {
+	case MEMALLOC_LEVEL_PTE:
+		return "4K";
+	case MEMALLOC_LEVEL_PMD:
+		return "2M";
+	case MEMALLOC_LEVEL_PUD:
+		return "1G";
+	default:
+		return "-";
+	}
+}
+
+const char *report__flags(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s%s", flags & MEMALLOC_PTE_RW ? "RW" : "ro",
+		 flags & MEMALLOC_PTE_NX ? " NX" : " X", flags & MEMALLOC_PTE_GLOBAL ? " G" : "",
+		 flags & MEMALLOC_PTE_DIRTY ? " D" : "", flags & MEMALLOC_PTE_ACCESSED ? " A" : "",
+		 flags & MEMALLOC_PTE_USER ? " U" : "");
+	return buf;
+}
+
+/* The page size of an allocation: its pages' common level, or "mixed". */
+static const char *alloc_level(const struct corr_alloc *a)
+{
+	uint32_t i;
+
+	if (!a->nr_pages)
+		return "-";
+	for (i = 1; i < a->nr_pages; i++) {
+		if (a->pages[i].level != a->pages[0].level)
+			return "mixed";
+	}
+	return report__level_name(a->pages[0].level);
+}
+
+static void print_pfn(FILE *out, uint64_t pfn)
+{
+	if (pfn == CORR_NO_PFN)
+		fprintf(out, " %-10s", "-");
+	else
+		fprintf(out, " 0x%08llx", (unsigned long long)pfn);
+}
+
+void report__print_table(const struct report *r, FILE *out)
+{
+	char sz[16], fl[32];
+	size_t i;
+	uint32_t p;
+
+	fprintf(out, "%-11s %6s %-18s %5s %5s %4s %-16s %s\n", "KIND", "SIZE", "VA", "PAGES",
+		"LEVEL", "RUNS", "TRACED BY", "VERDICT");
+	for (i = 0; i < r->nr; i++) {
+		const struct corr_alloc *a = &r->allocs[i];
+
+		fprintf(out, "%-11s %6s 0x%016llx %5u %5s %4u %-16s %s\n", kind__name(a->kind),
+			size__format(a->size, sz, sizeof(sz)), (unsigned long long)a->addr,
+			a->nr_pages, alloc_level(a), a->runs, event_name(a->traced_by),
+			corr__verdict_name(a->verdict));
+		if (!r->pages)
+			continue;
+		for (p = 0; p < a->nr_pages; p++) {
+			if (r->pages == REPORT_PAGES_SOME && p == REPORT_SOME_PAGES &&
+			    a->nr_pages > p + 1) {
+				fprintf(out, "  ... %u more pages (--pages shows all)\n",
+					a->nr_pages - p);
+				break;
+			}
+			const struct memalloc_pte *e = &a->pages[p];
+			uint64_t t = a->traced_pfn ? a->traced_pfn[p] : CORR_NO_PFN;
+
+			fprintf(out, "  0x%016llx walked", (unsigned long long)e->addr);
+			print_pfn(out, e->pfn);
+			fprintf(out, " traced");
+			print_pfn(out, t);
+			fprintf(out, " %-2s %-12s %s\n", report__level_name(e->level),
+				report__flags(e->flags, fl, sizeof(fl)),
+				t == CORR_NO_PFN ? "untraced" :
+				t == e->pfn ? "=" : "DIFFERENT");
+		}
+	}
+	fputc('\n', out);
+	report__print_summary(r, out);
+}
+
+void report__print_summary(const struct report *r, FILE *out)
+{
+	const struct corr_summary *s = r->sum;
+	const struct corr_stats *st = &s->stats;
+	int t, n = 0;
+
+	fprintf(out, "kernel %s; hooks: %s\n", r->kernel ? r->kernel : "?",
+		r->hooks ? r->hooks : "?");
+	fprintf(out, "allocations %llu, pages compared %llu: agreed %llu, disagreed %llu, "
+		     "untraced %llu\n",
+		(unsigned long long)s->allocations, (unsigned long long)s->pages,
+		(unsigned long long)s->agreed, (unsigned long long)s->disagreed,
+		(unsigned long long)s->untraced);
+	fprintf(out, "walk vs kernel helper mismatches %llu; frees traced %llu of %llu\n",
+		(unsigned long long)s->helper_mismatch, (unsigned long long)s->frees_traced,
+		(unsigned long long)s->frees);
+	fprintf(out, "events:");
+	for (t = 1; t < MEMTRACE_EV_MAX; t++) {
+		if (!st->events[t])
+			continue;
+		fprintf(out, "%s %s %llu", n++ ? "," : "", event_name(t),
+			(unsigned long long)st->events[t]);
+	}
+	fprintf(out, "%s\n", n ? "" : " none");
+	fprintf(out, "ring buffer drops %llu, recursion misses %llu, truncated page lists %llu\n",
+		(unsigned long long)st->drops, (unsigned long long)st->recursion_misses,
+		(unsigned long long)st->truncated);
+	switch (s->verdict) {
+	case CORR_AGREE:
+		fprintf(out, "verdict: agree - traced and walked PFNs are equal for every page\n");
+		break;
+	case CORR_UNTRACED:
+		fprintf(out, "verdict: untraced - %llu pages have no traced PFN (missing events)\n",
+			(unsigned long long)s->untraced);
+		break;
+	case CORR_INCOMPLETE:
+		fprintf(out, "verdict: incomplete - records were lost (drops %llu, truncated %llu); "
+			     "not a full comparison\n",
+			(unsigned long long)st->drops, (unsigned long long)st->truncated);
+		break;
+	case CORR_DISAGREE:
+		fprintf(out, "verdict: DISAGREE - %llu pages differ, %llu walk/helper mismatches\n",
+			(unsigned long long)s->disagreed, (unsigned long long)s->helper_mismatch);
+		break;
+	}
+}
+
+static void json_summary(struct json *j, const struct corr_summary *s)
+{
+	int t;
+
+	json__name(j, "summary");
+	json__start_object(j);
+	json__kv_uint(j, "allocations", s->allocations);
+	json__kv_uint(j, "pages", s->pages);
+	json__kv_uint(j, "agreed", s->agreed);
+	json__kv_uint(j, "disagreed", s->disagreed);
+	json__kv_uint(j, "untraced", s->untraced);
+	json__kv_uint(j, "helper_mismatch", s->helper_mismatch);
+	json__kv_uint(j, "frees", s->frees);
+	json__kv_uint(j, "frees_traced", s->frees_traced);
+	json__kv_uint(j, "drops", s->stats.drops);
+	json__kv_uint(j, "recursion_misses", s->stats.recursion_misses);
+	json__kv_uint(j, "truncated", s->stats.truncated);
+	json__name(j, "events");
+	json__start_object(j);
+	for (t = 1; t < MEMTRACE_EV_MAX; t++)
+		json__kv_uint(j, event_name(t), s->stats.events[t]);
+	json__end_object(j);
+	json__kv_string(j, "verdict", corr__verdict_name(s->verdict));
+	json__end_object(j);
+}
+
+void report__print_json(const struct report *r, FILE *out)
+{
+	struct json j;
+	size_t i;
+	uint32_t p;
+
+	json__init(&j, out, false);
+	json__start_object(&j);
+	json__kv_string(&j, "schema", REPORT_SCHEMA);
+	json__kv_string(&j, "cmd", r->cmd);
+	json__kv_string(&j, "kernel", r->kernel ? r->kernel : "");
+	json__kv_string(&j, "hooks", r->hooks ? r->hooks : "");
+	json__kv_hex(&j, "page_offset", r->layout.page_offset);
+	json__kv_hex(&j, "vmalloc_start", r->layout.vmalloc_start);
+	json__kv_hex(&j, "vmalloc_end", r->layout.vmalloc_end);
+	if (strcmp(r->cmd, "compare")) {
+		json__name(&j, "allocations");
+		json__start_array(&j);
+		for (i = 0; i < r->nr; i++) {
+			const struct corr_alloc *a = &r->allocs[i];
+
+			json__start_object(&j);
+			json__kv_string(&j, "kind", kind__name(a->kind));
+			json__kv_uint(&j, "size_bytes", a->size);
+			json__kv_uint(&j, "size_alloc_bytes", a->size_alloc);
+			json__kv_hex(&j, "addr", a->addr);
+			json__kv_uint(&j, "latency_ns", a->latency_ns);
+			json__kv_string(&j, "page_size", alloc_level(a));
+			json__kv_uint(&j, "runs", a->runs);
+			json__kv_string(&j, "traced_by", event_name(a->traced_by));
+			json__kv_string(&j, "verdict", corr__verdict_name(a->verdict));
+			json__name(&j, "pages");
+			json__start_array(&j);
+			for (p = 0; p < a->nr_pages; p++) {
+				const struct memalloc_pte *e = &a->pages[p];
+				uint64_t t = a->traced_pfn ? a->traced_pfn[p] : CORR_NO_PFN;
+
+				json__start_object(&j);
+				json__kv_hex(&j, "addr", e->addr);
+				json__name(&j, "walked_pfn");
+				e->pfn == CORR_NO_PFN ? json__null(&j) : json__uint(&j, e->pfn);
+				json__name(&j, "traced_pfn");
+				t == CORR_NO_PFN ? json__null(&j) : json__uint(&j, t);
+				json__name(&j, "helper_pfn");
+				e->helper_pfn == CORR_NO_PFN ? json__null(&j) :
+							       json__uint(&j, e->helper_pfn);
+				json__kv_string(&j, "level", report__level_name(e->level));
+				json__kv_uint(&j, "flags", e->flags);
+				json__end_object(&j);
+			}
+			json__end_array(&j);
+			json__end_object(&j);
+		}
+		json__end_array(&j);
+	}
+	json_summary(&j, r->sum);
+	json__end_object(&j);
+	json__end(&j);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace: the userspace half of the BPF tracer (bpf/memtrace.bpf.c), a
+ * small library over the bpftool skeleton.  Records handed to the callback
+ * are struct memtrace_event or struct memtrace_pages (bpf/memtrace.h),
+ * told apart by their common type field.
+ */
+#ifndef __MEMTRACE_TRACE_H
+#define __MEMTRACE_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+/* bpf/memtrace.h, by path: tool/memtrace.h is the CLI's own header */
+#include "../bpf/memtrace.h"
+
+struct trace;
+
+/**
+ * struct trace_opts - what to trace
+ * @tgid:	only this process (thread group); 0 = every process
+ * @min_size:	skip allocations smaller than this many bytes (frees are kept)
+ * @ringbuf_bytes: ring buffer size, rounded up to a power of two; 0 = 4 MiB
+ * @verbose:	let libbpf print its debug output and the verifier log
+ */
+struct trace_opts {
+	pid_t tgid;
+	__u64 min_size;
+	size_t ringbuf_bytes;
+	bool verbose;
+};
+
+/**
+ * struct trace_stats - counters since trace__open()
+ * @events:	records received, indexed by MEMTRACE_EV_*
+ * @drops:	records lost: ring-buffer reservations that failed (all CPUs)
+ * @recursion_misses: program runs the kernel skipped to avoid recursion,
+ *		summed over the programs (bpf_prog_info.recursion_misses)
+ * @truncated:	vmalloc areas whose page list was not sent in full
+ */
+struct trace_stats {
+	__u64 events[MEMTRACE_EV_MAX];
+	__u64 drops;
+	__u64 recursion_misses;
+	__u64 truncated;
+};
+
+/* Called for each record; a negative return stops trace__poll() with it. */
+typedef int (*trace_event_fn)(void *ctx, const void *data, size_t len);
+
+/**
+ * trace__open() - load and attach the tracer
+ * @tp:		out: the tracer
+ * @opts:	filters and sizes
+ * @fn:		record callback, run from trace__poll()
+ * @ctx:	passed to @fn
+ *
+ * Probes the kernel's BTF, picks the hook variant each kernel supports
+ * (fexit or kretprobe, renamed functions, absent tracepoints) and attaches.
+ * On failure prints one line to stderr and returns -errno.
+ */
+int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx);
+
+/* Deliver buffered records to the callback; 0 or more records, or -errno */
+int trace__poll(struct trace *t, int timeout_ms);
+
+/* Fill @st; 0 or -errno */
+int trace__stats(struct trace *t, struct trace_stats *st);
+
+/* One line naming the hooks attached, e.g. "vmalloc: fexit ..." */
+const char *trace__describe(struct trace *t);
+
+void trace__close(struct trace *t);
+
+#endif /* __MEMTRACE_TRACE_H */
