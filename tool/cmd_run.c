@@ -198,8 +198,8 @@ static void drain(struct trace *t)
 #define KMEM_CACHE_MAX	8192
 
 /*
- * Pick kind and size of allocation @i: kinds in turn, sizes in turn per
- * kind; a kmem_cache takes only the sizes a slab can hold.
+ * Pick kind and size of allocation @i: kinds in turn, sizes in turn; a
+ * kmem_cache takes only the sizes a slab can hold.
  */
 static void pick(const struct run_args *a, uint64_t i, uint32_t *kind, uint64_t *size)
 {
@@ -209,7 +209,9 @@ static void pick(const struct run_args *a, uint64_t i, uint32_t *kind, uint64_t 
 	int j, nfit = 0;
 
 	*kind = a->kinds[i % a->nr_kinds];
-	i /= a->nr_kinds;
+	/* Given sizes go in turn per kind; the default mix varies across kinds too. */
+	if (a->nr_sizes)
+		i /= a->nr_kinds;
 	if (*kind == MEMALLOC_KIND_KMEM_CACHE) {
 		for (j = 0; j < nr; j++) {
 			if (sizes[j] <= KMEM_CACHE_MAX)
