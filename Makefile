@@ -3,6 +3,8 @@
 # the targets and options.  Set-up (Debian packages, the guest kernel) runs
 # from the targets that need it.
 
+THIS_MAKEFILE := $(lastword $(MAKEFILE_LIST))
+
 # ---- options -------------------------------------------------------------
 KERNEL    ?= 6.12#		6.12, 6.1, host, or a bzImage path (then KDIR=)
 KVER      ?=#			pin the Debian ABI, e.g. 6.12.117+deb12
@@ -107,12 +109,13 @@ GUEST_FILES := $(TOOL):/usr/bin/memtrace tests/vm:/tests $(B)/tests/vm-bin:/test
 all: initramfs
 
 help:
-	@sed -n 's/^## \{0,1\}//p' $(lastword $(MAKEFILE_LIST))
+	@sed -n 's/^## \{0,1\}//p' $(THIS_MAKEFILE)
 
 ## memtrace - see where the kernel puts memory and what each allocator costs
 ##
 ## Main commands (each installs what it needs on Debian 12 as root):
-##   make run        boot the guest, show the demo, power off (exit = guest's)
+##   make run        boot the guest: demo, memtrace zones, memtrace run
+##                   (trace vs walk report), power off; exit = the guest's
 ##   make test       host unit tests + guest integration tests (TAP); ends
 ##                   with "N passed, N failed"
 ##
@@ -123,6 +126,8 @@ help:
 ##   make vm CMD='cat /proc/zoneinfo'
 ##                   batch guest: run CMD after memalloc.ko loaded, stream
 ##                   the console, exit with CMD's status
+##   make study      run the allocation study in the guest; report, CSV
+##                   and plots in build/study/ (STUDY_ARGS=--quick)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
