@@ -27,6 +27,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 target_tgid = 0;	/* 0: every process */
 const volatile __u64 min_size = 0;	/* skip allocations smaller than this */
+/* Only allocations called from [call_site_lo, call_site_hi) (0, 0: all) */
+const volatile __u64 call_site_lo = 0;
+const volatile __u64 call_site_hi = 0;
 
 /* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
 extern const void page_offset_base __ksym;
@@ -68,6 +71,12 @@ static __always_inline void counter__inc(__u32 idx)
 static __always_inline bool tgid__skip(void)
 {
 	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
+}
+
+/* Page events carry no call site: this filter applies to kmem and vmalloc. */
+static __always_inline bool caller__skip(__u64 call_site)
+{
+	return call_site_hi && (call_site < call_site_lo || call_site >= call_site_hi);
 }
 
 static __always_inline __u64 ksym__read(const void *sym)
@@ -117,7 +126,7 @@ static __always_inline int kmalloc__emit(__u32 type, __u64 call_site, __u64 ptr,
 {
 	struct memtrace_event *e;
 
-	if (req < min_size || tgid__skip())
+	if (req < min_size || caller__skip(call_site) || tgid__skip())
 		return 0;
 	e = event__reserve(type);
 	if (!e)
@@ -404,7 +413,7 @@ static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32
 				       ((BPF_CORE_READ(vm, flags) & VM_NO_GUARD) ? 0 : PAGE_SIZE);
 		}
 	}
-	if (size < min_size)
+	if (size < min_size || caller__skip(caller))
 		return 0;
 
 	c.vmemmap = ksym__read(&vmemmap_base);

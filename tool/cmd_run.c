@@ -43,6 +43,7 @@ struct run_args {
 	bool hold;
 	int pages;		/* -1: default (on for small runs) */
 	uint64_t trace_min_size;
+	bool module_callers;
 	uint64_t ringbuf;
 	int node;
 };
@@ -92,6 +93,8 @@ static const struct argp_option run_opts[] = {
 	{ "no-pages", 'P', NULL, 0, "Do not show every page", 0 },
 	{ "trace-min-size", 'm', "S", 0, "Trace only allocations of at least S bytes", 0 },
 	{ "ringbuf", 'r', "S", 0, "Ring buffer size (default 4M)", 0 },
+	{ "module-callers", 'M', NULL, 0, "Trace only kmem/vmalloc calls made from memalloc.ko "
+					  "(page events carry no caller)", 0 },
 	{},
 };
 
@@ -150,6 +153,9 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (parse_size(arg, &a->trace_min_size))
 			argp_error(state, "bad --trace-min-size '%s'", arg);
 		break;
+	case 'M':
+		a->module_callers = true;
+		break;
 	case 'r':
 		if (parse_size(arg, &a->ringbuf) || a->ringbuf > (1ULL << 30))
 			argp_error(state, "bad --ringbuf '%s' (up to 1G)", arg);
@@ -161,6 +167,32 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/*
+ * The address range of memalloc.ko from /proc/modules ("name size refs deps
+ * state base"): its call sites lie inside.  0 or -errno.
+ */
+static int module_range(__u64 *lo, __u64 *hi)
+{
+	char line[512], name[64];
+	unsigned long long size, base;
+	FILE *f = fopen("/proc/modules", "r");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu %*s %*s %*s %llx", name, &size, &base) == 3 &&
+		    !strcmp(name, "memalloc")) {
+			*lo = base;
+			*hi = base + size;
+			err = base ? 0 : -EPERM;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
 }
 
 static uint64_t now_ns(void)
@@ -282,6 +314,13 @@ static int run_main(struct run_args *a)
 	topts.tgid = getpid();
 	topts.min_size = a->trace_min_size;
 	topts.ringbuf_bytes = a->ringbuf;
+	if (a->module_callers) {
+		err = module_range(&topts.call_site_lo, &topts.call_site_hi);
+		if (err) {
+			warn("memalloc.ko's address in /proc/modules: %s\n", strerror(-err));
+			goto cleanup;
+		}
+	}
 	topts.verbose = env.verbose;
 	fprintf(stderr, "memtrace: loading the BPF tracer...\n");
 	err = trace__open(&t, &topts, on_record, &log);

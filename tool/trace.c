@@ -164,6 +164,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	t->skel = skel;
 	skel->rodata->target_tgid = opts->tgid > 0 ? (__u32)opts->tgid : 0;
 	skel->rodata->min_size = opts->min_size;
+	skel->rodata->call_site_lo = opts->call_site_lo;
+	skel->rodata->call_site_hi = opts->call_site_hi;
 	err = bpf_map__set_max_entries(skel->maps.events,
 				       ringbuf__round(opts->ringbuf_bytes ? opts->ringbuf_bytes :
 							DEFAULT_RINGBUF_BYTES));

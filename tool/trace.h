@@ -22,12 +22,16 @@ struct trace;
  * struct trace_opts - what to trace
  * @tgid:	only this process (thread group); 0 = every process
  * @min_size:	skip allocations smaller than this many bytes (frees are kept)
+ * @call_site_lo, @call_site_hi: only kmem and vmalloc allocations called from
+ *		[lo, hi), e.g. a module's text; 0, 0 = any caller
  * @ringbuf_bytes: ring buffer size, rounded up to a power of two; 0 = 4 MiB
  * @verbose:	let libbpf print its debug output and the verifier log
  */
 struct trace_opts {
 	pid_t tgid;
 	__u64 min_size;
+	__u64 call_site_lo;
+	__u64 call_site_hi;
 	size_t ringbuf_bytes;
 	bool verbose;
 };

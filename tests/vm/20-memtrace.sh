@@ -50,6 +50,15 @@ ok $? "20 pages without events are counted untraced, not agreed"
 grep -q '^verdict: untraced' /tmp/untr
 ok $? "the verdict says untraced"
 
+# --- the call-site filter: only memalloc.ko's calls ----------------------------
+memtrace compare --module-callers --kind kmalloc,vmalloc,kmem_cache --count 30 > /tmp/mc 2>&1
+is "$?" 0 "compare --module-callers: the module's own allocations all agree"
+n=$(sed -n 's/^events: kmalloc \([0-9]*\),.*/\1/p' /tmp/mc)
+m=$(memtrace compare --kind kmalloc,vmalloc,kmem_cache --count 30 2>&1 |
+	sed -n 's/^events: kmalloc \([0-9]*\),.*/\1/p')
+[ -n "$n" ] && [ -n "$m" ] && [ "$n" -lt "$m" ]
+ok $? "the filter drops kmalloc events of other callers ($n < $m)"
+
 # --- vmalloc physical pages: 4K entries, PFNs traced from vm_struct ---------
 memtrace run --kind vmalloc --size 64K --count 3 --pages > /tmp/vm 2>&1
 n=$(grep -c '^  0x.* walked 0x[0-9a-f]* traced 0x[0-9a-f]* 4K .* =$' /tmp/vm)
