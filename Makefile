@@ -238,6 +238,8 @@ run: $(INITRAMFS)
 # The study runs in the guest and sends its JSON over a third serial port;
 # the host renders tables and plots from it (gnuplot) into build/study/.
 STUDY_ARGS ?=
+# The full matrix goes to 64 MiB: the module holds at most half of RAM.
+study: MEM = 512M
 study: $(INITRAMFS)
 	$(Q)mkdir -p $(B)/study
 	$(Q)$(QEMU) -o $(B)/study/study.json -c 'memtrace study $(STUDY_ARGS) --json --output /dev/ttyS2'

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the guest as few times as possible and run the guest tests:
 #   1. the default guest (one node): every test;
-#   2. NUMA=2 (256 MiB, 2 vCPUs): the tests that depend on the topology.
+#   2. NUMA=2 (256 MiB, 2 vCPUs): the tests that depend on the topology;
+#   3. a CPU with LA57 (QEMU -cpu max): 5-level paging for the walker.
 # A boot that hangs, panics or ends without "# guest tests done" is a
 # failure of its own.
 #   run-vm.sh LOGDIR "QEMU COMMAND"
@@ -31,5 +32,6 @@ boot() {
 }
 
 boot numa1 "" ""
-boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh"
+boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh 30-study.sh"
+boot la57 "-a '-cpu max'" "01-demo.sh 05-paging.sh 10-memalloc"
 exit $rc

@@ -292,6 +292,7 @@ static int run_main(struct run_args *a)
 	struct report r;
 	uint64_t i, n = 0, failed = 0;
 	int fd, err, ret = 1, k;
+	bool tty = isatty(STDERR_FILENO);
 
 	fd = device__open();
 	if (fd < 0)
@@ -361,10 +362,11 @@ static int run_main(struct run_args *a)
 		if (n % 64 == 0)
 			trace__poll(t, 0);
 		if (n % 100 == 0 && !env.json)
-			fprintf(stderr, "\rmemtrace: %llu/%llu allocated", (unsigned long long)n,
-				(unsigned long long)a->count);
+			fprintf(stderr, "%smemtrace: %llu/%llu allocated%s", tty ? "\r" : "",
+				(unsigned long long)n, (unsigned long long)a->count,
+				tty ? "" : "\n");
 	}
-	if (n >= 100 && !env.json)
+	if (n >= 100 && !env.json && tty)
 		fputc('\n', stderr);
 
 	for (i = 0; i < n; i++) {

@@ -17,7 +17,9 @@ const char *argp_program_bug_address = "the memtrace issue tracker";
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "allocate while tracing; report traced vs walked pages" },
 	{ "compare", cmd_compare, "the same, summary only; exit 1 unless all agree" },
+	{ "info", cmd_info, "the kernel's memory layout and zones (from memalloc.ko)" },
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
+	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
 	{ NULL, NULL, NULL },
 };
 
@@ -90,9 +92,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
+	/* Usage lines of argp read "memtrace run", help text up to 100 columns. */
+	setenv("ARGP_HELP_FMT", "rmargin=100", 0);
 	for (c = cmds; c->name; c++) {
-		if (!strcmp(argv[i], c->name))
-			return c->fn(argc - i, argv + i);
+		char prog[64];
+
+		if (strcmp(argv[i], c->name))
+			continue;
+		snprintf(prog, sizeof(prog), "memtrace %s", c->name);
+		argv[i] = prog;
+		return c->fn(argc - i, argv + i);
 	}
 	warn("unknown command '%s'\n", argv[i]);
 	usage(stderr);

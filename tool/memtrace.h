@@ -30,6 +30,8 @@ struct cmd {
 };
 
 int cmd_zones(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 

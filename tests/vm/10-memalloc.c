@@ -226,7 +226,9 @@ static const char *check_walk(int fd, const struct memalloc_alloc *a, int *nr_ou
 					MEMALLOC_PTE_USER)) !=
 			 (MEMALLOC_PTE_PRESENT | MEMALLOC_PTE_RW | MEMALLOC_PTE_NX))
 			snprintf(why, sizeof(why), "entry %d: flags %#x", i, e[i].flags);
-		else if (vmalloc && e[i].level != MEMALLOC_LEVEL_PTE)
+		/* kvmalloc may map huge pages in the vmalloc area (VM_ALLOW_HUGE_VMAP) */
+		else if (vmalloc && e[i].level != MEMALLOC_LEVEL_PTE &&
+			 !(a->kind == MEMALLOC_KIND_KVMALLOC && e[i].level == MEMALLOC_LEVEL_PMD))
 			snprintf(why, sizeof(why), "entry %d: vmalloc page at level %u", i,
 				 e[i].level);
 		else if (!vmalloc && e[i].pfn != (e[i].addr - info.page_offset) / PAGE)

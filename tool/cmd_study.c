@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace study: what each allocator costs and what memory it gives.  A
+ * matrix of allocators x sizes, each measured through /dev/memalloc (BENCH:
+ * in-kernel timing and access passes; ALLOC + WALK: pages, contiguity,
+ * page size, node) and timed a second way by BPF fentry/fexit on the same
+ * calls (alloclat_bpf.c); limits found by probing.  --render turns the
+ * JSON into a report folder on the host (study_render.c).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "../bpf/alloclat.h"
+#include "alloclat.h"
+#include "device.h"
+#include "memtrace.h"
+#include "parse.h"
+#include "physmap.h"
+#include "study.h"
+#include "study_render.h"
+
+static const char study_doc[] =
+	"Measure each allocator: latency (module and BPF clocks), contiguity, page size,\n"
+	"access cost, limits and NUMA placement.\n"
+	"\n"
+	"USAGE: memtrace study [--quick] [-j | --csv] [--output FILE] [--kinds LIST]\n"
+	"       memtrace study --render STUDY.json --outdir DIR\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    memtrace study --quick                # small matrix, table on the terminal\n"
+	"    memtrace study --json --output s.json # the full study as one JSON document\n"
+	"    memtrace study --kinds kmalloc,vmalloc --max-size 1M --csv\n"
+	"    memtrace study --render s.json --outdir report   # host: SVG plots, report.md\n";
+
+enum {
+	OPT_CSV = 0x100,
+	OPT_RENDER,
+	OPT_OUTDIR,
+	OPT_NO_BPF,
+	OPT_MAX_SIZE,
+};
+
+static const struct argp_option study_opts[] = {
+	{ "quick", 'q', NULL, 0, "Small matrix (a few sizes, few iterations)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "Print the cells as CSV", 0 },
+	{ "output", 'o', "FILE", 0, "Write the JSON or CSV to FILE (a tty is set raw)", 0 },
+	{ "kinds", 'k', "LIST", 0,
+	  "Allocators (default kmalloc,kvmalloc,vmalloc,alloc_pages,kmem_cache)", 0 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Largest size (default 64M, quick 1M)", 0 },
+	{ "iterations", 'n', "N", 0, "BENCH iterations per cell (default: by size)", 0 },
+	{ "no-bpf", OPT_NO_BPF, NULL, 0, "Do not time with BPF (module clock only)", 0 },
+	{ "render", OPT_RENDER, "JSON", 0, "Render a study's JSON (no root, no device)", 0 },
+	{ "outdir", OPT_OUTDIR, "DIR", 0, "Report folder for --render (default: study)", 0 },
+	{},
+};
+
+struct study_args {
+	bool quick, csv, no_bpf;
+	const char *output, *render, *outdir;
+	uint32_t kinds[8];
+	int nr_kinds;
+	uint64_t max_size;
+	uint32_t iterations;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void study__sigint(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static error_t study_parse(int key, char *arg, struct argp_state *state)
+{
+	struct study_args *a = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case 'q':
+		a->quick = true;
+		break;
+	case OPT_CSV:
+		a->csv = true;
+		break;
+	case 'o':
+		a->output = arg;
+		break;
+	case 'k':
+		a->nr_kinds = kind__parse_list(arg, a->kinds, 8);
+		if (a->nr_kinds < 0)
+			argp_error(state, "bad kind list '%s'", arg);
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(arg, &a->max_size))
+			argp_error(state, "bad size '%s'", arg);
+		break;
+	case 'n':
+		if (parse_uint(arg, 1, 100000, &v))
+			argp_error(state, "iterations: 1 to 100000, not '%s'", arg);
+		a->iterations = v;
+		break;
+	case OPT_NO_BPF:
+		a->no_bpf = true;
+		break;
+	case OPT_RENDER:
+		a->render = arg;
+		break;
+	case OPT_OUTDIR:
+		a->outdir = arg;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static struct {
+	bool tty;
+	int done, total;
+	time_t t0;
+} progress;
+
+static void study__progress(const char *what, uint32_t kind, uint64_t size)
+{
+	char sz[16];
+
+	size__format(size, sz, sizeof(sz));
+	fprintf(stderr, "%sstudy [%3d/%3d] %3lds %-9s %-11s %-5s%s", progress.tty ? "\r" : "",
+		progress.done, progress.total, (long)(time(NULL) - progress.t0), what,
+		kind ? kind__name(kind) : "", kind ? sz : "", progress.tty ? "\033[K" : "\n");
+	fflush(stderr);
+}
+
+/* ---- conditions -------------------------------------------------------- */
+
+static void study__conditions(struct study *s)
+{
+	struct utsname u;
+	char line[512];
+	FILE *f;
+
+	if (!uname(&u)) {
+		snprintf(s->kernel, sizeof(s->kernel), "%s %s", u.release, u.version);
+		snprintf(s->machine, sizeof(s->machine), "%.31s", u.machine);
+	}
+	s->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		v += 2;
+		v[strcspn(v, "\n")] = '\0';
+		if (!strncmp(line, "model name", 10) && !s->cpu[0])
+			snprintf(s->cpu, sizeof(s->cpu), "%s", v);
+		if (!strncmp(line, "flags", 5) && strstr(v, " hypervisor"))
+			s->hypervisor = true;
+	}
+	if (f)
+		fclose(f);
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long kb;
+
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			s->mem_bytes = kb << 10;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Top-level ranges of /proc/iomem, for the physical map */
+static void study__iomem(struct study *s)
+{
+	struct physmap pm = {};
+	FILE *f = fopen("/proc/iomem", "r");
+	size_t i;
+
+	if (!f)
+		return;
+	if (!physmap__parse_iomem(&pm, f) && !physmap__iomem_is_censored(&pm)) {
+		for (i = 0; i < pm.nr_res; i++) {
+			struct study_iomem *r;
+
+			if (pm.res[i].depth)
+				continue;
+			r = study__add_iomem(s);
+			if (!r)
+				break;
+			r->start = pm.res[i].start;
+			r->end = pm.res[i].end;
+			snprintf(r->name, sizeof(r->name), "%s", pm.res[i].name);
+		}
+	}
+	physmap__free(&pm);
+	fclose(f);
+}
+
+/* ---- measurements ------------------------------------------------------ */
+
+/* Allocate, walk, free: fills the walk results of @c; 0 or -errno */
+static int study__walk_one(int fd, struct study *s, struct study_cell *c, int node,
+			   struct study_place *p)
+{
+	struct memalloc_pte *e = NULL;
+	struct memalloc_alloc a;
+	uint64_t *pfns = NULL;
+	uint32_t *levels = NULL, nr = 0, i;
+	int err, ferr;
+
+	err = device__alloc(fd, c->kind, c->size, node, &a);
+	if (err)
+		return err;
+	c->size_alloc = a.size_alloc;
+	err = device__walk(fd, a.handle, &e, &nr);
+	if (!err) {
+		pfns = calloc(nr + 1, sizeof(*pfns));
+		levels = calloc(nr + 1, sizeof(*levels));
+		if (!pfns || !levels)
+			err = -ENOMEM;
+	}
+	if (!err) {
+		for (i = 0; i < nr; i++) {
+			pfns[i] = e[i].level ? e[i].pfn : UINT64_MAX;
+			levels[i] = e[i].level;
+		}
+		study__cell_walk(s, c, pfns, levels, nr);
+		if (p) {
+			p->pages = c->pages;
+			memcpy(p->nodes, c->nodes, sizeof(p->nodes));
+		}
+	}
+	ferr = device__free(fd, a.handle, NULL);
+	free(e);
+	free(pfns);
+	free(levels);
+	return err ? err : ferr;
+}
+
+static uint32_t study__iterations(const struct study_args *a, uint64_t size)
+{
+	if (a->iterations)
+		return a->iterations;
+	if (a->quick)
+		return size <= (64 << 10) ? 64 : 16;
+	if (size <= (64 << 10))
+		return 512;
+	if (size <= (1 << 20))
+		return 128;
+	if (size <= (8 << 20))
+		return 32;
+	return 8;
+}
+
+static int study__bench(int fd, struct study_cell *c, struct memalloc_bench *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->kind = c->kind;
+	b->size = c->size;
+	b->iterations = c->iterations;
+	return device__bench(fd, b);
+}
+
+static void study__from_bench(struct stats *st, const struct memalloc_stat *m, uint32_t n)
+{
+	st->n = n;
+	st->min_ns = m->min_ns;
+	st->median_ns = m->median_ns;
+	st->p99_ns = m->p99_ns;
+	st->max_ns = m->max_ns;
+}
+
+/* The module's clock: BPF detached */
+static int study__cell_module(int fd, struct study_cell *c)
+{
+	struct memalloc_bench b;
+	int err = study__bench(fd, c, &b);
+
+	if (err)
+		return err;
+	c->failures = b.failures;
+	if (b.failures == b.iterations)
+		return -ENOMEM;
+	study__from_bench(&c->mod_alloc, &b.alloc, b.iterations - b.failures);
+	study__from_bench(&c->mod_free, &b.free, b.iterations - b.failures);
+	c->touch_lines = b.touch_lines;
+	c->touch_pages = b.touch_pages;
+	c->seq_line_ns = b.seq_line_ns;
+	c->rand_line_ns = b.rand_line_ns;
+	c->seq_page_ns = b.seq_page_ns;
+	c->rand_page_ns = b.rand_page_ns;
+	return 0;
+}
+
+/* Both clocks on the same calls: BPF attached */
+static int study__cell_bpf(int fd, struct alloclat *al, struct study_cell *c, uint64_t *buf)
+{
+	int ha = alloclat__hook(al, c->kind, false), hf = alloclat__hook(al, c->kind, true);
+	struct memalloc_bench b;
+	uint32_t kept;
+	int err;
+
+	alloclat__reset(al);
+	err = study__bench(fd, c, &b);
+	if (err)
+		return err;
+	study__from_bench(&c->modbpf_alloc, &b.alloc, b.iterations - b.failures);
+	study__from_bench(&c->modbpf_free, &b.free, b.iterations - b.failures);
+	if (ha >= 0) {
+		alloclat__read(al, ha, buf, ALLOCLAT_MAX_SAMPLES, &kept);
+		stats__summarize(buf, kept, &c->bpf_alloc);
+		snprintf(c->bpf_alloc_fn, sizeof(c->bpf_alloc_fn), "%s", alloclat__func(al, ha));
+	}
+	if (hf >= 0) {
+		alloclat__read(al, hf, buf, ALLOCLAT_MAX_SAMPLES, &kept);
+		stats__summarize(buf, kept, &c->bpf_free);
+		snprintf(c->bpf_free_fn, sizeof(c->bpf_free_fn), "%s", alloclat__func(al, hf));
+	}
+	return 0;
+}
+
+/* Try one allocation of @size; 0 or -errno */
+static int study__try(int fd, uint32_t kind, uint64_t size, uint32_t *probes)
+{
+	struct memalloc_alloc a;
+	int err;
+
+	(*probes)++;
+	err = device__alloc(fd, kind, size, -1, &a);
+	if (!err)
+		device__free(fd, a.handle, NULL);
+	return err;
+}
+
+/*
+ * The largest kmalloc: double from one page until an allocation fails, then
+ * bisect in bytes between the last success and the first failure.
+ */
+static void study__probe_kmalloc(int fd, struct study *s, struct study_limit *l)
+{
+	uint64_t lo = 0, hi, mid;
+	int err;
+
+	l->kind = MEMALLOC_KIND_KMALLOC;
+	l->kernel_max = s->kmalloc_max_size;
+	for (hi = s->page_size; hi <= s->limit_bytes; hi <<= 1) {
+		err = study__try(fd, l->kind, hi, &l->probes);
+		if (err) {
+			l->fail_err = err;
+			break;
+		}
+		lo = hi;
+	}
+	if (hi > s->limit_bytes) {
+		l->largest = lo;
+		l->first_fail = 0;
+		return;
+	}
+	while (lo && hi - lo > 1 && !exiting) {
+		mid = lo + (hi - lo) / 2;
+		err = study__try(fd, l->kind, mid, &l->probes);
+		if (err) {
+			hi = mid;
+			l->fail_err = err;
+		} else {
+			lo = mid;
+		}
+	}
+	l->largest = lo;
+	l->first_fail = hi;
+}
+
+/* The largest alloc_pages order: orders up from 0 until one fails */
+static void study__probe_pages(int fd, struct study *s, struct study_limit *l)
+{
+	uint32_t order;
+	int err;
+
+	l->kind = MEMALLOC_KIND_ALLOC_PAGES;
+	l->kernel_max = (uint64_t)s->page_size << s->max_order;
+	for (order = 0; order < 20 && !exiting; order++) {
+		uint64_t size = (uint64_t)s->page_size << order;
+
+		err = study__try(fd, l->kind, size, &l->probes);
+		if (err) {
+			l->first_fail = size;
+			l->fail_err = err;
+			return;
+		}
+		l->largest = size;
+	}
+}
+
+static void study__placement(int fd, struct study *s)
+{
+	static const struct { uint32_t kind; uint64_t size; } what[] = {
+		{ MEMALLOC_KIND_KMALLOC, 64 << 10 },
+		{ MEMALLOC_KIND_KVMALLOC, 1 << 20 },
+		{ MEMALLOC_KIND_VMALLOC, 1 << 20 },
+		{ MEMALLOC_KIND_ALLOC_PAGES, 1 << 20 },
+		{ MEMALLOC_KIND_KMEM_CACHE, 4096 },
+	};
+	size_t i;
+	int node;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]) && !exiting; i++) {
+		for (node = -1; node < (int)s->nr_nodes && node < STUDY_MAX_NODES; node++) {
+			struct study_cell c = { .kind = what[i].kind, .size = what[i].size };
+			struct study_place *p = study__add_place(s);
+
+			if (!p)
+				return;
+			p->kind = c.kind;
+			p->size = c.size;
+			p->node_req = node;
+			study__progress("placement", c.kind, c.size);
+			p->err = study__walk_one(fd, s, &c, node, p);
+		}
+	}
+}
+
+static int study__run(const struct study_args *a, struct study *s)
+{
+	static const uint32_t default_kinds[] = {
+		MEMALLOC_KIND_KMALLOC, MEMALLOC_KIND_KVMALLOC, MEMALLOC_KIND_VMALLOC,
+		MEMALLOC_KIND_ALLOC_PAGES, MEMALLOC_KIND_KMEM_CACHE,
+	};
+	static const uint64_t quick_sizes[] = { 64, 4096, 64 << 10, 1 << 20 };
+	struct memalloc_info *info = NULL;
+	struct alloclat *al = NULL;
+	uint64_t *buf = NULL, sizes[32], max_size;
+	const uint32_t *kinds = a->nr_kinds > 0 ? a->kinds : default_kinds;
+	int nr_kinds = a->nr_kinds > 0 ? a->nr_kinds : 5, nr_sizes = 0, k, i, fd, err;
+	struct timespec t0, t1;
+	size_t c;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress.t0 = time(NULL);
+	progress.tty = isatty(STDERR_FILENO);
+	fd = device__open();
+	if (fd < 0)
+		return fd;
+	info = calloc(1, sizeof(*info));
+	buf = calloc(ALLOCLAT_MAX_SAMPLES, sizeof(*buf));
+	if (!info || !buf) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = device__info(fd, info);
+	if (err) {
+		warn("MEMALLOC_IOC_INFO: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	study__conditions(s);
+	study__iomem(s);
+	s->quick = a->quick;
+	s->page_size = info->page_size;
+	s->kmalloc_max_size = info->kmalloc_max_size;
+	s->max_order = info->max_order;
+	s->limit_bytes = info->limit_bytes;
+	s->nr_nodes = info->nr_nodes;
+	for (i = 0; i < (int)info->nr_zones && i < STUDY_MAX_ZONES; i++) {
+		struct study_zone *z = &s->zones[s->nr_zones++];
+
+		z->node = info->zones[i].node;
+		snprintf(z->name, sizeof(z->name), "%s", info->zones[i].name);
+		z->start_pfn = info->zones[i].start_pfn;
+		z->end_pfn = info->zones[i].end_pfn;
+		z->present = info->zones[i].present_pages;
+	}
+
+	max_size = a->max_size ? a->max_size : a->quick ? (1 << 20) : (64ULL << 20);
+	if (a->quick && !a->max_size) {
+		for (i = 0; i < 4; i++)
+			sizes[nr_sizes++] = quick_sizes[i];
+	} else {
+		uint64_t sz;
+
+		for (sz = 64; sz <= max_size && nr_sizes < 32; sz <<= 1)
+			sizes[nr_sizes++] = sz;
+	}
+	/* per cell: walk + module bench + BPF bench; then probes, placement */
+	progress.total = nr_kinds * nr_sizes * 2 + 2 + (s->nr_nodes > 1);
+
+	/* Limits, by probing */
+	study__progress("probe", MEMALLOC_KIND_KMALLOC, 0);
+	study__probe_kmalloc(fd, s, &s->limits[s->nr_limits++]);
+	progress.done++;
+	study__progress("probe", MEMALLOC_KIND_ALLOC_PAGES, 0);
+	study__probe_pages(fd, s, &s->limits[s->nr_limits++]);
+	progress.done++;
+
+	/* Pass 1: walk and the module's clock, BPF detached */
+	for (k = 0; k < nr_kinds && !exiting; k++) {
+		for (i = 0; i < nr_sizes && !exiting; i++) {
+			struct study_cell *cell = study__add_cell(s);
+
+			if (!cell) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			cell->kind = kinds[k];
+			cell->size = sizes[i];
+			cell->iterations = study__iterations(a, sizes[i]);
+			progress.done++;
+			/* Half the module's limit: more would invite the OOM killer */
+			if (sizes[i] > s->limit_bytes / 2) {
+				cell->err = -E2BIG;
+				break;
+			}
+			study__progress("walk", cell->kind, cell->size);
+			cell->err = study__walk_one(fd, s, cell, -1, NULL);
+			if (!cell->err) {
+				study__progress("bench", cell->kind, cell->size);
+				cell->err = study__cell_module(fd, cell);
+			}
+			/* Larger sizes of a kind that failed fail too (ENOMEM, E2BIG, EINVAL) */
+			if (cell->err)
+				break;
+		}
+	}
+
+	/* Pass 2: both clocks on the same calls, BPF attached */
+	if (!a->no_bpf && !exiting) {
+		study__progress("bpf-load", 0, 0);
+		err = alloclat__open(&al, getpid(), env.verbose);
+		if (err) {
+			snprintf(s->bpf_note, sizeof(s->bpf_note),
+				 "BPF timing unavailable: %s", strerror(-err));
+			err = 0;
+		} else {
+			s->bpf = true;
+			snprintf(s->bpf_note, sizeof(s->bpf_note), "%s", alloclat__note(al));
+		}
+	} else if (a->no_bpf) {
+		snprintf(s->bpf_note, sizeof(s->bpf_note), "BPF timing off (--no-bpf)");
+	}
+	for (c = 0; al && c < s->nr_cells && !exiting; c++) {
+		struct study_cell *cell = &s->cells[c];
+
+		progress.done++;
+		if (cell->err)
+			continue;
+		if (!c || cell->kind != s->cells[c - 1].kind)
+			alloclat__select(al, cell->kind);
+		study__progress("bpf-bench", cell->kind, cell->size);
+		err = study__cell_bpf(fd, al, cell, buf);
+		if (err) {
+			warn("BENCH %s %llu with BPF: %s\n", kind__name(cell->kind),
+			     (unsigned long long)cell->size, strerror(-err));
+			err = 0;
+		}
+	}
+	if (al)
+		snprintf(s->bpf_note, sizeof(s->bpf_note), "%s", alloclat__note(al));
+	alloclat__close(al);
+	al = NULL;
+
+	if (s->nr_nodes > 1 && !exiting) {
+		study__placement(fd, s);
+		progress.done++;
+	}
+	err = 0;
+cleanup:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s->duration_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	s->interrupted = exiting;
+	if (progress.tty)
+		fputc('\n', stderr);
+	fprintf(stderr, "study: %s after %.1f s (%zu cells)\n",
+		exiting ? "interrupted, partial results," : "done", s->duration_s, s->nr_cells);
+	alloclat__close(al);
+	free(info);
+	free(buf);
+	close(fd);
+	return err;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static FILE *study__open_output(const char *path)
+{
+	struct termios t;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		warn("open %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	/* A serial line (the guest's data port): no "\n" -> "\r\n", no echo */
+	if (isatty(fd) && !tcgetattr(fd, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		warn("fdopen %s: %s\n", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+static int study__close_output(FILE *f, const char *path)
+{
+	int err = 0;
+
+	if (fflush(f))
+		err = -errno;
+	if (isatty(fileno(f)))
+		tcdrain(fileno(f));
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		warn("write %s: %s\n", path, strerror(-err));
+	return err;
+}
+
+static int study__do_render(const struct study_args *a)
+{
+	const char *outdir = a->outdir ? a->outdir : "study";
+	struct study s;
+	struct stat st;
+	char *text = NULL;
+	FILE *f;
+	int err;
+
+	f = fopen(a->render, "r");
+	if (!f) {
+		warn("open %s: %s\n", a->render, strerror(errno));
+		return 1;
+	}
+	if (fstat(fileno(f), &st) || !st.st_size) {
+		warn("%s: empty (did the guest study fail? see its console)\n", a->render);
+		fclose(f);
+		return 1;
+	}
+	text = malloc(st.st_size);
+	if (!text || fread(text, 1, st.st_size, f) != (size_t)st.st_size) {
+		warn("read %s: %s\n", a->render, strerror(errno ? errno : EIO));
+		free(text);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+	err = study__read_json(&s, text, st.st_size);
+	free(text);
+	if (err) {
+		warn("%s: not a %s document (%s)\n", a->render, STUDY_SCHEMA, strerror(-err));
+		return 1;
+	}
+	study__print_table(&s, stdout);
+	fprintf(stderr, "memtrace: writing the report into %s/ (plots drawn as SVG by memtrace):\n",
+		outdir);
+	err = study__render(&s, outdir, stderr);
+	if (err)
+		warn("render into %s: %s\n", outdir, strerror(-err));
+	else
+		fprintf(stderr, "memtrace: open %s/report.md\n", outdir);
+	study__free(&s);
+	return err ? 1 : 0;
+}
+
+int cmd_study(int argc, char **argv)
+{
+	struct study_args a = {};
+	const struct argp argp = { study_opts, study_parse, NULL, study_doc,
+				   common_children, NULL, NULL };
+	struct sigaction sa = {};
+	struct study s = {};
+	FILE *out = stdout;
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, &a);
+	if (err)
+		return 64;
+	if (a.render)
+		return study__do_render(&a);
+	if (env.json && a.csv) {
+		warn("--json and --csv: choose one\n");
+		return 64;
+	}
+
+	sa.sa_handler = study__sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	err = study__run(&a, &s);
+	if (err && !s.nr_cells) {
+		study__free(&s);
+		return err == -ENOENT || err == -EPERM || err == -EACCES ? EXIT_UNSUPPORTED : 1;
+	}
+	if (a.output && (env.json || a.csv)) {
+		out = study__open_output(a.output);
+		if (!out) {
+			study__free(&s);
+			return 1;
+		}
+	}
+	if (env.json)
+		study__write_json(&s, out, false);
+	else if (a.csv)
+		study__write_csv(&s, out);
+	if (out != stdout) {
+		err = study__close_output(out, a.output) ? -EIO : err;
+		study__print_table(&s, stdout);
+	} else if (!env.json && !a.csv) {
+		study__print_table(&s, stdout);
+	}
+	study__free(&s);
+	return err ? 1 : 0;
+}

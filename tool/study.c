@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace study: the results model and its JSON, CSV and table forms
+ * (study.h).  The JSON keys carry units; every number of a cell is written,
+ * so the host can render without the guest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "jsonread.h"
+#include "memalloc.h"
+#include "parse.h"
+#include "study.h"
+
+static void *study__grow(void **arr, size_t *n, size_t elem)
+{
+	void *p;
+
+	/* Grow in steps of powers of two: capacity is implied by n */
+	if (!(*n & (*n - 1)) || !*n) {
+		size_t cap = *n ? 2 * *n : 4;
+
+		p = realloc(*arr, cap * elem);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	p = (char *)*arr + *n * elem;
+	memset(p, 0, elem);
+	(*n)++;
+	return p;
+}
+
+struct study_cell *study__add_cell(struct study *s)
+{
+	return study__grow((void **)&s->cells, &s->nr_cells, sizeof(*s->cells));
+}
+
+struct study_place *study__add_place(struct study *s)
+{
+	return study__grow((void **)&s->places, &s->nr_places, sizeof(*s->places));
+}
+
+struct study_iomem *study__add_iomem(struct study *s)
+{
+	return study__grow((void **)&s->iomem, &s->nr_iomem, sizeof(*s->iomem));
+}
+
+void study__free(struct study *s)
+{
+	free(s->cells);
+	free(s->places);
+	free(s->iomem);
+	memset(s, 0, sizeof(*s));
+}
+
+int study__node_of_pfn(const struct study *s, uint64_t pfn)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_zones; i++) {
+		if (pfn >= s->zones[i].start_pfn && pfn < s->zones[i].end_pfn)
+			return s->zones[i].node;
+	}
+	return -1;
+}
+
+void study__cell_walk(const struct study *s, struct study_cell *c, const uint64_t *pfns,
+		      const uint32_t *levels, size_t n)
+{
+	size_t i;
+
+	c->pages = n;
+	c->nr_runs = stats__runs(pfns, n);
+	memset(c->levels, 0, sizeof(c->levels));
+	memset(c->nodes, 0, sizeof(c->nodes));
+	c->nr_runs_kept = 0;
+	for (i = 0; i < n; i++) {
+		int node = pfns[i] == UINT64_MAX ? -1 : study__node_of_pfn(s, pfns[i]);
+
+		if (levels[i] < STUDY_NR_LEVELS)
+			c->levels[levels[i]]++;
+		if (node >= 0 && node < STUDY_MAX_NODES)
+			c->nodes[node]++;
+		if (pfns[i] == UINT64_MAX)
+			continue;
+		if (c->nr_runs_kept && i && pfns[i - 1] != UINT64_MAX &&
+		    pfns[i] == pfns[i - 1] + 1 &&
+		    c->runs[c->nr_runs_kept - 1].pfn + c->runs[c->nr_runs_kept - 1].pages ==
+			    pfns[i]) {
+			c->runs[c->nr_runs_kept - 1].pages++;
+		} else if (c->nr_runs_kept < STUDY_MAX_RUNS) {
+			c->runs[c->nr_runs_kept].pfn = pfns[i];
+			c->runs[c->nr_runs_kept].pages = 1;
+			c->nr_runs_kept++;
+		}
+	}
+}
+
+const char *study__levels_str(const struct study_cell *c, char *buf, size_t len)
+{
+	static const char *const names[STUDY_NR_LEVELS] = { "hole", "4K", "2M", "1G" };
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 1; i < STUDY_NR_LEVELS + 1; i++) {
+		int l = i % STUDY_NR_LEVELS;	/* 4K, 2M, 1G, then unmapped */
+
+		if (!c->levels[l] || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s", off ? "+" : "", names[l]);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+/* ---- JSON out ---------------------------------------------------------- */
+
+static void study__json_stats(struct json *j, const char *name, const struct stats *st)
+{
+	json__name(j, name);
+	json__start_object(j);
+	json__kv_uint(j, "n", st->n);
+	json__kv_uint(j, "min_ns", st->min_ns);
+	json__kv_uint(j, "median_ns", st->median_ns);
+	json__kv_uint(j, "p99_ns", st->p99_ns);
+	json__kv_uint(j, "max_ns", st->max_ns);
+	json__end_object(j);
+}
+
+static void study__json_u32s(struct json *j, const char *name, const uint32_t *v, size_t n)
+{
+	size_t i;
+
+	json__name(j, name);
+	json__start_array(j);
+	for (i = 0; i < n; i++)
+		json__uint(j, v[i]);
+	json__end_array(j);
+}
+
+static void study__json_cell(struct json *j, const struct study *s, const struct study_cell *c)
+{
+	uint32_t i;
+
+	json__start_object(j);
+	json__kv_string(j, "kind", kind__name(c->kind));
+	json__kv_uint(j, "size_bytes", c->size);
+	json__kv_int(j, "error", c->err);
+	if (c->err) {
+		json__kv_string(j, "error_name", strerror(-c->err));
+		json__end_object(j);
+		return;
+	}
+	json__kv_uint(j, "size_alloc_bytes", c->size_alloc);
+	json__kv_uint(j, "iterations", c->iterations);
+	json__kv_uint(j, "failures", c->failures);
+	study__json_stats(j, "module_alloc", &c->mod_alloc);
+	study__json_stats(j, "module_free", &c->mod_free);
+	study__json_stats(j, "module_bpf_alloc", &c->modbpf_alloc);
+	study__json_stats(j, "module_bpf_free", &c->modbpf_free);
+	study__json_stats(j, "bpf_alloc", &c->bpf_alloc);
+	study__json_stats(j, "bpf_free", &c->bpf_free);
+	json__kv_string(j, "bpf_alloc_fn", c->bpf_alloc_fn);
+	json__kv_string(j, "bpf_free_fn", c->bpf_free_fn);
+	json__kv_uint(j, "touch_lines", c->touch_lines);
+	json__kv_uint(j, "touch_pages", c->touch_pages);
+	json__kv_uint(j, "seq_line_ns", c->seq_line_ns);
+	json__kv_uint(j, "rand_line_ns", c->rand_line_ns);
+	json__kv_uint(j, "seq_page_ns", c->seq_page_ns);
+	json__kv_uint(j, "rand_page_ns", c->rand_page_ns);
+	json__kv_uint(j, "pages", c->pages);
+	json__kv_uint(j, "runs", c->nr_runs);
+	json__name(j, "pages_by_level");
+	json__start_object(j);
+	json__kv_uint(j, "unmapped", c->levels[0]);
+	json__kv_uint(j, "4K", c->levels[1]);
+	json__kv_uint(j, "2M", c->levels[2]);
+	json__kv_uint(j, "1G", c->levels[3]);
+	json__end_object(j);
+	study__json_u32s(j, "pages_by_node", c->nodes, s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ?
+			 s->nr_nodes : 1);
+	json__name(j, "pfn_runs");
+	json__start_array(j);
+	for (i = 0; i < c->nr_runs_kept; i++) {
+		json__start_array(j);
+		json__uint(j, c->runs[i].pfn);
+		json__uint(j, c->runs[i].pages);
+		json__end_array(j);
+	}
+	json__end_array(j);
+	json__end_object(j);
+}
+
+void study__write_json(const struct study *s, FILE *f, bool pretty)
+{
+	struct json j;
+	size_t i;
+
+	json__init(&j, f, pretty);
+	json__start_object(&j);
+	json__kv_string(&j, "schema", STUDY_SCHEMA);
+	json__kv_string(&j, "cmd", "study");
+
+	json__name(&j, "conditions");
+	json__start_object(&j);
+	json__kv_string(&j, "kernel", s->kernel);
+	json__kv_string(&j, "machine", s->machine);
+	json__kv_string(&j, "cpu", s->cpu);
+	json__kv_uint(&j, "nr_cpus", s->nr_cpus);
+	json__kv_uint(&j, "mem_bytes", s->mem_bytes);
+	json__kv_bool(&j, "hypervisor", s->hypervisor);
+	json__kv_bool(&j, "quick", s->quick);
+	json__kv_bool(&j, "interrupted", s->interrupted);
+	json__kv_double(&j, "duration_s", s->duration_s);
+	json__kv_bool(&j, "bpf", s->bpf);
+	json__kv_string(&j, "bpf_note", s->bpf_note);
+	json__end_object(&j);
+
+	json__name(&j, "layout");
+	json__start_object(&j);
+	json__kv_uint(&j, "page_size", s->page_size);
+	json__kv_uint(&j, "kmalloc_max_size", s->kmalloc_max_size);
+	json__kv_uint(&j, "max_order", s->max_order);
+	json__kv_uint(&j, "limit_bytes", s->limit_bytes);
+	json__kv_uint(&j, "nr_nodes", s->nr_nodes);
+	json__name(&j, "zones");
+	json__start_array(&j);
+	for (i = 0; i < s->nr_zones; i++) {
+		json__start_object(&j);
+		json__kv_uint(&j, "node", s->zones[i].node);
+		json__kv_string(&j, "name", s->zones[i].name);
+		json__kv_uint(&j, "start_pfn", s->zones[i].start_pfn);
+		json__kv_uint(&j, "end_pfn", s->zones[i].end_pfn);
+		json__kv_uint(&j, "present_pages", s->zones[i].present);
+		json__end_object(&j);
+	}
+	json__end_array(&j);
+	json__name(&j, "iomem");
+	json__start_array(&j);
+	for (i = 0; i < s->nr_iomem; i++) {
+		json__start_object(&j);
+		json__kv_hex(&j, "start", s->iomem[i].start);
+		json__kv_hex(&j, "end", s->iomem[i].end);
+		json__kv_string(&j, "name", s->iomem[i].name);
+		json__end_object(&j);
+	}
+	json__end_array(&j);
+	json__end_object(&j);
+
+	json__name(&j, "cells");
+	json__start_array(&j);
+	for (i = 0; i < s->nr_cells; i++)
+		study__json_cell(&j, s, &s->cells[i]);
+	json__end_array(&j);
+
+	json__name(&j, "limits");
+	json__start_array(&j);
+	for (i = 0; i < s->nr_limits; i++) {
+		const struct study_limit *l = &s->limits[i];
+
+		json__start_object(&j);
+		json__kv_string(&j, "kind", kind__name(l->kind));
+		json__kv_uint(&j, "largest_bytes", l->largest);
+		json__kv_uint(&j, "first_fail_bytes", l->first_fail);
+		json__kv_int(&j, "fail_error", l->fail_err);
+		json__kv_uint(&j, "kernel_max_bytes", l->kernel_max);
+		json__kv_uint(&j, "probes", l->probes);
+		json__end_object(&j);
+	}
+	json__end_array(&j);
+
+	json__name(&j, "placement");
+	json__start_array(&j);
+	for (i = 0; i < s->nr_places; i++) {
+		const struct study_place *p = &s->places[i];
+
+		json__start_object(&j);
+		json__kv_string(&j, "kind", kind__name(p->kind));
+		json__kv_uint(&j, "size_bytes", p->size);
+		json__kv_int(&j, "node_requested", p->node_req);
+		json__kv_int(&j, "error", p->err);
+		json__kv_uint(&j, "pages", p->pages);
+		study__json_u32s(&j, "pages_by_node", p->nodes,
+				 s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1);
+		json__end_object(&j);
+	}
+	json__end_array(&j);
+	json__end_object(&j);
+	json__end(&j);
+}
+
+/* ---- JSON in ----------------------------------------------------------- */
+
+static void study__copy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static void study__read_stats(const struct jv *o, const char *name, struct stats *st)
+{
+	const struct jv *v = jv__get(o, name);
+
+	st->n = jv__u64(v, "n", 0);
+	st->min_ns = jv__u64(v, "min_ns", 0);
+	st->median_ns = jv__u64(v, "median_ns", 0);
+	st->p99_ns = jv__u64(v, "p99_ns", 0);
+	st->max_ns = jv__u64(v, "max_ns", 0);
+}
+
+static void study__read_u32s(const struct jv *o, const char *name, uint32_t *v, size_t max)
+{
+	const struct jv *a = jv__get(o, name);
+	size_t i;
+
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n && i < max; i++)
+		v[i] = a->items[i].u;
+}
+
+static int study__kind(const struct jv *o)
+{
+	return kind__from_name(jv__str(o, "kind", ""));
+}
+
+static uint64_t study__hex(const struct jv *o, const char *key)
+{
+	const char *s = jv__str(o, key, NULL);
+
+	return s ? strtoull(s, NULL, 0) : jv__u64(o, key, 0);
+}
+
+static int study__read_cell(struct study *s, const struct jv *o)
+{
+	const struct jv *lv, *runs;
+	struct study_cell *c;
+	int kind = study__kind(o);
+	size_t i;
+
+	if (kind < 0)
+		return -EINVAL;
+	c = study__add_cell(s);
+	if (!c)
+		return -ENOMEM;
+	c->kind = kind;
+	c->size = jv__u64(o, "size_bytes", 0);
+	c->err = jv__i64(o, "error", 0);
+	if (c->err)
+		return 0;
+	c->size_alloc = jv__u64(o, "size_alloc_bytes", 0);
+	c->iterations = jv__u64(o, "iterations", 0);
+	c->failures = jv__u64(o, "failures", 0);
+	study__read_stats(o, "module_alloc", &c->mod_alloc);
+	study__read_stats(o, "module_free", &c->mod_free);
+	study__read_stats(o, "module_bpf_alloc", &c->modbpf_alloc);
+	study__read_stats(o, "module_bpf_free", &c->modbpf_free);
+	study__read_stats(o, "bpf_alloc", &c->bpf_alloc);
+	study__read_stats(o, "bpf_free", &c->bpf_free);
+	study__copy(c->bpf_alloc_fn, sizeof(c->bpf_alloc_fn), jv__str(o, "bpf_alloc_fn", ""));
+	study__copy(c->bpf_free_fn, sizeof(c->bpf_free_fn), jv__str(o, "bpf_free_fn", ""));
+	c->touch_lines = jv__u64(o, "touch_lines", 0);
+	c->touch_pages = jv__u64(o, "touch_pages", 0);
+	c->seq_line_ns = jv__u64(o, "seq_line_ns", 0);
+	c->rand_line_ns = jv__u64(o, "rand_line_ns", 0);
+	c->seq_page_ns = jv__u64(o, "seq_page_ns", 0);
+	c->rand_page_ns = jv__u64(o, "rand_page_ns", 0);
+	c->pages = jv__u64(o, "pages", 0);
+	c->nr_runs = jv__u64(o, "runs", 0);
+	lv = jv__get(o, "pages_by_level");
+	c->levels[0] = jv__u64(lv, "unmapped", 0);
+	c->levels[1] = jv__u64(lv, "4K", 0);
+	c->levels[2] = jv__u64(lv, "2M", 0);
+	c->levels[3] = jv__u64(lv, "1G", 0);
+	study__read_u32s(o, "pages_by_node", c->nodes, STUDY_MAX_NODES);
+	runs = jv__get(o, "pfn_runs");
+	for (i = 0; runs && runs->type == JV_ARRAY && i < runs->n && i < STUDY_MAX_RUNS; i++) {
+		const struct jv *r = &runs->items[i];
+
+		if (r->type != JV_ARRAY || r->n != 2)
+			return -EINVAL;
+		c->runs[i].pfn = r->items[0].u;
+		c->runs[i].pages = r->items[1].u;
+		c->nr_runs_kept++;
+	}
+	return 0;
+}
+
+int study__read_json(struct study *s, const char *text, size_t len)
+{
+	const struct jv *cond, *lay, *a;
+	struct jv *doc;
+	size_t i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = jv__parse(text, len, &doc);
+	if (err)
+		return err;
+	if (strcmp(jv__str(doc, "schema", ""), STUDY_SCHEMA)) {
+		err = -EPROTO;
+		goto cleanup;
+	}
+	cond = jv__get(doc, "conditions");
+	study__copy(s->kernel, sizeof(s->kernel), jv__str(cond, "kernel", ""));
+	study__copy(s->machine, sizeof(s->machine), jv__str(cond, "machine", ""));
+	study__copy(s->cpu, sizeof(s->cpu), jv__str(cond, "cpu", ""));
+	s->nr_cpus = jv__u64(cond, "nr_cpus", 0);
+	s->mem_bytes = jv__u64(cond, "mem_bytes", 0);
+	s->hypervisor = jv__bool(cond, "hypervisor", false);
+	s->quick = jv__bool(cond, "quick", false);
+	s->interrupted = jv__bool(cond, "interrupted", false);
+	s->duration_s = jv__num(cond, "duration_s", 0);
+	s->bpf = jv__bool(cond, "bpf", false);
+	study__copy(s->bpf_note, sizeof(s->bpf_note), jv__str(cond, "bpf_note", ""));
+
+	lay = jv__get(doc, "layout");
+	s->page_size = jv__u64(lay, "page_size", 4096);
+	s->kmalloc_max_size = jv__u64(lay, "kmalloc_max_size", 0);
+	s->max_order = jv__u64(lay, "max_order", 0);
+	s->limit_bytes = jv__u64(lay, "limit_bytes", 0);
+	s->nr_nodes = jv__u64(lay, "nr_nodes", 1);
+	a = jv__get(lay, "zones");
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n && i < STUDY_MAX_ZONES; i++) {
+		struct study_zone *z = &s->zones[s->nr_zones++];
+
+		z->node = jv__u64(&a->items[i], "node", 0);
+		study__copy(z->name, sizeof(z->name), jv__str(&a->items[i], "name", "?"));
+		z->start_pfn = jv__u64(&a->items[i], "start_pfn", 0);
+		z->end_pfn = jv__u64(&a->items[i], "end_pfn", 0);
+		z->present = jv__u64(&a->items[i], "present_pages", 0);
+	}
+	a = jv__get(lay, "iomem");
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
+		struct study_iomem *r = study__add_iomem(s);
+
+		if (!r) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		r->start = study__hex(&a->items[i], "start");
+		r->end = study__hex(&a->items[i], "end");
+		study__copy(r->name, sizeof(r->name), jv__str(&a->items[i], "name", "?"));
+	}
+
+	a = jv__get(doc, "cells");
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
+		err = study__read_cell(s, &a->items[i]);
+		if (err)
+			goto cleanup;
+	}
+	a = jv__get(doc, "limits");
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n && s->nr_limits < 4; i++) {
+		struct study_limit *l = &s->limits[s->nr_limits];
+		int kind = study__kind(&a->items[i]);
+
+		if (kind < 0)
+			continue;
+		s->nr_limits++;
+		l->kind = kind;
+		l->largest = jv__u64(&a->items[i], "largest_bytes", 0);
+		l->first_fail = jv__u64(&a->items[i], "first_fail_bytes", 0);
+		l->fail_err = jv__i64(&a->items[i], "fail_error", 0);
+		l->kernel_max = jv__u64(&a->items[i], "kernel_max_bytes", 0);
+		l->probes = jv__u64(&a->items[i], "probes", 0);
+	}
+	a = jv__get(doc, "placement");
+	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
+		struct study_place *p;
+		int kind = study__kind(&a->items[i]);
+
+		if (kind < 0)
+			continue;
+		p = study__add_place(s);
+		if (!p) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		p->kind = kind;
+		p->size = jv__u64(&a->items[i], "size_bytes", 0);
+		p->node_req = jv__i64(&a->items[i], "node_requested", -1);
+		p->err = jv__i64(&a->items[i], "error", 0);
+		p->pages = jv__u64(&a->items[i], "pages", 0);
+		study__read_u32s(&a->items[i], "pages_by_node", p->nodes, STUDY_MAX_NODES);
+	}
+	err = 0;
+cleanup:
+	jv__free(doc);
+	if (err)
+		study__free(s);
+	return err;
+}
+
+/* ---- CSV and the table ------------------------------------------------- */
+
+void study__write_csv(const struct study *s, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "kind,size_bytes,error,size_alloc_bytes,iterations,failures,"
+		   "module_alloc_median_ns,module_alloc_p99_ns,module_free_median_ns,"
+		   "module_free_p99_ns,module_bpf_alloc_median_ns,module_bpf_free_median_ns,"
+		   "bpf_alloc_n,bpf_alloc_median_ns,bpf_alloc_p99_ns,bpf_free_n,"
+		   "bpf_free_median_ns,bpf_free_p99_ns,pages,runs,pages_4k,pages_2m,pages_1g,"
+		   "pages_unmapped,seq_line_ns,rand_line_ns,seq_page_ns,rand_page_ns,"
+		   "touch_lines,touch_pages\n");
+	for (i = 0; i < s->nr_cells; i++) {
+		const struct study_cell *c = &s->cells[i];
+
+		fprintf(f, "%s,%llu,%d,%llu,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+			   "%llu,%llu,%llu,%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu\n",
+			kind__name(c->kind), (unsigned long long)c->size, c->err,
+			(unsigned long long)c->size_alloc, c->iterations, c->failures,
+			(unsigned long long)c->mod_alloc.median_ns,
+			(unsigned long long)c->mod_alloc.p99_ns,
+			(unsigned long long)c->mod_free.median_ns,
+			(unsigned long long)c->mod_free.p99_ns,
+			(unsigned long long)c->modbpf_alloc.median_ns,
+			(unsigned long long)c->modbpf_free.median_ns,
+			(unsigned long long)c->bpf_alloc.n,
+			(unsigned long long)c->bpf_alloc.median_ns,
+			(unsigned long long)c->bpf_alloc.p99_ns,
+			(unsigned long long)c->bpf_free.n,
+			(unsigned long long)c->bpf_free.median_ns,
+			(unsigned long long)c->bpf_free.p99_ns,
+			c->pages, c->nr_runs, c->levels[1], c->levels[2], c->levels[3],
+			c->levels[0], (unsigned long long)c->seq_line_ns,
+			(unsigned long long)c->rand_line_ns, (unsigned long long)c->seq_page_ns,
+			(unsigned long long)c->rand_page_ns, (unsigned long long)c->touch_lines,
+			(unsigned long long)c->touch_pages);
+	}
+}
+
+void study__write_limits_csv(const struct study *s, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "kind,largest_bytes,first_fail_bytes,fail_error,kernel_max_bytes,probes\n");
+	for (i = 0; i < s->nr_limits; i++) {
+		const struct study_limit *l = &s->limits[i];
+
+		fprintf(f, "%s,%llu,%llu,%d,%llu,%u\n", kind__name(l->kind),
+			(unsigned long long)l->largest, (unsigned long long)l->first_fail,
+			l->fail_err, (unsigned long long)l->kernel_max, l->probes);
+	}
+}
+
+void study__write_places_csv(const struct study *s, FILE *f)
+{
+	uint32_t nn = s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1, n;
+	size_t i;
+
+	fprintf(f, "kind,size_bytes,node_requested,error,pages");
+	for (n = 0; n < nn; n++)
+		fprintf(f, ",pages_node%u", n);
+	fputc('\n', f);
+	for (i = 0; i < s->nr_places; i++) {
+		const struct study_place *p = &s->places[i];
+
+		fprintf(f, "%s,%llu,%d,%d,%u", kind__name(p->kind), (unsigned long long)p->size,
+			p->node_req, p->err, p->pages);
+		for (n = 0; n < nn; n++)
+			fprintf(f, ",%u", p->nodes[n]);
+		fputc('\n', f);
+	}
+}
+
+/* Short name of -errno, for the table */
+static const char *study__errname(int err)
+{
+	switch (-err) {
+	case 0: return "-";
+	case ENOMEM: return "ENOMEM";
+	case E2BIG: return "E2BIG";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	default: return strerror(-err);
+	}
+}
+
+/* ns per access of one touch pass, as text */
+static const char *study__per(uint64_t ns, uint64_t n, char *buf, size_t len)
+{
+	if (!n)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", (double)ns / n);
+	return buf;
+}
+
+static const char *study__ns(const struct stats *st, uint64_t v, char *buf, size_t len)
+{
+	if (!st->n) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	return stats__fmt_ns(v, buf, len);
+}
+
+void study__print_table(const struct study *s, FILE *f)
+{
+	char b[12][24];
+	size_t i;
+
+	fprintf(f, "%-11s %5s %4s %7s %7s %7s %7s %7s %5s %5s %-10s %5s %6s\n", "KIND", "SIZE",
+		"ITER", "ALLOC", "P99", "BPF", "FREE", "BPF", "PAGES", "RUNS", "MAP", "SEQ/L",
+		"RAND/L");
+	for (i = 0; i < s->nr_cells; i++) {
+		const struct study_cell *c = &s->cells[i];
+
+		size__format(c->size, b[0], sizeof(b[0]));
+		if (c->err) {
+			fprintf(f, "%-11s %5s  (%s)\n", kind__name(c->kind), b[0],
+				strerror(-c->err));
+			continue;
+		}
+		fprintf(f, "%-11s %5s %4u %7s %7s %7s %7s %7s %5u %5u %-10s %5s %6s\n",
+			kind__name(c->kind), b[0], c->iterations,
+			study__ns(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
+			study__ns(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
+			study__ns(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
+			study__ns(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
+			study__ns(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])),
+			c->pages, c->nr_runs, study__levels_str(c, b[6], sizeof(b[6])),
+			study__per(c->seq_line_ns, c->touch_lines, b[7], sizeof(b[7])),
+			study__per(c->rand_line_ns, c->touch_lines, b[8], sizeof(b[8])));
+	}
+	fprintf(f, "ALLOC/FREE: module median (P99: module) and BPF fentry->fexit median; "
+		   "SEQ/L, RAND/L: ns per\ncache-line write, in order and shuffled; RUNS: "
+		   "physically contiguous runs; MAP: page size\n");
+	for (i = 0; i < s->nr_limits; i++) {
+		const struct study_limit *l = &s->limits[i];
+
+		size__format(l->largest, b[0], sizeof(b[0]));
+		size__format(l->first_fail, b[1], sizeof(b[1]));
+		size__format(l->kernel_max, b[2], sizeof(b[2]));
+		fprintf(f, "largest %-11s %s = %llu B (%llu B fails: %s), kernel says %s: %s\n",
+			kind__name(l->kind), b[0], (unsigned long long)l->largest,
+			(unsigned long long)l->first_fail, study__errname(l->fail_err), b[2],
+			l->largest == l->kernel_max ? "match" : "MISMATCH");
+	}
+	for (i = 0; i < s->nr_places; i++) {
+		const struct study_place *p = &s->places[i];
+		uint32_t n;
+
+		size__format(p->size, b[0], sizeof(b[0]));
+		if (i == 0)
+			fprintf(f, "NUMA placement (pages per node):\n");
+		fprintf(f, "  %-11s %5s node %-7s", kind__name(p->kind), b[0],
+			p->node_req < 0 ? "default" : (snprintf(b[1], sizeof(b[1]), "%d",
+							 p->node_req), b[1]));
+		if (p->err) {
+			fprintf(f, " (%s)\n", strerror(-p->err));
+			continue;
+		}
+		for (n = 0; n < s->nr_nodes && n < STUDY_MAX_NODES; n++)
+			fprintf(f, " n%u:%-6u", n, p->nodes[n]);
+		fputc('\n', f);
+	}
+	if (s->bpf_note[0])
+		fprintf(f, "BPF: %s\n", s->bpf_note);
+	if (s->interrupted)
+		fprintf(f, "INTERRUPTED: partial results\n");
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memtrace study: the results of an allocation study and their forms: the
+ * JSON document ("memtrace-study/1") written in the guest and read back on
+ * the host, the CSV tables and the terminal table.  Pure C (no libbpf, no
+ * device), unit-tested; cmd_study.c fills it, study_render.c draws it.
+ */
+#ifndef __MEMTRACE_STUDY_H
+#define __MEMTRACE_STUDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stats.h"
+
+#define STUDY_SCHEMA		"memtrace-study/1"
+#define STUDY_MAX_NODES		8
+#define STUDY_MAX_ZONES		64
+#define STUDY_MAX_RUNS		32	/* PFN runs kept per allocation for the map */
+#define STUDY_NR_LEVELS		4	/* MEMALLOC_LEVEL_NONE, PTE (4K), PMD (2M), PUD (1G) */
+
+/* A physically contiguous run of page frames */
+struct study_run {
+	uint64_t pfn;
+	uint64_t pages;
+};
+
+/**
+ * struct study_cell - one allocator and size
+ * @kind, @size:	MEMALLOC_KIND_*, bytes requested
+ * @err:		0, or -errno why the cell has no results (-E2BIG: above a
+ *			limit, -ENOMEM: the allocator failed)
+ * @size_alloc:		bytes the allocator reserved (ALLOC)
+ * @iterations, @failures: of the module's BENCH
+ * @mod_alloc, @mod_free: the module's timing, BPF detached
+ * @modbpf_alloc, @modbpf_free: the module's timing of the BPF pass
+ * @bpf_alloc, @bpf_free: fentry-to-fexit of the same calls (n = 0: not measured)
+ * @bpf_alloc_fn, @bpf_free_fn: the functions BPF timed
+ * @touch_lines, @touch_pages, @seq_line_ns ... @rand_page_ns: BENCH's access passes
+ * @pages:		pages WALK found
+ * @nr_runs:		physically contiguous runs among them
+ * @levels:		pages per mapping level (index MEMALLOC_LEVEL_*)
+ * @nodes:		pages per NUMA node (from the zones' spans)
+ * @runs, @nr_runs_kept: the first runs, for the physical map
+ */
+struct study_cell {
+	uint32_t kind;
+	uint64_t size;
+	int err;
+	uint64_t size_alloc;
+	uint32_t iterations;
+	uint32_t failures;
+	struct stats mod_alloc, mod_free;
+	struct stats modbpf_alloc, modbpf_free;
+	struct stats bpf_alloc, bpf_free;
+	char bpf_alloc_fn[48];
+	char bpf_free_fn[48];
+	uint64_t touch_lines, touch_pages;
+	uint64_t seq_line_ns, rand_line_ns, seq_page_ns, rand_page_ns;
+	uint32_t pages;
+	uint32_t nr_runs;
+	uint32_t levels[STUDY_NR_LEVELS];
+	uint32_t nodes[STUDY_MAX_NODES];
+	struct study_run runs[STUDY_MAX_RUNS];
+	uint32_t nr_runs_kept;
+};
+
+/**
+ * struct study_limit - the largest allocation of a kind that succeeded
+ * @kind:	MEMALLOC_KIND_KMALLOC or MEMALLOC_KIND_ALLOC_PAGES
+ * @largest:	bytes of the largest success (alloc_pages: PAGE_SIZE << order)
+ * @first_fail:	bytes of the smallest failure above it
+ * @fail_err:	its -errno (-ENOMEM from the allocator, -E2BIG from a limit)
+ * @kernel_max:	what the kernel says (INFO: KMALLOC_MAX_SIZE, PAGE_SIZE << max_order)
+ * @probes:	allocations tried
+ */
+struct study_limit {
+	uint32_t kind;
+	uint64_t largest;
+	uint64_t first_fail;
+	int fail_err;
+	uint64_t kernel_max;
+	uint32_t probes;
+};
+
+/* Where one allocation landed: @node_req -1 is the default policy */
+struct study_place {
+	uint32_t kind;
+	uint64_t size;
+	int node_req;
+	int err;
+	uint32_t pages;
+	uint32_t nodes[STUDY_MAX_NODES];
+};
+
+struct study_zone {
+	uint32_t node;
+	char name[16];
+	uint64_t start_pfn, end_pfn, present;
+};
+
+/* A top-level /proc/iomem range */
+struct study_iomem {
+	uint64_t start, end;	/* end inclusive */
+	char name[48];
+};
+
+/**
+ * struct study - a whole study
+ * Conditions: @kernel (uname -r and -v), @machine, @cpu (model name),
+ * @nr_cpus, @mem_bytes (MemTotal), @hypervisor (cpuinfo flag), @quick,
+ * @interrupted (SIGINT: partial), @duration_s, @bpf (second clock used),
+ * @bpf_note (hooks that are off and why).  The kernel's layout: @page_size,
+ * @kmalloc_max_size, @max_order, @limit_bytes (module), @nr_nodes, @zones.
+ */
+struct study {
+	char kernel[160];
+	char machine[32];
+	char cpu[96];
+	uint32_t nr_cpus;
+	uint64_t mem_bytes;
+	bool hypervisor;
+	bool quick;
+	bool interrupted;
+	double duration_s;
+	bool bpf;
+	char bpf_note[512];
+	uint32_t page_size;
+	uint64_t kmalloc_max_size;
+	uint32_t max_order;
+	uint64_t limit_bytes;
+	uint32_t nr_nodes;
+	struct study_zone zones[STUDY_MAX_ZONES];
+	uint32_t nr_zones;
+	struct study_iomem *iomem;
+	size_t nr_iomem;
+	struct study_cell *cells;
+	size_t nr_cells;
+	struct study_limit limits[4];
+	size_t nr_limits;
+	struct study_place *places;
+	size_t nr_places;
+};
+
+/* Append a zeroed cell / place / iomem range; NULL on -ENOMEM */
+struct study_cell *study__add_cell(struct study *s);
+struct study_place *study__add_place(struct study *s);
+struct study_iomem *study__add_iomem(struct study *s);
+
+/* The node whose zones span @pfn, or -1 */
+int study__node_of_pfn(const struct study *s, uint64_t pfn);
+
+/*
+ * Fill @c's walk results from @n frames @pfns and mapping @levels (MEMALLOC_LEVEL_*)
+ * in virtual order: pages, runs, levels, nodes, the first runs.
+ */
+void study__cell_walk(const struct study *s, struct study_cell *c, const uint64_t *pfns,
+		      const uint32_t *levels, size_t n);
+
+/* Free what study__add_*() and study__read_json() allocated; @s is left zeroed */
+void study__free(struct study *s);
+
+/* The JSON document, one line (pretty: indented) */
+void study__write_json(const struct study *s, FILE *f, bool pretty);
+
+/* Read a document of study__write_json() (CRs and noise before it tolerated); 0 or -errno */
+int study__read_json(struct study *s, const char *text, size_t len);
+
+/* CSV: one row per cell; per limit; per placement (with a header line each) */
+void study__write_csv(const struct study *s, FILE *f);
+void study__write_limits_csv(const struct study *s, FILE *f);
+void study__write_places_csv(const struct study *s, FILE *f);
+
+/* The terminal table and summary (under 100 columns) */
+void study__print_table(const struct study *s, FILE *f);
+
+/* Mapping levels of a cell as "4K", "2M", "4K+2M", "-" */
+const char *study__levels_str(const struct study_cell *c, char *buf, size_t len);
+
+#endif /* __MEMTRACE_STUDY_H */
