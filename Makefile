@@ -70,7 +70,7 @@ INITRAMFS := $(KB)/initramfs.cpio
 
 MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
 
-QEMU := rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
+QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	-n $(NUMA) -t $(TIMEOUT) $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)")
 
