@@ -45,6 +45,7 @@ MODULE_PARM_DESC(max_count, "Allocations all open files may hold at once (defaul
 #define MEMALLOC_BENCH_MAX_ITER	100000
 #define MEMALLOC_LINE		64
 #define MEMALLOC_NR_CACHES	32
+#define MEMALLOC_DEBUGFS_PAGES	16	/* pages shown per allocation */
 
 /* One held allocation. */
 struct memalloc_obj {
@@ -439,30 +440,31 @@ static long memalloc_ioc_free(struct file *file, void __user *uarg)
 	return 0;
 }
 
-#define MEMALLOC_WALK_CHUNK	64
-
+/*
+ * WALK fills a kernel buffer under memalloc_lock (the allocation cannot go
+ * away meanwhile) and copies it out after unlocking, so that a slow user
+ * buffer (a userfaultfd, say) never stalls the other users of the device.
+ * The buffer is bounded: at most 1 GiB of pages (raw) or max_bytes (handle).
+ */
 static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 {
-	struct memalloc_pte *buf;
+	struct memalloc_pte *buf = NULL;
 	struct memalloc_walk req;
-	struct memalloc_pte __user *out;
 	unsigned long start, end, addr;
-	u64 nr_pages, i, n = 0;
 	bool locked = false;
+	u64 nr_pages, n, i;
 	long ret = 0;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.reserved)
 		return -EINVAL;
-	out = u64_to_user_ptr(req.entries);
 
 	if (req.handle) {
 		struct memalloc_obj *o;
 
 		if (req.addr || req.size)
 			return -EINVAL;
-		/* Hold the lock so that the allocation cannot go away. */
 		mutex_lock(&memalloc_lock);
 		locked = true;
 		o = memalloc_find(file, req.handle);
@@ -482,19 +484,21 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 	}
 	start &= PAGE_MASK;
 	nr_pages = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
+	n = min_t(u64, nr_pages, req.nr_entries);
 
-	buf = kmalloc_array(MEMALLOC_WALK_CHUNK, sizeof(*buf), GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_unlock;
+	if (n) {
+		buf = kvmalloc_array(n, sizeof(*buf),
+				     GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		if (!buf) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
 	}
-	for (i = 0, addr = start; i < nr_pages && n < req.nr_entries;
-	     i++, addr += PAGE_SIZE) {
-		struct memalloc_pte *e = &buf[n % MEMALLOC_WALK_CHUNK];
+	for (i = 0, addr = start; i < n; i++, addr += PAGE_SIZE) {
+		struct memalloc_pte *e = &buf[i];
 		struct memalloc_map map;
 
 		memalloc_follow_phys(addr, &map);
-		memset(e, 0, sizeof(*e));
 		e->addr = addr;
 		e->pfn = map.pfn;
 		e->helper_pfn = map.level ? memalloc_helper_pfn(addr) :
@@ -502,32 +506,26 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 		e->entry = map.entry;
 		e->level = map.level;
 		e->flags = map.flags;
-		n++;
-		if (n % MEMALLOC_WALK_CHUNK == 0 || n == req.nr_entries ||
-		    i + 1 == nr_pages) {
-			u64 first = (n - 1) / MEMALLOC_WALK_CHUNK *
-				    MEMALLOC_WALK_CHUNK;
-
-			if (copy_to_user(out + first, buf,
-					 (n - first) * sizeof(*buf))) {
-				ret = -EFAULT;
-				break;
-			}
-		}
 		if ((i & 1023) == 1023)
 			cond_resched();
 	}
-	kfree(buf);
+out_unlock:
+	if (locked)
+		mutex_unlock(&memalloc_lock);
 	if (ret)
-		goto out_unlock;
+		goto out;
 
+	if (n && copy_to_user(u64_to_user_ptr(req.entries), buf,
+			      n * sizeof(*buf))) {
+		ret = -EFAULT;
+		goto out;
+	}
 	req.nr_entries = n;
 	req.nr_pages = min_t(u64, nr_pages, U32_MAX);
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		ret = -EFAULT;
-out_unlock:
-	if (locked)
-		mutex_unlock(&memalloc_lock);
+out:
+	kvfree(buf);
 	return ret;
 }
 
@@ -787,11 +785,20 @@ static int memalloc_allocations_show(struct seq_file *m, void *v)
 		unsigned long addr = (unsigned long)o->addr & PAGE_MASK;
 		unsigned long end = (unsigned long)o->addr + o->size_alloc;
 
+		int shown = 0;
+
 		seq_printf(m, "handle %lu %s size %zu alloc %zu node %d addr 0x%px\n",
 			   id, memalloc_kind_names[o->kind], o->size,
 			   o->size_alloc, o->nid, o->addr);
 		for (; addr < end; addr += PAGE_SIZE) {
 			struct memalloc_map map;
+
+			/* A view for people: the first pages, then a count. */
+			if (shown++ == MEMALLOC_DEBUGFS_PAGES) {
+				seq_printf(m, "  ... %lu more pages\n",
+					   (PAGE_ALIGN(end) - addr) >> PAGE_SHIFT);
+				break;
+			}
 
 			memalloc_follow_phys(addr, &map);
 			seq_printf(m, "  0x%016lx -> pfn 0x%llx %s%s%s%s\n",
