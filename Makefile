@@ -40,8 +40,8 @@ B := $(abspath $(BUILD))
 # Debian kernels are fetched into $(B)/kernel/<series>; a bzImage path or
 # the host's kernel are used in place.
 ifneq ($(filter 6.12 6.1,$(KERNEL)),)
-KTAG      := $(KERNEL)
-KSRC      := $(B)/kernel/$(KERNEL)
+KTAG      := $(KERNEL)$(if $(KVER),-$(KVER))
+KSRC      := $(B)/kernel/$(KTAG)
 KSTAMP    := $(KSRC)/version
 KIMAGE    := $(KSRC)/vmlinuz
 KDIR      ?= $(KSRC)/kdir
@@ -155,11 +155,18 @@ endif
 
 kernel: deps $(KSTAMP)
 
+# The newest kernel of a series, or a pinned one in a folder of its own.
 $(B)/kernel/%/version: | deps
-	$(call msg,FETCH,Debian $* cloud kernel$(if $(KVER), $(KVER)))
-	$(Q)vmlinux/fetch-debian.sh $* $(B)/kernel/$* $(KVER)
+	$(call msg,FETCH,Debian $* cloud kernel)
+	$(Q)vmlinux/fetch-debian.sh $* $(B)/kernel/$*
 
-ifneq ($(KTAG),$(filter 6.12 6.1,$(KTAG)))
+ifneq ($(KVER),)
+$(KSTAMP): | deps
+	$(call msg,FETCH,Debian $(KERNEL) cloud kernel $(KVER))
+	$(Q)vmlinux/fetch-debian.sh $(KERNEL) $(KSRC) $(KVER)
+endif
+
+ifeq ($(filter 6.12 6.1,$(KERNEL)),)
 $(KSTAMP):
 	@test -f $@ || { echo "no kernel image $@" >&2; exit 1; }
 endif
@@ -267,8 +274,8 @@ test:
 
 # ---- cleaning ------------------------------------------------------------
 clean:
-	$(Q)rm -rf $(B)/6.12 $(B)/6.1 $(B)/host $(B)/custom $(B)/tool $(B)/tests \
-		$(B)/include $(B)/study
+	$(Q)rm -rf $(B)/6.12* $(B)/6.1* $(B)/host $(B)/custom $(B)/tool $(B)/tests \
+		$(B)/include $(B)/bpf $(B)/study
 
 distclean:
 	$(Q)rm -rf $(B)
