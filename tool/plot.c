@@ -12,7 +12,7 @@
 #define PLOT_W		720
 #define PLOT_H		440
 #define PLOT_LEFT	80
-#define PLOT_RIGHT	170	/* legend */
+#define PLOT_RIGHT	200	/* legend: "kmem_cache module" fits */
 #define PLOT_TOP	40
 #define PLOT_BOTTOM	60
 

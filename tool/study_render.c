@@ -178,7 +178,7 @@ static const char *render__iomem_color(const char *name)
 
 int study__plot_physmap(const struct study *s, FILE *f)
 {
-	uint64_t end_pfn = 0;
+	uint64_t end_pfn = 0, step, pfn;
 	double scale;
 	size_t i, k, row = 0, rows, h;
 	uint32_t n;
@@ -266,9 +266,11 @@ int study__plot_physmap(const struct study *s, FILE *f)
 					(unsigned long long)c->runs[r].pages);
 		}
 	}
-	/* Address ticks: 8 steps */
-	for (k = 0; k <= 8; k++) {
-		uint64_t pfn = end_pfn * k / 8;
+	/* Address ticks at multiples of a power of two: at most 8 steps */
+	step = 1;
+	while (step * 8 < end_pfn)
+		step <<= 1;
+	for (pfn = 0; pfn <= end_pfn; pfn += step) {
 		char lab[32];
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
