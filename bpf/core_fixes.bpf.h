@@ -67,11 +67,18 @@ static __always_inline bool kmem_cache_alloc_has_node(void)
  */
 struct vm_struct___x {
 	unsigned long requested_size;
+	unsigned int page_order;
 } __attribute__((preserve_access_index));
 
 static __always_inline bool vm_struct_has_requested_size(void)
 {
 	return bpf_core_field_exists(struct vm_struct___x, requested_size);
+}
+
+/* vm_struct.page_order exists only with CONFIG_HAVE_ARCH_HUGE_VMALLOC. */
+static __always_inline bool vm_struct_has_page_order(void)
+{
+	return bpf_core_field_exists(struct vm_struct___x, page_order);
 }
 
 #endif /* __CORE_FIXES_BPF_H */

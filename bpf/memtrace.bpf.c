@@ -20,20 +20,32 @@
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define VM_ALLOC	0x00000002	/* include/linux/vmalloc.h, 6.1 and 6.12 */
 #define VM_NO_GUARD	0x00000040
-/* x86-64 direct map: at most 64 TiB (4-level) of physical memory */
-#define DIRECT_MAP_MAX	(1ULL << 46)
+/*
+ * Without CONFIG_DYNAMIC_MEMORY_LAYOUT the bases are constants, not
+ * variables: the ksyms are weak and these 4-level defaults stand in.
+ */
+#define DEFAULT_PAGE_OFFSET	0xffff888000000000ULL
+#define DEFAULT_VMALLOC_BASE	0xffffc90000000000ULL
+#define DEFAULT_VMEMMAP_BASE	0xffffea0000000000ULL
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 target_tgid = 0;	/* 0: every process */
 const volatile __u64 min_size = 0;	/* skip allocations smaller than this */
-/* Only allocations called from [call_site_lo, call_site_hi) (0, 0: all) */
+/*
+ * Only allocations called from [call_site_lo, call_site_hi) or from
+ * [call_site2_lo, call_site2_hi) (0, 0: all): a module's text, and the
+ * allocator wrapper it calls that makes its own call (kvmalloc's kmalloc).
+ */
 const volatile __u64 call_site_lo = 0;
 const volatile __u64 call_site_hi = 0;
+const volatile __u64 call_site2_lo = 0;
+const volatile __u64 call_site2_hi = 0;
 
 /* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
-extern const void page_offset_base __ksym;
-extern const void vmemmap_base __ksym;
+extern const void page_offset_base __ksym __weak;
+extern const void vmalloc_base __ksym __weak;
+extern const void vmemmap_base __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -76,7 +88,11 @@ static __always_inline bool tgid__skip(void)
 /* Page events carry no call site: this filter applies to kmem and vmalloc. */
 static __always_inline bool caller__skip(__u64 call_site)
 {
-	return call_site_hi && (call_site < call_site_lo || call_site >= call_site_hi);
+	if (!call_site_hi)
+		return false;
+	if (call_site >= call_site_lo && call_site < call_site_hi)
+		return false;
+	return !(call_site >= call_site2_lo && call_site < call_site2_hi);
 }
 
 static __always_inline __u64 ksym__read(const void *sym)
@@ -85,6 +101,11 @@ static __always_inline __u64 ksym__read(const void *sym)
 
 	bpf_probe_read_kernel(&v, sizeof(v), sym);
 	return v;
+}
+
+static __always_inline __u64 vmemmap__base(void)
+{
+	return &vmemmap_base ? ksym__read(&vmemmap_base) : DEFAULT_VMEMMAP_BASE;
 }
 
 static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
@@ -110,12 +131,17 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
 	return e;
 }
 
-/* PFN of a direct-map ("kernel logical") address: kmalloc, slab objects */
+/*
+ * PFN of a direct-map ("kernel logical") address: kmalloc, slab objects.
+ * The direct map lies below the vmalloc area, with 4- and 5-level paging.
+ */
 static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
 {
-	__u64 off = e->addr - ksym__read(&page_offset_base);
+	__u64 base = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	__u64 end = &vmalloc_base ? ksym__read(&vmalloc_base) : DEFAULT_VMALLOC_BASE;
+	__u64 off = e->addr - base;
 
-	if (e->addr && off < DIRECT_MAP_MAX) {
+	if (e->addr >= base && e->addr < end) {
 		e->pfn = off >> PAGE_SHIFT;
 		e->flags |= MEMTRACE_F_PFN;
 	}
@@ -242,7 +268,7 @@ static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64
 	e->order = order;
 	e->gfp = gfp;
 	if (page) {
-		e->pfn = page__pfn(page, ksym__read(&vmemmap_base));
+		e->pfn = page__pfn(page, vmemmap__base());
 		e->flags |= MEMTRACE_F_PFN;
 	} else {
 		e->flags |= MEMTRACE_F_FAILED;
@@ -403,7 +429,8 @@ static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32
 		return 0;
 	if (vm) {
 		nr = BPF_CORE_READ(vm, nr_pages);
-		order = BPF_CORE_READ(vm, page_order);
+		if (vm_struct_has_page_order())
+			order = BPF_CORE_READ((struct vm_struct___x *)vm, page_order);
 		if (flags & MEMTRACE_F_NO_ARGS) {
 			caller = (__u64)BPF_CORE_READ(vm, caller);
 			if (vm_struct_has_requested_size())
@@ -416,7 +443,7 @@ static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32
 	if (size < min_size || caller__skip(caller))
 		return 0;
 
-	c.vmemmap = ksym__read(&vmemmap_base);
+	c.vmemmap = vmemmap__base();
 	if (vm && nr) {
 		c.pages = (__u64)BPF_CORE_READ(vm, pages);
 		c.addr = ret;

@@ -56,6 +56,7 @@ struct memalloc_obj {
 	int nid;			/* NUMA_NO_NODE unless asked */
 	size_t size;
 	size_t size_alloc;
+	u64 charge;			/* bytes counted against max_bytes */
 	void *addr;
 	struct page *page;		/* alloc_pages */
 	struct kmem_cache *cache;	/* kmem_cache */
@@ -72,7 +73,28 @@ static u64 memalloc_held_bytes;		/* under memalloc_lock */
 static u32 memalloc_held_count;
 
 static DEFINE_MUTEX(memalloc_cache_lock);
-static struct kmem_cache *memalloc_caches[MEMALLOC_NR_CACHES];
+static struct {
+	size_t size;			/* the object size asked for */
+	struct kmem_cache *cache;
+} memalloc_caches[MEMALLOC_NR_CACHES];
+
+/*
+ * Our caches must not be merged into the kernel's own caches of the same
+ * geometry: the study measures this cache, and a merged alias reports the
+ * other cache's object size.  SLAB_NO_MERGE exists since commit
+ * d0bf7d5759c1 ("mm/slab: introduce kmem_cache flag SLAB_NO_MERGE", 6.5);
+ * before it a constructor makes a cache unmergeable.
+ */
+#ifdef SLAB_NO_MERGE
+#define MEMALLOC_CACHE_FLAGS	SLAB_NO_MERGE
+#define MEMALLOC_CACHE_CTOR	NULL
+#else
+static void memalloc_cache_ctor(void *obj)
+{
+}
+#define MEMALLOC_CACHE_FLAGS	0
+#define MEMALLOC_CACHE_CTOR	memalloc_cache_ctor
+#endif
 
 /* A kmem_cache per object size, made on first use, destroyed at unload. */
 static struct kmem_cache *memalloc_get_cache(size_t size)
@@ -83,18 +105,22 @@ static struct kmem_cache *memalloc_get_cache(size_t size)
 
 	mutex_lock(&memalloc_cache_lock);
 	for (i = 0; i < MEMALLOC_NR_CACHES; i++) {
-		if (!memalloc_caches[i])
+		if (!memalloc_caches[i].cache)
 			break;
-		if (kmem_cache_size(memalloc_caches[i]) == size) {
-			c = memalloc_caches[i];
+		if (memalloc_caches[i].size == size) {
+			c = memalloc_caches[i].cache;
 			goto out;
 		}
 	}
 	if (i == MEMALLOC_NR_CACHES)
 		goto out;
 	snprintf(name, sizeof(name), "memalloc-%zu", size);
-	c = kmem_cache_create(name, size, 0, 0, NULL);
-	memalloc_caches[i] = c;
+	c = kmem_cache_create(name, size, 0, MEMALLOC_CACHE_FLAGS,
+			      MEMALLOC_CACHE_CTOR);
+	if (c) {
+		memalloc_caches[i].size = size;
+		memalloc_caches[i].cache = c;
+	}
 out:
 	mutex_unlock(&memalloc_cache_lock);
 	return c;
@@ -105,10 +131,28 @@ static bool memalloc_kind_valid(u32 kind)
 	return kind >= MEMALLOC_KIND_KMALLOC && kind <= MEMALLOC_KIND_MAX;
 }
 
+/*
+ * vmalloc_node() and vzalloc_node() take no gfp flags, so they cannot be
+ * told __GFP_NOWARN | __GFP_RETRY_MAYFAIL: refuse, without trying, what
+ * would take more than half of the node's free memory (a warning splat or
+ * the OOM killer otherwise).
+ */
+static bool memalloc_node_can_hold(int nid, u64 bytes)
+{
+	unsigned long free = 0;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		free += zone_page_state(&NODE_DATA(nid)->node_zones[i],
+					NR_FREE_PAGES);
+	return bytes <= ((u64)free << PAGE_SHIFT) / 2;
+}
+
 /* The allocator call itself; fills addr, size_alloc, page, cache. */
 static int memalloc_do_alloc(struct memalloc_obj *o)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	struct memalloc_map map;
 	int nid = o->nid;
 	unsigned int order;
 
@@ -122,12 +166,15 @@ static int memalloc_do_alloc(struct memalloc_obj *o)
 						kzalloc_node(o->size, gfp, nid);
 		break;
 	case MEMALLOC_KIND_VMALLOC:
-		/* vmalloc_node() takes no gfp: the limits keep it sane. */
+		if (nid != NUMA_NO_NODE && !memalloc_node_can_hold(nid, o->size))
+			return -ENOMEM;
 		o->addr = nid == NUMA_NO_NODE ?
 			__vmalloc(o->size, gfp | __GFP_RETRY_MAYFAIL) :
 			vmalloc_node(o->size, nid);
 		break;
 	case MEMALLOC_KIND_VZALLOC:
+		if (nid != NUMA_NO_NODE && !memalloc_node_can_hold(nid, o->size))
+			return -ENOMEM;
 		o->addr = nid == NUMA_NO_NODE ?
 			__vmalloc(o->size, gfp | __GFP_RETRY_MAYFAIL | __GFP_ZERO) :
 			vzalloc_node(o->size, nid);
@@ -169,8 +216,15 @@ static int memalloc_do_alloc(struct memalloc_obj *o)
 		o->size_alloc = PAGE_ALIGN(o->size);
 		break;
 	case MEMALLOC_KIND_KVMALLOC:
-		o->size_alloc = is_vmalloc_addr(o->addr) ?
-			PAGE_ALIGN(o->size) : ksize(o->addr);
+		if (!is_vmalloc_addr(o->addr)) {
+			o->size_alloc = ksize(o->addr);
+			break;
+		}
+		/* kvmalloc allows huge vmap (VM_ALLOW_HUGE_VMAP): 2M units. */
+		o->size_alloc = PAGE_ALIGN(o->size);
+		if (memalloc_follow_phys((unsigned long)o->addr, &map) &&
+		    map.level == MEMALLOC_LEVEL_PMD)
+			o->size_alloc = ALIGN(o->size, PMD_SIZE);
 		break;
 	}
 	return 0;
@@ -227,7 +281,7 @@ static int memalloc_reserve(u64 bytes)
 	mutex_lock(&memalloc_lock);
 	if (memalloc_held_count >= max_count)
 		ret = -ENOSPC;
-	else if (bytes > max_bytes || memalloc_held_bytes + bytes > max_bytes)
+	else if (bytes > max_bytes || memalloc_held_bytes > max_bytes - bytes)
 		ret = -E2BIG;
 	else {
 		memalloc_held_bytes += bytes;
@@ -352,32 +406,41 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	if (ret)
 		goto err_free_obj;
 
+	/*
+	 * Reserve the handle (a NULL entry: xa_load() does not see it), tell
+	 * userspace, and only then publish the allocation: no other thread
+	 * can FREE it before this call can no longer fail.
+	 */
 	mutex_lock(&memalloc_lock);
-	ret = xa_alloc_cyclic(&memalloc_objs, &id, o, xa_limit_32b,
+	ret = xa_alloc_cyclic(&memalloc_objs, &id, NULL, xa_limit_32b,
 			      &memalloc_next_handle, GFP_KERNEL);
-	if (ret >= 0) {
-		ret = 0;
-		o->handle = id;
-		list_add_tail(&o->node, &mf->objs);
-	}
+	/* Count what is really held: ksize() rounding, huge vmap units. */
+	o->charge = max_t(u64, charge, o->size_alloc);
+	memalloc_held_bytes += o->charge - charge;
 	mutex_unlock(&memalloc_lock);
-	if (ret)
+	charge = o->charge;
+	if (ret < 0)
 		goto err_free_mem;
+	o->handle = id;
 
 	req.handle = o->handle;
 	req.addr = (unsigned long)o->addr;
 	req.size_alloc = o->size_alloc;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		/* The caller cannot know the handle: do not leak it. */
-		mutex_lock(&memalloc_lock);
-		xa_erase(&memalloc_objs, o->handle);
-		list_del(&o->node);
-		mutex_unlock(&memalloc_lock);
 		ret = -EFAULT;
-		goto err_free_mem;
+		goto err_release_handle;
 	}
+
+	mutex_lock(&memalloc_lock);
+	xa_store(&memalloc_objs, id, o, GFP_KERNEL);	/* reserved: no alloc */
+	list_add_tail(&o->node, &mf->objs);
+	mutex_unlock(&memalloc_lock);
 	return 0;
 
+err_release_handle:
+	mutex_lock(&memalloc_lock);
+	xa_erase(&memalloc_objs, id);
+	mutex_unlock(&memalloc_lock);
 err_free_mem:
 	memalloc_do_free(o);
 err_free_obj:
@@ -408,7 +471,7 @@ static void memalloc_release_obj(struct memalloc_obj *o)
 	lockdep_assert_held(&memalloc_lock);
 	xa_erase(&memalloc_objs, o->handle);
 	list_del(&o->node);
-	memalloc_unreserve_locked(memalloc_charge(o->kind, o->size));
+	memalloc_unreserve_locked(o->charge);
 }
 
 static long memalloc_ioc_free(struct file *file, void __user *uarg)
@@ -465,15 +528,18 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 
 		if (req.addr || req.size)
 			return -EINVAL;
+		/*
+		 * Size the buffer unlocked, then walk locked so that the
+		 * allocation cannot go away (handles are not reused soon:
+		 * the same handle is the same allocation).
+		 */
 		mutex_lock(&memalloc_lock);
-		locked = true;
 		o = memalloc_find(file, req.handle);
-		if (!o) {
-			ret = -ENOENT;
-			goto out_unlock;
-		}
-		start = (unsigned long)o->addr;
-		end = start + o->size_alloc;
+		end = o ? (unsigned long)o->addr + o->size_alloc : 0;
+		start = o ? (unsigned long)o->addr : 0;
+		mutex_unlock(&memalloc_lock);
+		if (!o)
+			return -ENOENT;
 	} else {
 		/* Kernel half only: user page tables may vanish under us. */
 		if (!req.size || req.size > MEMALLOC_WALK_MAX ||
@@ -489,8 +555,14 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 	if (n) {
 		buf = kvmalloc_array(n, sizeof(*buf),
 				     GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-		if (!buf) {
-			ret = -ENOMEM;
+		if (!buf)
+			return -ENOMEM;
+	}
+	if (req.handle) {
+		mutex_lock(&memalloc_lock);
+		locked = true;
+		if (!memalloc_find(file, req.handle)) {
+			ret = -ENOENT;
 			goto out_unlock;
 		}
 	}
@@ -563,8 +635,11 @@ static u64 memalloc_touch_once(u8 *buf, size_t len, size_t stride, bool random)
 	mask = roundup_pow_of_two(n) - 1;
 	t0 = ktime_get_ns();
 	if (!random) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			WRITE_ONCE(buf[i * stride], (u8)i);
+			if (!(i & 0xffff))
+				cond_resched();
+		}
 	} else {
 		/* x -> 5x + 1 mod 2^k visits every x once (Hull-Dobell). */
 		for (i = 0, j = 0; i <= mask && done < n; i++) {
@@ -572,7 +647,8 @@ static u64 memalloc_touch_once(u8 *buf, size_t len, size_t stride, bool random)
 			if (j >= n)
 				continue;
 			WRITE_ONCE(buf[j * stride], (u8)j);
-			done++;
+			if (!(++done & 0xffff))
+				cond_resched();
 		}
 	}
 	return ktime_get_ns() - t0;
@@ -641,6 +717,11 @@ static long memalloc_ioc_bench(void __user *uarg)
 		o.cache = memalloc_get_cache(req.size);
 
 	for (i = 0; i < req.iterations; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		cond_resched();
 		t0 = ktime_get_ns();
 		ret = memalloc_do_alloc(&o);
 		talloc[ok] = ktime_get_ns() - t0;
@@ -653,11 +734,6 @@ static long memalloc_ioc_bench(void __user *uarg)
 		memalloc_do_free(&o);
 		tfree[ok] = ktime_get_ns() - t0;
 		ok++;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out;
-		}
-		cond_resched();
 	}
 	memalloc_stat(talloc, ok, &req.alloc);
 	memalloc_stat(tfree, ok, &req.free);
@@ -840,5 +916,5 @@ void memalloc_dev_exit(void)
 	/* Open files pin the module: nothing is held any more. */
 	WARN_ON_ONCE(!xa_empty(&memalloc_objs));
 	for (i = 0; i < MEMALLOC_NR_CACHES; i++)
-		kmem_cache_destroy(memalloc_caches[i]);
+		kmem_cache_destroy(memalloc_caches[i].cache);
 }

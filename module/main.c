@@ -14,19 +14,20 @@ static int __init memalloc_init(void)
 {
 	int ret;
 
-	ret = memalloc_dev_init();
-	if (ret)
-		return ret;
+	/* The device last: once registered it can be opened. */
 	ret = memalloc_demo_init();
 	if (ret)
-		memalloc_dev_exit();
+		return ret;
+	ret = memalloc_dev_init();
+	if (ret)
+		memalloc_demo_exit();
 	return ret;
 }
 
 static void __exit memalloc_exit(void)
 {
-	memalloc_demo_exit();
 	memalloc_dev_exit();
+	memalloc_demo_exit();
 }
 
 module_init(memalloc_init);

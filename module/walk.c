@@ -6,7 +6,10 @@
  * init_mm is not exported, so the walk starts from the page table that CR3
  * holds: every process shares the kernel half of it.  The walk only reads
  * entries (READ_ONCE) and stops at the first non-present one, so it is safe
- * on any kernel address; it never dereferences the address itself.
+ * on any kernel address; it never dereferences the address itself.  It
+ * takes no lock (init_mm's is not exported): a table that the kernel frees
+ * at that moment (a huge vmap replacing a PTE table) may be read stale, so
+ * a raw walk of a range that is being remapped can report stale entries.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -77,11 +80,11 @@ static void memalloc_note_leaf(struct memalloc_map *map, u32 level, u64 pfn,
  */
 bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 {
-	pgd_t *pgd, pgdv;
-	p4d_t *p4d, p4dv;
-	pud_t *pud, pudv;
-	pmd_t *pmd, pmdv;
-	pte_t *pte, ptev;
+	pgd_t pgdv;
+	p4d_t p4dv;
+	pud_t pudv;
+	pmd_t pmdv;
+	pte_t ptev;
 
 	map->pfn = ULLONG_MAX;
 	map->entry = 0;
@@ -91,22 +94,28 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 	if (!memalloc_canonical(addr))
 		goto unmapped;
 
-	pgd = pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()), addr);
-	pgdv = READ_ONCE(*pgd);
-	if (pgd_none(pgdv) || !pgd_present(pgdv))
+	/*
+	 * Each level is read once (READ_ONCE) and the next table is found
+	 * from that copy, never by re-reading the entry.  "Present" is the
+	 * hardware bit: pmd_present() also accepts a non-present huge entry
+	 * (_PAGE_PSE) and pte_present() a PROT_NONE one.
+	 */
+	pgdv = READ_ONCE(*pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()), addr));
+	map->entry = pgd_val(pgdv);
+	if (!(pgd_flags(pgdv) & _PAGE_PRESENT))
 		goto unmapped;
 	memalloc_note_level(map, pgd_val(pgdv));
 
-	/* With 4-level paging p4d_offset() folds back onto the pgd entry. */
-	p4d = p4d_offset(pgd, addr);
-	p4dv = READ_ONCE(*p4d);
-	if (p4d_none(p4dv) || !p4d_present(p4dv))
+	/* With 4-level paging p4d_offset() folds back onto the pgd copy. */
+	p4dv = READ_ONCE(*p4d_offset(&pgdv, addr));
+	map->entry = p4d_val(p4dv);
+	if (!(p4d_flags(p4dv) & _PAGE_PRESENT))
 		goto unmapped;
 	memalloc_note_level(map, p4d_val(p4dv));
 
-	pud = pud_offset(p4d, addr);
-	pudv = READ_ONCE(*pud);
-	if (pud_none(pudv) || !pud_present(pudv))
+	pudv = READ_ONCE(*pud_offset(&p4dv, addr));
+	map->entry = pud_val(pudv);
+	if (!(pud_flags(pudv) & _PAGE_PRESENT))
 		goto unmapped;
 	if (pud_leaf(pudv)) {
 		memalloc_note_leaf(map, MEMALLOC_LEVEL_PUD,
@@ -117,9 +126,9 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 	}
 	memalloc_note_level(map, pud_val(pudv));
 
-	pmd = pmd_offset(pud, addr);
-	pmdv = READ_ONCE(*pmd);
-	if (pmd_none(pmdv) || !pmd_present(pmdv))
+	pmdv = READ_ONCE(*pmd_offset(&pudv, addr));
+	map->entry = pmd_val(pmdv);
+	if (!(pmd_flags(pmdv) & _PAGE_PRESENT))
 		goto unmapped;
 	if (pmd_leaf(pmdv)) {
 		memalloc_note_leaf(map, MEMALLOC_LEVEL_PMD,
@@ -130,17 +139,16 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 	}
 	memalloc_note_level(map, pmd_val(pmdv));
 
-	pte = pte_offset_kernel(pmd, addr);
-	ptev = READ_ONCE(*pte);
-	if (pte_none(ptev) || !pte_present(ptev)) {
-		map->entry = pte_val(ptev);
+	ptev = READ_ONCE(*pte_offset_kernel(&pmdv, addr));
+	map->entry = pte_val(ptev);
+	if (!(pte_flags(ptev) & _PAGE_PRESENT))
 		goto unmapped;
-	}
 	memalloc_note_leaf(map, MEMALLOC_LEVEL_PTE, pte_pfn(ptev),
 			   pte_val(ptev));
 	return true;
 
 unmapped:
+	/* map->entry keeps the entry that stopped the walk. */
 	map->flags = 0;
 	map->level = MEMALLOC_LEVEL_NONE;
 	map->pfn = ULLONG_MAX;

@@ -62,8 +62,11 @@ esac
 tmp=$(mktemp -d /tmp/memtrace-qemu.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-args=(-nographic -no-reboot -nodefaults -m "${mib}M" -smp "$smp"
-      -kernel "$kernel")
+# Single-threaded TCG: with 2 vCPUs, multi-threaded TCG once oopsed the
+# guest at boot ("Oops: int3" in enqueue_timer) while the kernel patched
+# its own text (text_poke_bp) on one vCPU and ran it on the other.
+args=(-nographic -no-reboot -nodefaults -accel tcg,thread=single -m "${mib}M"
+      -smp "$smp" -kernel "$kernel")
 if [ "$numa" -gt 1 ]; then
 	per=$((mib / numa))
 	for ((i = 0; i < numa; i++)); do

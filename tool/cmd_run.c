@@ -195,6 +195,47 @@ static int module_range(__u64 *lo, __u64 *hi)
 	return err;
 }
 
+/*
+ * The text of kvmalloc's core from /proc/kallsyms: its kmalloc is called
+ * from there, not from the module.  [start, next symbol).  0 or -errno.
+ * Reading kallsyms takes a few seconds under TCG: only for --module-callers.
+ */
+static int kvmalloc_range(__u64 *lo, __u64 *hi)
+{
+	static const char *const names[] = { "__kvmalloc_node_noprof", "kvmalloc_node", NULL };
+	unsigned long long addr, start = 0, end = ~0ULL;
+	char line[256], type, name[128];
+	FILE *f;
+	int i;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	for (i = 0; names[i] && !start; i++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 &&
+			    (type == 'T' || type == 't') && !strcmp(name, names[i])) {
+				start = addr;
+				break;
+			}
+		}
+	}
+	if (start) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%llx", &addr) == 1 && addr > start && addr < end)
+				end = addr;
+		}
+	}
+	fclose(f);
+	if (!start || end == ~0ULL)
+		return -ENOENT;
+	*lo = start;
+	*hi = end;
+	return 0;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -321,6 +362,9 @@ static int run_main(struct run_args *a)
 			warn("memalloc.ko's address in /proc/modules: %s\n", strerror(-err));
 			goto cleanup;
 		}
+		if (kvmalloc_range(&topts.call_site2_lo, &topts.call_site2_hi))
+			warn("kvmalloc not found in /proc/kallsyms: its kmalloc path goes "
+			     "untraced\n");
 	}
 	topts.verbose = env.verbose;
 	fprintf(stderr, "memtrace: loading the BPF tracer...\n");
@@ -369,7 +413,10 @@ static int run_main(struct run_args *a)
 	if (n >= 100 && !env.json && tty)
 		fputc('\n', stderr);
 
+	/* Each WALK and FREE makes records too: keep reading the ring buffer. */
 	for (i = 0; i < n; i++) {
+		if (i % 64 == 63)
+			trace__poll(t, 0);
 		err = device__walk(fd, allocs[i].handle, &allocs[i].pages, &allocs[i].nr_pages);
 		if (err) {
 			warn("WALK handle %llu: %s\n", (unsigned long long)allocs[i].handle,
@@ -395,6 +442,8 @@ static int run_main(struct run_args *a)
 
 	/* Free, and see the tracer record each free. */
 	for (i = 0; i < n; i++) {
+		if (i % 64 == 63)
+			trace__poll(t, 0);
 		err = device__free(fd, allocs[i].handle, NULL);
 		if (err)
 			warn("FREE handle %llu: %s\n", (unsigned long long)allocs[i].handle,

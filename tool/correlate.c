@@ -165,30 +165,26 @@ static const struct memtrace_event *find_event(const struct corr_log *log,
 
 /*
  * alloc_pages: the page event of the right order inside the call whose
- * PFN maps, through the direct map, to the address; failing that the only
- * event of that order (then a wrong PFN shows as a disagreement).
+ * PFN maps, through the direct map, to the address.  There is no other
+ * way to tell it from the pages the call allocates for itself (a slab
+ * refill, an xarray node): no such event means untraced.
  */
 static const struct memtrace_event *find_page_event(const struct corr_log *log,
 						    const struct corr_alloc *a,
 						    const struct corr_layout *l)
 {
-	const struct memtrace_event *only = NULL;
 	unsigned int order = order_of(a->size);
-	int candidates = 0;
 	size_t i;
 
 	for (i = 0; i < log->nr_ev; i++) {
 		const struct memtrace_event *e = &log->ev[i];
 
-		if (e->type != MEMTRACE_EV_PAGE_ALLOC || e->order != order || !in_window(e, a) ||
-		    !(e->flags & MEMTRACE_F_PFN))
-			continue;
-		if (l->page_offset + (e->pfn << PAGE_SHIFT) == a->addr)
+		if (e->type == MEMTRACE_EV_PAGE_ALLOC && e->order == order && in_window(e, a) &&
+		    (e->flags & MEMTRACE_F_PFN) &&
+		    l->page_offset + (e->pfn << PAGE_SHIFT) == a->addr)
 			return e;
-		only = e;
-		candidates++;
 	}
-	return candidates == 1 ? only : NULL;
+	return NULL;
 }
 
 static void match_one(const struct corr_log *log, struct corr_alloc *a,
@@ -222,7 +218,10 @@ static void match_one(const struct corr_log *log, struct corr_alloc *a,
 	}
 
 	if (e && e->type == MEMTRACE_EV_VMALLOC) {
+		/* The page list of this area, sent during this call. */
 		vp = vpages__find(log, a->addr);
+		if (vp && (vp->ts_ns < a->t_start || vp->ts_ns > a->t_end))
+			vp = NULL;
 		truncated = e->flags & MEMTRACE_F_TRUNCATED;
 	}
 	a->traced_by = e ? e->type : 0;
@@ -334,8 +333,14 @@ void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct cor
 		if (a->verdict > sum->verdict)
 			sum->verdict = a->verdict;
 	}
-	/* Lost records make any "agree" or "untraced" incomplete. */
+	/*
+	 * Lost records make any "agree" or "untraced" incomplete.  Recursion
+	 * misses are runs the kernel skipped, of any process: they matter when
+	 * one of ours lacks its event (untraced), not when every page agrees.
+	 */
 	if ((sum->stats.drops || sum->stats.truncated) && sum->verdict < CORR_INCOMPLETE)
+		sum->verdict = CORR_INCOMPLETE;
+	if (sum->stats.recursion_misses && sum->verdict == CORR_UNTRACED)
 		sum->verdict = CORR_INCOMPLETE;
 }
 

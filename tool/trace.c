@@ -166,6 +166,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	skel->rodata->min_size = opts->min_size;
 	skel->rodata->call_site_lo = opts->call_site_lo;
 	skel->rodata->call_site_hi = opts->call_site_hi;
+	skel->rodata->call_site2_lo = opts->call_site2_lo;
+	skel->rodata->call_site2_hi = opts->call_site2_hi;
 	err = bpf_map__set_max_entries(skel->maps.events,
 				       ringbuf__round(opts->ringbuf_bytes ? opts->ringbuf_bytes :
 							DEFAULT_RINGBUF_BYTES));

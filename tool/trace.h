@@ -24,6 +24,7 @@ struct trace;
  * @min_size:	skip allocations smaller than this many bytes (frees are kept)
  * @call_site_lo, @call_site_hi: only kmem and vmalloc allocations called from
  *		[lo, hi), e.g. a module's text; 0, 0 = any caller
+ * @call_site2_lo, @call_site2_hi: a second allowed range (e.g. kvmalloc's)
  * @ringbuf_bytes: ring buffer size, rounded up to a power of two; 0 = 4 MiB
  * @verbose:	let libbpf print its debug output and the verifier log
  */
@@ -32,6 +33,8 @@ struct trace_opts {
 	__u64 min_size;
 	__u64 call_site_lo;
 	__u64 call_site_hi;
+	__u64 call_site2_lo;
+	__u64 call_site2_hi;
 	size_t ringbuf_bytes;
 	bool verbose;
 };

@@ -216,7 +216,30 @@ static void test_vmalloc_chunks_and_drops(void)
 	corr__summarize(&a, 1, &st, &sum);
 	tap_ok(a.verdict == CORR_AGREE && sum.verdict == CORR_INCOMPLETE,
 	       "with 7 drops the run is incomplete although each page agrees");
+	st.drops = 0;
+	st.recursion_misses = 3;
+	corr__summarize(&a, 1, &st, &sum);
+	tap_ok(sum.verdict == CORR_AGREE,
+	       "recursion misses do not spoil a run whose pages all agree");
+	a.untraced = 1;
+	a.verdict = CORR_UNTRACED;
+	corr__summarize(&a, 1, &st, &sum);
+	tap_ok(sum.verdict == CORR_INCOMPLETE,
+	       "recursion misses make an untraced allocation incomplete");
 	corr_alloc__free(&a);
+
+	/* A page list from an earlier area at the same address is not used. */
+	corr_log__free(&log);
+	add_pages(&log, 50, VS + 0x10000, 0, walked, 5);
+	v.flags = MEMTRACE_F_PFN;
+	add(&log, v);
+	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
+		  MEMALLOC_LEVEL_PTE);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_UNTRACED && a.untraced == 5,
+	       "a stale page list (sent before the call) is not matched: untraced");
+	corr_alloc__free(&a);
+
 	corr_log__free(&log);
 }
 
@@ -240,6 +263,18 @@ static void test_alloc_pages_and_frees(void)
 	tap_ok(a.verdict == CORR_AGREE && a.traced_by == MEMTRACE_EV_PAGE_ALLOC &&
 		       a.traced_pfn[3] == 0x4003,
 	       "alloc_pages: the page event whose PFN maps to the address; 4 pages agree");
+
+	/* Only a foreign page event (a slab refill) in the call: untraced, never a match. */
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+	e = ev(MEMTRACE_EV_PAGE_ALLOC, 120, 0, 0x1234);
+	e.order = 2;
+	add(&log, e);
+	a = alloc(MEMALLOC_KIND_ALLOC_PAGES, 16384, PO + 0x4000000ULL, 100, 200, pfns, 4,
+		  MEMALLOC_LEVEL_PMD);
+	corr__match(&log, &a, 1, &layout);
+	tap_ok(a.verdict == CORR_UNTRACED && a.disagreed == 0,
+	       "alloc_pages with only a foreign page event: untraced, not DISAGREE");
 
 	e = ev(MEMTRACE_EV_PAGE_FREE, 500, 0, 0x4000);
 	add(&log, e);
@@ -375,7 +410,7 @@ static void test_parse(void)
 
 int main(void)
 {
-	tap_plan(36);
+	tap_plan(40);
 	test_kmalloc_and_huge_pages();
 	test_out_of_order_and_window();
 	test_unmatched_and_disagree();

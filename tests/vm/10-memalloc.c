@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -458,6 +459,40 @@ static void test_errors(int fd)
 	tap_eq_u64(-xioctl(fd, MEMALLOC_IOC_BENCH, &b), EINVAL, "BENCH 10^6 iterations: EINVAL");
 }
 
+/* ALLOC whose result cannot be copied back: EFAULT, and nothing is held. */
+static void test_alloc_efault(int fd)
+{
+	struct memalloc_alloc *ro;
+	uint32_t c0, c1;
+	uint64_t b0, b1;
+	int err;
+
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(ro, 0, sizeof(*ro));
+	ro->kind = MEMALLOC_KIND_VMALLOC;
+	ro->size = 2 * PAGE;
+	mprotect(ro, PAGE, PROT_READ);
+	held(&c0, &b0);
+	err = xioctl(fd, MEMALLOC_IOC_ALLOC, ro);
+	held(&c1, &b1);
+	tap_ok(err == -EFAULT && c1 == c0 && b1 == b0,
+	       "ALLOC into a read-only result: EFAULT, nothing held (%d)", err);
+	munmap(ro, PAGE);
+}
+
+/* kmem_cache objects of an odd size: our own, unmerged cache, reused. */
+static void test_kmem_cache_reuse(int fd)
+{
+	struct memalloc_alloc a[40];
+	int i, good = 0;
+
+	for (i = 0; i < 40; i++)
+		good += !do_alloc(fd, MEMALLOC_KIND_KMEM_CACHE, 60, &a[i]) && a[i].size_alloc == 60;
+	for (i = 0; i < 40; i++)
+		do_free(fd, a[i].handle);
+	tap_eq_u64(good, 40, "40 kmem_cache objects of 60 bytes: one unmerged cache, size 60");
+}
+
 static void test_other_file_handle(int fd)
 {
 	struct memalloc_alloc a;
@@ -503,15 +538,21 @@ static void test_lifetime(void)
 	int fd, i, status, vm0, vm1;
 	pid_t pid;
 
+	uint64_t want = 0;
+
 	held(&c0, &b0);
 	fd = dev_open();
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 10; i++) {
 		do_alloc(fd, i & 1 ? MEMALLOC_KIND_VMALLOC : MEMALLOC_KIND_KMALLOC, 3 * PAGE, &a);
+		/* What is held is counted: kmalloc(12K) holds ksize() = 16K. */
+		want += a.size_alloc > 3 * PAGE ? a.size_alloc : 3 * PAGE;
+	}
 	held(&c1, &b1);
 	close(fd);
 	held(&c2, &b2);
-	tap_ok(c1 == c0 + 10 && b1 == b0 + 10 * 3 * PAGE && c2 == c0 && b2 == b0,
-	       "closing the file frees its 10 allocations (held %u -> %u -> %u)", c0, c1, c2);
+	tap_ok(c1 == c0 + 10 && b1 == b0 + want && c2 == c0 && b2 == b0,
+	       "closing the file frees its 10 allocations (held %u -> %u -> %u, %llu bytes)", c0,
+	       c1, c2, (unsigned long long)(b1 - b0));
 
 	pid = fork();
 	if (!pid) {
@@ -639,7 +680,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(83);
+	tap_plan(85);
 	if (access(MEMALLOC_DEVICE, F_OK)) {
 		printf("# SKIP %s missing (memalloc.ko not loaded)\n", MEMALLOC_DEVICE);
 		return TAP_SKIP;
@@ -657,6 +698,8 @@ int main(void)
 	test_walk_small_buffer(fd);
 	test_errors(fd);
 	test_other_file_handle(fd);
+	test_alloc_efault(fd);
+	test_kmem_cache_reuse(fd);
 	test_limits(fd);
 	close(fd);
 	test_lifetime();

@@ -51,8 +51,9 @@ grep -q '^verdict: untraced' /tmp/untr
 ok $? "the verdict says untraced"
 
 # --- the call-site filter: only memalloc.ko's calls ----------------------------
-memtrace compare --module-callers --kind kmalloc,vmalloc,kmem_cache --count 30 > /tmp/mc 2>&1
-is "$?" 0 "compare --module-callers: the module's own allocations all agree"
+memtrace compare --module-callers --kind kmalloc,kvmalloc,vmalloc,kmem_cache \
+	--size 64,8K,64K --count 30 > /tmp/mc 2>&1
+is "$?" 0 "compare --module-callers: the module's own allocations all agree (kvmalloc too)"
 n=$(sed -n 's/^events: kmalloc \([0-9]*\),.*/\1/p' /tmp/mc)
 m=$(memtrace compare --kind kmalloc,vmalloc,kmem_cache --count 30 2>&1 |
 	sed -n 's/^events: kmalloc \([0-9]*\),.*/\1/p')
