@@ -431,8 +431,11 @@ void study__write_report(const struct study *s, FILE *f)
 		   "entries, the direct map (kmalloc, alloc_pages, kmem_cache) with 2M/1G where "
 		   "not split.\n\n![contiguity](contiguity.svg)\n\n"
 		   "## Access cost\n\nBENCH writes one byte per 64-byte line of a buffer, in order "
-		   "and in a shuffled order (median of 5 passes). Shuffled accesses over 4K-mapped "
-		   "memory need more TLB entries than over 2M-mapped memory.\n\n"
+		   "and in a shuffled order (median of 5 passes). On hardware, shuffled accesses "
+		   "over 4K-mapped memory need more TLB entries than over 2M-mapped memory. "
+		   "Under TCG the guest's TLB is QEMU's software TLB, with its own costs: compare "
+		   "4K- and 2M-mapped rows of the same size (the MAP column) before concluding "
+		   "anything about the hardware.\n\n"
 		   "![access cost](access.svg)\n\n");
 
 	fprintf(f, "## Limits found by probing\n\n| kind | largest that succeeded | first "
