@@ -243,7 +243,7 @@ run: $(INITRAMFS)
 	$(Q)$(QEMU) -c 'memtrace zones && memtrace run'
 
 # The study runs in the guest and sends its JSON over a third serial port;
-# the host renders tables and plots from it (gnuplot) into build/study/.
+# the host renders tables and SVG plots from it into build/study/.
 STUDY_ARGS ?=
 # The full matrix goes to 64 MiB: the module holds at most half of RAM.
 study: MEM = 512M

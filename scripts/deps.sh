@@ -4,9 +4,9 @@
 # Run as root on Debian 12; prints what it installs.  NO_DEPS=1 skips it.
 set -eu
 
-pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang llvm libbpf-dev
-bpftool libelf-dev zlib1g-dev libzstd-dev pahole cpio zstd lz4 gzip gnuplot-nox
-bc flex bison kmod"
+# zstd/lz4/gzip: vmlinux/extract-vmlinux.sh; pahole: module BTF; kmod: insmod
+pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang libbpf-dev
+bpftool libelf-dev zlib1g-dev libzstd-dev pahole cpio zstd lz4 gzip kmod"
 
 missing=
 for p in $pkgs; do

@@ -98,22 +98,6 @@ static const struct argp_option run_opts[] = {
 	{},
 };
 
-static int parse_list(const char *s, uint64_t *out, int max)
-{
-	char buf[512], *tok, *save;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == max || parse_size(tok, &out[n]))
-			return -EINVAL;
-		n++;
-	}
-	return n ? n : -EINVAL;
-}
-
 static error_t run_parse(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *a = state->input;
@@ -127,7 +111,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 					  "alloc_pages kmem_cache all)", arg);
 		break;
 	case 's':
-		a->nr_sizes = parse_list(arg, a->sizes, MAX_SIZES);
+		a->nr_sizes = size__parse_list(arg, a->sizes, MAX_SIZES);
 		if (a->nr_sizes < 0)
 			argp_error(state, "bad --size '%s' (bytes, e.g. 64,4K,2M)", arg);
 		break;

@@ -118,6 +118,22 @@ int kind__parse_list(const char *s, uint32_t *kinds, int max)
 	return n ? n : -EINVAL;
 }
 
+int size__parse_list(const char *s, uint64_t *out, int max)
+{
+	char buf[512], *tok, *save;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max || parse_size(tok, &out[n]))
+			return -EINVAL;
+		n++;
+	}
+	return n ? n : -EINVAL;
+}
+
 const char *size__format(uint64_t bytes, char *buf, int len)
 {
 	static const char units[] = "KMGT";

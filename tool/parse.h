@@ -14,6 +14,9 @@
  */
 int parse_size(const char *s, uint64_t *out);
 
+/* Parse a comma-separated list of sizes into @out (capacity @max): count or -EINVAL. */
+int size__parse_list(const char *s, uint64_t *out, int max);
+
 /* Parse a whole number in [min, max]; 0 or -EINVAL / -ERANGE. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

@@ -387,6 +387,7 @@ static void test_parse(void)
 {
 	uint64_t v = 0;
 	uint32_t kinds[8];
+	uint64_t sizes[4];
 
 	tap_ok(!parse_size("4K", &v) && v == 4096, "parse_size 4K = 4096");
 	tap_ok(!parse_size("2MiB", &v) && v == 2 << 20, "parse_size 2MiB");
@@ -400,6 +401,10 @@ static void test_parse(void)
 	tap_ok(parse_uint("5", 1, 10, &v) == 0 && v == 5 && parse_uint("0", 1, 10, &v) == -ERANGE &&
 		       parse_uint("5x", 1, 10, &v) == -EINVAL,
 	       "parse_uint range and junk");
+	tap_ok(size__parse_list("64,4K,2M", sizes, 4) == 3 && sizes[1] == 4096 &&
+		       size__parse_list("64,,x", sizes, 4) == -EINVAL &&
+		       size__parse_list("1,2,3,4,5", sizes, 4) == -EINVAL,
+	       "size list: values, junk and overflow of the capacity");
 	tap_ok(kind__parse_list("all", kinds, 8) == 7 && kinds[6] == MEMALLOC_KIND_KMEM_CACHE,
 	       "kind list 'all' = 7 kinds");
 	tap_ok(kind__parse_list("vmalloc,kmalloc,vmalloc", kinds, 8) == 2 &&
@@ -410,7 +415,7 @@ static void test_parse(void)
 
 int main(void)
 {
-	tap_plan(40);
+	tap_plan(41);
 	test_kmalloc_and_huge_pages();
 	test_out_of_order_and_window();
 	test_unmatched_and_disagree();
