@@ -47,6 +47,28 @@
 #define MEMALLOC_PTE_GLOBAL	(1U << 5)
 #define MEMALLOC_PTE_NX		(1U << 6)
 
+/*
+ * Names, one spelling for the module's debugfs view and for memtrace.  A
+ * level is named by the page size its leaf maps; the flags are spelled as
+ * ptdump spells them (arch/x86/mm/dump_pagetables.c: "USR", "RW"/"ro",
+ * "GLB", "NX"/"x"), with the accessed and dirty bits named as the SDM names
+ * them ("A", "D").  Use: printf("%s", names[level]) after
+ * `static const char *const names[] = MEMALLOC_LEVEL_NAMES;`, and
+ * printf(MEMALLOC_PTE_FLAGS_FMT, MEMALLOC_PTE_FLAGS_ARGS(flags)), at most
+ * MEMALLOC_PTE_FLAGS_LEN bytes with the NUL ("USR RW GLB NX A D").
+ */
+#define MEMALLOC_NR_LEVELS	4
+#define MEMALLOC_LEVEL_NAMES	{ "unmapped", "4K", "2M", "1G" }
+#define MEMALLOC_PTE_FLAGS_LEN	18
+#define MEMALLOC_PTE_FLAGS_FMT	"%s%s%s %s%s%s"
+#define MEMALLOC_PTE_FLAGS_ARGS(f)				\
+	((f) & MEMALLOC_PTE_USER) ? "USR " : "",		\
+	((f) & MEMALLOC_PTE_RW) ? "RW" : "ro",			\
+	((f) & MEMALLOC_PTE_GLOBAL) ? " GLB" : "",		\
+	((f) & MEMALLOC_PTE_NX) ? "NX" : "x",			\
+	((f) & MEMALLOC_PTE_ACCESSED) ? " A" : "",		\
+	((f) & MEMALLOC_PTE_DIRTY) ? " D" : ""
+
 /**
  * struct memalloc_zone - one populated zone of one online node
  * @node:		NUMA node id
