@@ -75,31 +75,45 @@ QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)")
 
 # ---- tool and tests ------------------------------------------------------
-# tool/*.c all go into memtrace; the "pure" ones (no libbpf, no device) are
-# also linked into the host unit tests.  Each bpf/X.bpf.c becomes a skeleton
-# X.skel.h (struct X_bpf) that tool sources include.
-TOOL_IMPURE := tool/memtrace.c $(wildcard tool/cmd_*.c) tool/device.c tool/trace.c \
-	$(wildcard tool/*_bpf.c)
-TOOL_PURE   := $(filter-out $(TOOL_IMPURE),$(wildcard tool/*.c))
-TOOL_SRC    := $(wildcard tool/*.c)
+# tool/ is a folder per feature (run/, study/, zones/) over lib/ (json
+# writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
+# the tracer and clock loaders).  In lib/ run/ study/ zones/, cmd_*.c is a
+# command's driver and every other file is pure C: those make
+# libmemtrace.a, which the tool and every unit test link (the tests link a
+# build with sanitizers).  render/ is the host-side renderer (plots, report
+# page, the JSON reader), a program of its own: memtrace-render.  Each
+# bpf/X.bpf.c becomes a skeleton X.skel.h (struct X_bpf).
+TOOL_FEATURES := lib run study zones
+LIB_SRC     := $(filter-out %/cmd_%.c,$(wildcard $(TOOL_FEATURES:%=tool/%/*.c)))
+CMD_SRC     := tool/memtrace.c $(wildcard $(TOOL_FEATURES:%=tool/%/cmd_*.c)) \
+	$(wildcard tool/dev/*.c tool/trace/*.c)
+RENDER_SRC  := $(wildcard tool/render/*.c)
+TOOL_HDR    := $(wildcard tool/*.h tool/*/*.h)
 TOOL        := $(B)/tool/memtrace
+RENDER      := $(B)/tool/memtrace-render
+LIBMT       := $(B)/tool/libmemtrace.a
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 
+TOOL_INC    := -I. -Itool -Imodule/uapi -I$(B)/bpf
 TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
-	$(if $(WERROR),-Werror) -Itool -Imodule/uapi -I$(B)/bpf
+	$(if $(WERROR),-Werror) $(TOOL_INC)
 TOOL_LIBS   := -static -lbpf -lelf -lz -lzstd -lm
+RENDER_LIBS := -static -ljson-c -lm
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	$(if $(WERROR),-Werror) -I$(B)/include -Ibpf
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -Itool -Itests/lib -Imodule/uapi -I$(B)/bpf
+	-fno-omit-frame-pointer $(TOOL_INC) -Itests/lib
+UNIT_LIB    := $(B)/tests/unit/libmemtrace.a
+UNIT_RENDER := $(patsubst tool/%.c,$(B)/tests/unit/obj/%.o,$(filter-out %/main.c,$(RENDER_SRC)))
 
 VM_TESTS := $(patsubst tests/vm/%.c,$(B)/tests/vm-bin/%,$(wildcard tests/vm/*.c))
-VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) -Itests/lib -Imodule/uapi
+VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) $(TOOL_INC) -Itests/lib
 
-GUEST_FILES := $(TOOL):/usr/bin/memtrace tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
+GUEST_FILES := $(TOOL):/usr/bin/memtrace $(RENDER):/usr/bin/memtrace-render \
+	tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -204,18 +218,27 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 -include $(wildcard $(B)/bpf/*.d)
 
 # ---- tool ----------------------------------------------------------------
-tool: $(TOOL)
+tool: $(TOOL) $(RENDER)
 
 $(B)/tool/%.o: tool/%.c $(BPF_SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(TOOL): $(patsubst tool/%.c,$(B)/tool/%.o,$(TOOL_SRC))
+$(LIBMT): $(patsubst tool/%.c,$(B)/tool/%.o,$(LIB_SRC))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(TOOL): $(patsubst tool/%.c,$(B)/tool/%.o,$(CMD_SRC)) $(LIBMT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TOOL_CFLAGS) $^ -o $@ $(TOOL_LIBS)
 
--include $(wildcard $(B)/tool/*.d)
+# Static too: the guest tests render a study where it was made.
+$(RENDER): $(patsubst tool/%.c,$(B)/tool/%.o,$(RENDER_SRC)) $(LIBMT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) $^ -o $@ $(RENDER_LIBS)
+
+-include $(shell find $(B)/tool -name '*.d' 2>/dev/null)
 
 # ---- initramfs -----------------------------------------------------------
 initramfs: $(INITRAMFS)
@@ -225,11 +248,13 @@ $(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) \
 	$(call msg,CPIO,$@)
 	$(Q)rootfs/mkinitramfs.sh $@ $(KO) $(GUEST_FILES)
 
-# Guest tests in C: static, so that they run in the busybox initramfs.
-$(B)/tests/vm-bin/%: tests/vm/%.c tests/lib/tap.h module/uapi/memalloc.h | deps
+# Guest tests in C: static, so that they run in the busybox initramfs; they
+# use the tool's /dev/memalloc wrappers.
+$(B)/tests/vm-bin/%: tests/vm/%.c tool/dev/device.c $(TOOL_HDR) tests/lib/tap.h \
+		module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VM_CFLAGS) $< -o $@ -static -pthread
+	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static -pthread
 
 rebuild:
 	$(Q)rm -rf $(KB)/module $(INITRAMFS) $(B)/tool $(B)/tests $(VMLINUX_H)
@@ -256,10 +281,19 @@ vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
 
 # ---- tests ---------------------------------------------------------------
-$(B)/tests/unit/%: tests/unit/%.c $(TOOL_PURE) $(wildcard tool/*.h) tests/lib/tap.h | deps
+$(B)/tests/unit/obj/%.o: tool/%.c $(TOOL_HDR) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(UNIT_CFLAGS) $< $(TOOL_PURE) -o $@ -lm
+	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(UNIT_LIB): $(patsubst tool/%.c,$(B)/tests/unit/obj/%.o,$(LIB_SRC))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_RENDER) $(UNIT_LIB) $(TOOL_HDR) tests/lib/tap.h | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(UNIT_CFLAGS) $< $(UNIT_RENDER) $(UNIT_LIB) -o $@ -ljson-c -lm
 
 check: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(B)/tests/log $(UNIT_TESTS)

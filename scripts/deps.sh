@@ -6,7 +6,8 @@ set -eu
 
 # zstd/lz4/gzip: vmlinux/extract-vmlinux.sh; pahole: module BTF; kmod: insmod
 pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang libbpf-dev
-bpftool libelf-dev zlib1g-dev libzstd-dev pahole cpio zstd lz4 gzip kmod"
+bpftool libelf-dev zlib1g-dev libzstd-dev libjson-c-dev pahole cpio zstd lz4
+gzip kmod"
 
 missing=
 for p in $pkgs; do

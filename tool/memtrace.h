@@ -9,10 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define warn(...) fprintf(stderr, "memtrace: " __VA_ARGS__)
-
-/* Exit codes: 0 ok, 1 failure, 64 usage (argp), 4 unsupported (KSFT_SKIP). */
-#define EXIT_UNSUPPORTED 4
+#include "lib/warn.h"
 
 /* Options common to every subcommand. */
 struct env {

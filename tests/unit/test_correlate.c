@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "json.h"
-#include "parse.h"
-#include "report.h"
+#include "run/correlate.h"
+#include "lib/json.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "run/report.h"
 #include "tap.h"
 
 #define PO	0xffff888000000000ULL	/* page_offset */
@@ -31,7 +32,7 @@ static struct memtrace_event ev(uint32_t type, uint64_t ts, uint64_t addr, uint6
 	e.ts_ns = ts;
 	e.addr = addr;
 	e.pfn = pfn;
-	e.flags = pfn == CORR_NO_PFN ? 0 : MEMTRACE_F_PFN;
+	e.flags = pfn == PFN_NONE ? 0 : MEMTRACE_F_PFN;
 	return e;
 }
 
@@ -340,7 +341,7 @@ static void test_report(void)
 	tap_ok(strstr(out, "\"verdict\":\"agree\"}}\n") != NULL, "JSON ends with the summary");
 	free(out);
 
-	a.traced_pfn[0] = CORR_NO_PFN;
+	a.traced_pfn[0] = PFN_NONE;
 	out = report_json(&r);
 	tap_ok(strstr(out, "\"traced_pfn\":null") != NULL, "an untraced page is null in JSON");
 	free(out);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "physmap.h"
+#include "zones/physmap.h"
 #include "tap.h"
 
 #define NR_TESTS	126

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plot.h"
-#include "stats.h"
+#include "render/plot.h"
+#include "lib/stats.h"
 #include "tap.h"
 
 static void test_summarize(void)
@@ -37,13 +37,22 @@ static void test_runs(void)
 {
 	const uint64_t contig[] = { 10, 11, 12, 13 };
 	const uint64_t back[] = { 13, 12, 11, 10 };
-	const uint64_t holes[] = { 10, 11, UINT64_MAX, 13, 14, 20 };
+	const uint64_t holes[] = { 10, 11, PFN_NONE, 12, 13, 20 };
+	const uint64_t unmapped[] = { PFN_NONE, PFN_NONE };
+	struct pfn_run r[2];
 
-	tap_eq_u64(stats__runs(contig, 4), 1, "runs: ascending frames are one run");
-	tap_eq_u64(stats__runs(back, 4), 4, "runs: descending frames are one run each");
-	tap_eq_u64(stats__runs(holes, 6), 4, "runs: an unmapped page is a run of its own");
-	tap_eq_u64(stats__runs(contig, 0), 0, "runs: none for no frames");
-	tap_eq_u64(stats__runs(contig, 1), 1, "runs: one frame, one run");
+	tap_eq_u64(pfn_runs(contig, 4, NULL, 0), 1, "runs: ascending frames are one run");
+	tap_eq_u64(pfn_runs(back, 4, NULL, 0), 4, "runs: descending frames are one run each");
+	tap_eq_u64(pfn_runs(holes, 6, NULL, 0), 3,
+		   "runs: an unmapped page is in no run and splits 10 11 - 12 13");
+	tap_eq_u64(pfn_runs(unmapped, 2, NULL, 0), 0, "runs: unmapped pages make no run");
+	tap_eq_u64(pfn_runs(contig, 0, NULL, 0), 0, "runs: none for no frames");
+	tap_eq_u64(pfn_runs(contig, 1, NULL, 0), 1, "runs: one frame, one run");
+	tap_eq_u64(pfn_runs(holes, 6, r, 2), 3, "runs: the count includes runs not kept");
+	tap_eq_u64(r[0].pfn, 10, "runs: first run starts at frame 10");
+	tap_eq_u64(r[0].pages, 2, "runs: first run is 2 pages");
+	tap_eq_u64(r[1].pfn, 12, "runs: second run starts at frame 12 (after the hole)");
+	tap_eq_u64(r[1].pages, 2, "runs: second run is 2 pages");
 }
 
 static void test_misc(void)
@@ -113,7 +122,7 @@ static void test_svg(void)
 
 int main(void)
 {
-	tap_plan(29);
+	tap_plan(35);
 	test_summarize();
 	test_runs();
 	test_misc();

@@ -10,6 +10,8 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +21,14 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include "../bpf/alloclat.h"
-#include "alloclat.h"
-#include "device.h"
+#include "bpf/alloclat.h"
+#include "trace/clock.h"
+#include "dev/device.h"
 #include "memtrace.h"
-#include "parse.h"
-#include "physmap.h"
-#include "study.h"
-#include "study_render.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "zones/physmap.h"
+#include "study/study.h"
 
 static const char study_doc[] =
 	"Measure each allocator: latency (module and BPF clocks), contiguity, page size,\n"
@@ -633,49 +635,27 @@ static int study__close_output(FILE *f, const char *path)
 	return err;
 }
 
+/*
+ * --render: the renderer is a host program of its own (memtrace-render, with
+ * json-c), not linked into this binary; run the one installed beside it, or
+ * the one on PATH.
+ */
 static int study__do_render(const struct study_args *a)
 {
 	const char *outdir = a->outdir ? a->outdir : "study";
-	struct study s;
-	struct stat st;
-	char *text = NULL;
-	FILE *f;
-	int err;
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	f = fopen(a->render, "r");
-	if (!f) {
-		warn("open %s: %s\n", a->render, strerror(errno));
-		return 1;
+	if (n > 0) {
+		self[n] = '\0';
+		snprintf(path, sizeof(path), "%s/memtrace-render", dirname(self));
+		if (!access(path, X_OK))
+			execl(path, path, a->render, "--outdir", outdir, (char *)NULL);
 	}
-	if (fstat(fileno(f), &st) || !st.st_size) {
-		warn("%s: empty (did the guest study fail? see its console)\n", a->render);
-		fclose(f);
-		return 1;
-	}
-	text = malloc(st.st_size);
-	if (!text || fread(text, 1, st.st_size, f) != (size_t)st.st_size) {
-		warn("read %s: %s\n", a->render, strerror(errno ? errno : EIO));
-		free(text);
-		fclose(f);
-		return 1;
-	}
-	fclose(f);
-	err = study__read_json(&s, text, st.st_size);
-	free(text);
-	if (err) {
-		warn("%s: not a %s document (%s)\n", a->render, STUDY_SCHEMA, strerror(-err));
-		return 1;
-	}
-	study__print_table(&s, stdout);
-	fprintf(stderr, "memtrace: writing the report into %s/ (plots drawn as SVG by memtrace):\n",
-		outdir);
-	err = study__render(&s, outdir, stderr);
-	if (err)
-		warn("render into %s: %s\n", outdir, strerror(-err));
-	else
-		fprintf(stderr, "memtrace: open %s/report.md\n", outdir);
-	study__free(&s);
-	return err ? 1 : 0;
+	execlp("memtrace-render", "memtrace-render", a->render, "--outdir", outdir, (char *)NULL);
+	warn("memtrace-render: %s (it is built beside memtrace on the host: make tool)\n",
+	     strerror(errno));
+	return EXIT_ENV;
 }
 
 int cmd_study(int argc, char **argv)
@@ -705,7 +685,7 @@ int cmd_study(int argc, char **argv)
 	err = study__run(&a, &s);
 	if (err && !s.nr_cells) {
 		study__free(&s);
-		return err == -ENOENT || err == -EPERM || err == -EACCES ? EXIT_UNSUPPORTED : 1;
+		return err == -ENOENT || err == -EPERM || err == -EACCES ? EXIT_ENV : 1;
 	}
 	if (a.output && (env.json || a.csv)) {
 		out = study__open_output(a.output);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "memtrace.h"
-#include "physmap.h"
+#include "zones/physmap.h"
 
 static const char zones_doc[] =
 	"Show /proc/iomem annotated with the memory zones that span it.\n"

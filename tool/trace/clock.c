@@ -18,9 +18,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "../bpf/alloclat.h"
+#include "bpf/alloclat.h"
 #include "alloclat.skel.h"
-#include "alloclat.h"
+#include "trace/clock.h"
 #include "memalloc.h"
 
 struct alloclat {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "physmap.h"
+#include "zones/physmap.h"
 
 #define PAGE_SIZE	(1ULL << PHYSMAP_PAGE_SHIFT)
 /* the first PFN whose address no longer fits in 64 bits */

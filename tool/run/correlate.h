@@ -19,10 +19,10 @@
 #include <stdint.h>
 
 #include <linux/types.h>
+#include "lib/stats.h"
 #include "memalloc.h"
-#include "../bpf/memtrace.h"
+#include "bpf/memtrace.h"
 
-#define CORR_NO_PFN	(~0ULL)
 
 /* Verdict of one allocation, and of a whole run (worst wins). */
 enum corr_verdict {
@@ -38,7 +38,7 @@ enum corr_verdict {
  * @t_start, @t_end:	CLOCK_MONOTONIC ns just before and after ALLOC (the
  *			clock of bpf_ktime_get_ns())
  * @pages:		the WALK of the allocation, @nr_pages entries
- * @traced_pfn:		out: per page, the traced PFN or CORR_NO_PFN
+ * @traced_pfn:		out: per page, the traced PFN or PFN_NONE
  * @traced_by:		out: MEMTRACE_EV_* of the event that matched, 0 none
  * @agreed, @disagreed, @untraced: out: page counts
  * @helper_mismatch:	out: pages where the walk and the kernel helper differ
@@ -137,9 +137,6 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
  */
 bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
 		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end);
-
-/* Physically contiguous runs in a walk (unmapped pages break runs). */
-uint32_t corr__runs(const struct memalloc_pte *pages, uint32_t n);
 
 /* Sum up; the verdict is the worst over allocations, drops and truncation. */
 void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct corr_stats *st,

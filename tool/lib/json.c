@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "json.h"
+#include "lib/json.h"
 
 void json__init(struct json *j, FILE *out, bool pretty)
 {

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
+#include "lib/stats.h"
+#include "run/correlate.h"
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1ULL << PAGE_SHIFT)
@@ -51,7 +52,7 @@ static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages
 		return -EINVAL;
 	vp = vpages__find(log, p->addr);
 	/* A chunk for an index already filled: a new area at a reused address. */
-	if (!vp || (p->first_index < vp->nr && vp->pfns[p->first_index] != CORR_NO_PFN)) {
+	if (!vp || (p->first_index < vp->nr && vp->pfns[p->first_index] != PFN_NONE)) {
 		if (grow((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)))
 			return -ENOMEM;
 		vp = &log->vp[log->nr_vp++];
@@ -64,12 +65,12 @@ static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages
 		if (!q)
 			return -ENOMEM;
 		for (i = vp->nr; i < need; i++)
-			q[i] = CORR_NO_PFN;
+			q[i] = PFN_NONE;
 		vp->pfns = q;
 		vp->nr = need;
 	}
 	for (i = 0; i < p->count; i++) {
-		if (vp->pfns[p->first_index + i] == CORR_NO_PFN)
+		if (vp->pfns[p->first_index + i] == PFN_NONE)
 			vp->got++;
 		vp->pfns[p->first_index + i] = p->pfns[i];
 	}
@@ -115,17 +116,19 @@ void corr_log__free(struct corr_log *log)
 	memset(log, 0, sizeof(*log));
 }
 
-uint32_t corr__runs(const struct memalloc_pte *pages, uint32_t n)
+/* Runs of the walked frames (pfn_runs()); 0 or -ENOMEM */
+static int corr__runs(const struct memalloc_pte *pages, uint32_t n, uint32_t *runs)
 {
-	uint32_t i, runs = 0;
+	uint64_t *pfns = malloc((n ? n : 1) * sizeof(*pfns));
+	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		if (pages[i].pfn == CORR_NO_PFN)
-			continue;
-		if (i == 0 || pages[i - 1].pfn == CORR_NO_PFN || pages[i].pfn != pages[i - 1].pfn + 1)
-			runs++;
-	}
-	return runs;
+	if (!pfns)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		pfns[i] = pages[i].pfn;
+	*runs = pfn_runs(pfns, n, NULL, 0);
+	free(pfns);
+	return 0;
 }
 
 static bool in_window(const struct memtrace_event *e, const struct corr_alloc *a)
@@ -227,7 +230,7 @@ static void match_one(const struct corr_log *log, struct corr_alloc *a,
 	a->traced_by = e ? e->type : 0;
 
 	for (i = 0; i < a->nr_pages; i++) {
-		uint64_t t = CORR_NO_PFN;
+		uint64_t t = PFN_NONE;
 		uint64_t idx = (a->pages[i].addr - base) >> PAGE_SHIFT;
 
 		if (!e) {
@@ -242,15 +245,13 @@ static void match_one(const struct corr_log *log, struct corr_alloc *a,
 		a->traced_pfn[i] = t;
 		if (a->pages[i].pfn != a->pages[i].helper_pfn)
 			a->helper_mismatch++;
-		if (t == CORR_NO_PFN)
+		if (t == PFN_NONE)
 			a->untraced++;
 		else if (t == a->pages[i].pfn)
 			a->agreed++;
 		else
 			a->disagreed++;
 	}
-	a->runs = corr__runs(a->pages, a->nr_pages);
-
 	if (a->disagreed || a->helper_mismatch)
 		a->verdict = CORR_DISAGREE;
 	else if (a->untraced && truncated)
@@ -275,6 +276,8 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
 			return -ENOMEM;
 		a->agreed = a->disagreed = a->untraced = a->helper_mismatch = 0;
 		match_one(log, a, layout);
+		if (corr__runs(a->pages, a->nr_pages, &a->runs))
+			return -ENOMEM;
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 /* bpf/memtrace.h, by path: tool/memtrace.h is the CLI's own header */
-#include "../bpf/memtrace.h"
+#include "bpf/memtrace.h"
 
 struct trace;
 

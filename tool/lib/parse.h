@@ -20,12 +20,6 @@ int size__parse_list(const char *s, uint64_t *out, int max);
 /* Parse a whole number in [min, max]; 0 or -EINVAL / -ERANGE. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* MEMALLOC_KIND_* from its name ("kmalloc", "vmalloc", ...), or -EINVAL */
-int kind__from_name(const char *name);
-
-/* The name of MEMALLOC_KIND_*, or "?" */
-const char *kind__name(uint32_t kind);
-
 /*
  * Parse a comma-separated kind list ("kmalloc,vmalloc" or "all") into
  * @kinds (capacity @max); return the count or -EINVAL.

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "device.h"
-#include "json.h"
+#include "dev/device.h"
+#include "lib/json.h"
 #include "memtrace.h"
-#include "parse.h"
+#include "lib/parse.h"
 
 static const char info_doc[] =
 	"Show the kernel's memory layout and zones, as memalloc.ko sees them.\n"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "correlate.h"
+#include "run/correlate.h"
 
 #define REPORT_SCHEMA "memtrace/1"
 
@@ -48,10 +48,5 @@ void report__print_summary(const struct report *r, FILE *out);
 /* One JSON document {"schema":"memtrace/1","cmd":...}. */
 void report__print_json(const struct report *r, FILE *out);
 
-/* "4K", "2M", "1G", "-" for a MEMALLOC_LEVEL_* */
-const char *report__level_name(uint32_t level);
-
-/* Flags as "RW NX G D A" (at most 24 chars) into @buf */
-const char *report__flags(uint32_t flags, char *buf, size_t len);
 
 #endif /* __MEMTRACE_REPORT_H */

@@ -27,12 +27,29 @@ struct stats {
 /* Sort @v (n values) in place and summarise it; n = 0 gives all zeros. */
 void stats__summarize(uint64_t *v, size_t n, struct stats *st);
 
+/* A page that no frame backs (unmapped), in a list of PFNs; the uapi's ~0 */
+#define PFN_NONE	UINT64_MAX
+
+/* A physically contiguous run: @pages frames from @pfn */
+struct pfn_run {
+	uint64_t pfn;
+	uint64_t pages;
+};
+
 /*
- * Physically contiguous runs in @pfns (n frames in virtual order): a run
- * continues while pfn[i] == pfn[i-1] + 1.  An unmapped frame (~0) is a run
- * of its own.  0 for n = 0.
+ * pfn_runs() - the physically contiguous runs of a list of page frames
+ * @pfns:	the frame of each page, in virtual order; PFN_NONE if unmapped
+ * @n:		pages
+ * @out:	the first @max runs, in virtual order (may be NULL)
+ * @max:	capacity of @out
+ *
+ * A run is a maximal sequence of pages whose frames are consecutive
+ * (pfn, pfn + 1, ...).  An unmapped page has no frame: it belongs to no run
+ * and ends the run before it.  So 10 11 - 13 14 is two runs, and a fully
+ * unmapped range has none.  `memtrace run` and `memtrace study` both count
+ * with this.  Returns the number of runs (all of them, not only those kept).
  */
-uint32_t stats__runs(const uint64_t *pfns, size_t n);
+uint32_t pfn_runs(const uint64_t *pfns, size_t n, struct pfn_run *out, uint32_t max);
 
 /* floor(log2(v)) for v > 0, -1 for 0 */
 int stats__log2(uint64_t v);

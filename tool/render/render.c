@@ -10,9 +10,10 @@
 #include <sys/stat.h>
 
 #include "memalloc.h"
-#include "parse.h"
-#include "plot.h"
-#include "study_render.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "render/plot.h"
+#include "render/render.h"
 
 static const uint32_t render_kinds[] = {
 	MEMALLOC_KIND_KMALLOC, MEMALLOC_KIND_KVMALLOC, MEMALLOC_KIND_VMALLOC,

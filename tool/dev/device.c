@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "device.h"
+#include "dev/device.h"
 #include "memtrace.h"
 
 int device__open(void)

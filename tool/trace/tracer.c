@@ -20,9 +20,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "../bpf/memtrace.h"
+#include "bpf/memtrace.h"
 #include "memtrace.skel.h"
-#include "trace.h"
+#include "trace/tracer.h"
 
 #define DEFAULT_RINGBUF_BYTES	(4UL << 20)
 

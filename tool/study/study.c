@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "jsonread.h"
+#include "lib/json.h"
 #include "memalloc.h"
-#include "parse.h"
-#include "study.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "study/study.h"
 
 static void *study__grow(void **arr, size_t *n, size_t elem)
 {
@@ -73,45 +73,32 @@ void study__cell_walk(const struct study *s, struct study_cell *c, const uint64_
 	size_t i;
 
 	c->pages = n;
-	c->nr_runs = stats__runs(pfns, n);
+	c->nr_runs = pfn_runs(pfns, n, c->runs, STUDY_MAX_RUNS);
+	c->nr_runs_kept = c->nr_runs < STUDY_MAX_RUNS ? c->nr_runs : STUDY_MAX_RUNS;
 	memset(c->levels, 0, sizeof(c->levels));
 	memset(c->nodes, 0, sizeof(c->nodes));
-	c->nr_runs_kept = 0;
 	for (i = 0; i < n; i++) {
-		int node = pfns[i] == UINT64_MAX ? -1 : study__node_of_pfn(s, pfns[i]);
+		int node = pfns[i] == PFN_NONE ? -1 : study__node_of_pfn(s, pfns[i]);
 
-		if (levels[i] < STUDY_NR_LEVELS)
+		if (levels[i] < MEMALLOC_NR_LEVELS)
 			c->levels[levels[i]]++;
 		if (node >= 0 && node < STUDY_MAX_NODES)
 			c->nodes[node]++;
-		if (pfns[i] == UINT64_MAX)
-			continue;
-		if (c->nr_runs_kept && i && pfns[i - 1] != UINT64_MAX &&
-		    pfns[i] == pfns[i - 1] + 1 &&
-		    c->runs[c->nr_runs_kept - 1].pfn + c->runs[c->nr_runs_kept - 1].pages ==
-			    pfns[i]) {
-			c->runs[c->nr_runs_kept - 1].pages++;
-		} else if (c->nr_runs_kept < STUDY_MAX_RUNS) {
-			c->runs[c->nr_runs_kept].pfn = pfns[i];
-			c->runs[c->nr_runs_kept].pages = 1;
-			c->nr_runs_kept++;
-		}
 	}
 }
 
 const char *study__levels_str(const struct study_cell *c, char *buf, size_t len)
 {
-	static const char *const names[STUDY_NR_LEVELS] = { "hole", "4K", "2M", "1G" };
 	size_t off = 0;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 1; i < STUDY_NR_LEVELS + 1; i++) {
-		int l = i % STUDY_NR_LEVELS;	/* 4K, 2M, 1G, then unmapped */
+	for (i = 1; i < MEMALLOC_NR_LEVELS + 1; i++) {
+		int l = i % MEMALLOC_NR_LEVELS;	/* 4K, 2M, 1G, then unmapped */
 
 		if (!c->levels[l] || off >= len)
 			continue;
-		off += snprintf(buf + off, len - off, "%s%s", off ? "+" : "", names[l]);
+		off += snprintf(buf + off, len - off, "%s%s", off ? "+" : "", level__name(l));
 	}
 	if (!buf[0])
 		snprintf(buf, len, "-");
@@ -145,7 +132,7 @@ static void study__json_u32s(struct json *j, const char *name, const uint32_t *v
 
 static void study__json_cell(struct json *j, const struct study *s, const struct study_cell *c)
 {
-	uint32_t i;
+	uint32_t i, l;
 
 	json__start_object(j);
 	json__kv_string(j, "kind", kind__name(c->kind));
@@ -177,10 +164,8 @@ static void study__json_cell(struct json *j, const struct study *s, const struct
 	json__kv_uint(j, "runs", c->nr_runs);
 	json__name(j, "pages_by_level");
 	json__start_object(j);
-	json__kv_uint(j, "unmapped", c->levels[0]);
-	json__kv_uint(j, "4K", c->levels[1]);
-	json__kv_uint(j, "2M", c->levels[2]);
-	json__kv_uint(j, "1G", c->levels[3]);
+	for (l = 0; l < MEMALLOC_NR_LEVELS; l++)
+		json__kv_uint(j, level__name(l), c->levels[l]);
 	json__end_object(j);
 	study__json_u32s(j, "pages_by_node", c->nodes, s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ?
 			 s->nr_nodes : 1);
@@ -294,205 +279,6 @@ void study__write_json(const struct study *s, FILE *f, bool pretty)
 	json__end(&j);
 }
 
-/* ---- JSON in ----------------------------------------------------------- */
-
-static void study__copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
-
-static void study__read_stats(const struct jv *o, const char *name, struct stats *st)
-{
-	const struct jv *v = jv__get(o, name);
-
-	st->n = jv__u64(v, "n", 0);
-	st->min_ns = jv__u64(v, "min_ns", 0);
-	st->median_ns = jv__u64(v, "median_ns", 0);
-	st->p99_ns = jv__u64(v, "p99_ns", 0);
-	st->max_ns = jv__u64(v, "max_ns", 0);
-}
-
-static void study__read_u32s(const struct jv *o, const char *name, uint32_t *v, size_t max)
-{
-	const struct jv *a = jv__get(o, name);
-	size_t i;
-
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n && i < max; i++)
-		v[i] = a->items[i].u;
-}
-
-static int study__kind(const struct jv *o)
-{
-	return kind__from_name(jv__str(o, "kind", ""));
-}
-
-static uint64_t study__hex(const struct jv *o, const char *key)
-{
-	const char *s = jv__str(o, key, NULL);
-
-	return s ? strtoull(s, NULL, 0) : jv__u64(o, key, 0);
-}
-
-static int study__read_cell(struct study *s, const struct jv *o)
-{
-	const struct jv *lv, *runs;
-	struct study_cell *c;
-	int kind = study__kind(o);
-	size_t i;
-
-	if (kind < 0)
-		return -EINVAL;
-	c = study__add_cell(s);
-	if (!c)
-		return -ENOMEM;
-	c->kind = kind;
-	c->size = jv__u64(o, "size_bytes", 0);
-	c->err = jv__i64(o, "error", 0);
-	if (c->err)
-		return 0;
-	c->size_alloc = jv__u64(o, "size_alloc_bytes", 0);
-	c->iterations = jv__u64(o, "iterations", 0);
-	c->failures = jv__u64(o, "failures", 0);
-	study__read_stats(o, "module_alloc", &c->mod_alloc);
-	study__read_stats(o, "module_free", &c->mod_free);
-	study__read_stats(o, "module_bpf_alloc", &c->modbpf_alloc);
-	study__read_stats(o, "module_bpf_free", &c->modbpf_free);
-	study__read_stats(o, "bpf_alloc", &c->bpf_alloc);
-	study__read_stats(o, "bpf_free", &c->bpf_free);
-	study__copy(c->bpf_alloc_fn, sizeof(c->bpf_alloc_fn), jv__str(o, "bpf_alloc_fn", ""));
-	study__copy(c->bpf_free_fn, sizeof(c->bpf_free_fn), jv__str(o, "bpf_free_fn", ""));
-	c->touch_lines = jv__u64(o, "touch_lines", 0);
-	c->touch_pages = jv__u64(o, "touch_pages", 0);
-	c->seq_line_ns = jv__u64(o, "seq_line_ns", 0);
-	c->rand_line_ns = jv__u64(o, "rand_line_ns", 0);
-	c->seq_page_ns = jv__u64(o, "seq_page_ns", 0);
-	c->rand_page_ns = jv__u64(o, "rand_page_ns", 0);
-	c->pages = jv__u64(o, "pages", 0);
-	c->nr_runs = jv__u64(o, "runs", 0);
-	lv = jv__get(o, "pages_by_level");
-	c->levels[0] = jv__u64(lv, "unmapped", 0);
-	c->levels[1] = jv__u64(lv, "4K", 0);
-	c->levels[2] = jv__u64(lv, "2M", 0);
-	c->levels[3] = jv__u64(lv, "1G", 0);
-	study__read_u32s(o, "pages_by_node", c->nodes, STUDY_MAX_NODES);
-	runs = jv__get(o, "pfn_runs");
-	for (i = 0; runs && runs->type == JV_ARRAY && i < runs->n && i < STUDY_MAX_RUNS; i++) {
-		const struct jv *r = &runs->items[i];
-
-		if (r->type != JV_ARRAY || r->n != 2)
-			return -EINVAL;
-		c->runs[i].pfn = r->items[0].u;
-		c->runs[i].pages = r->items[1].u;
-		c->nr_runs_kept++;
-	}
-	return 0;
-}
-
-int study__read_json(struct study *s, const char *text, size_t len)
-{
-	const struct jv *cond, *lay, *a;
-	struct jv *doc;
-	size_t i;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	err = jv__parse(text, len, &doc);
-	if (err)
-		return err;
-	if (strcmp(jv__str(doc, "schema", ""), STUDY_SCHEMA)) {
-		err = -EPROTO;
-		goto cleanup;
-	}
-	cond = jv__get(doc, "conditions");
-	study__copy(s->kernel, sizeof(s->kernel), jv__str(cond, "kernel", ""));
-	study__copy(s->machine, sizeof(s->machine), jv__str(cond, "machine", ""));
-	study__copy(s->cpu, sizeof(s->cpu), jv__str(cond, "cpu", ""));
-	s->nr_cpus = jv__u64(cond, "nr_cpus", 0);
-	s->mem_bytes = jv__u64(cond, "mem_bytes", 0);
-	s->hypervisor = jv__bool(cond, "hypervisor", false);
-	s->quick = jv__bool(cond, "quick", false);
-	s->interrupted = jv__bool(cond, "interrupted", false);
-	s->duration_s = jv__num(cond, "duration_s", 0);
-	s->bpf = jv__bool(cond, "bpf", false);
-	study__copy(s->bpf_note, sizeof(s->bpf_note), jv__str(cond, "bpf_note", ""));
-
-	lay = jv__get(doc, "layout");
-	s->page_size = jv__u64(lay, "page_size", 4096);
-	s->kmalloc_max_size = jv__u64(lay, "kmalloc_max_size", 0);
-	s->max_order = jv__u64(lay, "max_order", 0);
-	s->limit_bytes = jv__u64(lay, "limit_bytes", 0);
-	s->nr_nodes = jv__u64(lay, "nr_nodes", 1);
-	a = jv__get(lay, "zones");
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n && i < STUDY_MAX_ZONES; i++) {
-		struct study_zone *z = &s->zones[s->nr_zones++];
-
-		z->node = jv__u64(&a->items[i], "node", 0);
-		study__copy(z->name, sizeof(z->name), jv__str(&a->items[i], "name", "?"));
-		z->start_pfn = jv__u64(&a->items[i], "start_pfn", 0);
-		z->end_pfn = jv__u64(&a->items[i], "end_pfn", 0);
-		z->present = jv__u64(&a->items[i], "present_pages", 0);
-	}
-	a = jv__get(lay, "iomem");
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
-		struct study_iomem *r = study__add_iomem(s);
-
-		if (!r) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		r->start = study__hex(&a->items[i], "start");
-		r->end = study__hex(&a->items[i], "end");
-		study__copy(r->name, sizeof(r->name), jv__str(&a->items[i], "name", "?"));
-	}
-
-	a = jv__get(doc, "cells");
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
-		err = study__read_cell(s, &a->items[i]);
-		if (err)
-			goto cleanup;
-	}
-	a = jv__get(doc, "limits");
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n && s->nr_limits < 4; i++) {
-		struct study_limit *l = &s->limits[s->nr_limits];
-		int kind = study__kind(&a->items[i]);
-
-		if (kind < 0)
-			continue;
-		s->nr_limits++;
-		l->kind = kind;
-		l->largest = jv__u64(&a->items[i], "largest_bytes", 0);
-		l->first_fail = jv__u64(&a->items[i], "first_fail_bytes", 0);
-		l->fail_err = jv__i64(&a->items[i], "fail_error", 0);
-		l->kernel_max = jv__u64(&a->items[i], "kernel_max_bytes", 0);
-		l->probes = jv__u64(&a->items[i], "probes", 0);
-	}
-	a = jv__get(doc, "placement");
-	for (i = 0; a && a->type == JV_ARRAY && i < a->n; i++) {
-		struct study_place *p;
-		int kind = study__kind(&a->items[i]);
-
-		if (kind < 0)
-			continue;
-		p = study__add_place(s);
-		if (!p) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		p->kind = kind;
-		p->size = jv__u64(&a->items[i], "size_bytes", 0);
-		p->node_req = jv__i64(&a->items[i], "node_requested", -1);
-		p->err = jv__i64(&a->items[i], "error", 0);
-		p->pages = jv__u64(&a->items[i], "pages", 0);
-		study__read_u32s(&a->items[i], "pages_by_node", p->nodes, STUDY_MAX_NODES);
-	}
-	err = 0;
-cleanup:
-	jv__free(doc);
-	if (err)
-		study__free(s);
-	return err;
-}
-
 /* ---- CSV and the table ------------------------------------------------- */
 
 void study__write_csv(const struct study *s, FILE *f)
@@ -604,9 +390,8 @@ void study__print_table(const struct study *s, FILE *f)
 	char b[12][24];
 	size_t i;
 
-	fprintf(f, "%-11s %5s %4s %7s %7s %7s %7s %7s %5s %5s %-10s %5s %6s\n", "KIND", "SIZE",
-		"ITER", "ALLOC", "P99", "BPF", "FREE", "BPF", "PAGES", "RUNS", "MAP", "SEQ/L",
-		"RAND/L");
+	fprintf(f, "%-11s %5s %5s %7s %7s %7s %7s %7s\n", "KIND", "SIZE", "ITER", "ALLOC",
+		"P99", "BPF", "FREE", "BPF");
 	for (i = 0; i < s->nr_cells; i++) {
 		const struct study_cell *c = &s->cells[i];
 
@@ -616,29 +401,39 @@ void study__print_table(const struct study *s, FILE *f)
 				strerror(-c->err));
 			continue;
 		}
-		fprintf(f, "%-11s %5s %4u %7s %7s %7s %7s %7s %5u %5u %-10s %5s %6s\n",
-			kind__name(c->kind), b[0], c->iterations,
+		fprintf(f, "%-11s %5s %5u %7s %7s %7s %7s %7s\n", kind__name(c->kind), b[0],
+			c->iterations,
 			study__ns(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
 			study__ns(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
 			study__ns(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
 			study__ns(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
-			study__ns(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])),
+			study__ns(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])));
+	}
+	fprintf(f, "ALLOC, FREE: the module's median (P99: its 99th percentile); BPF: fentry\n"
+		   "to fexit median of the same calls.\n\n");
+	fprintf(f, "%-11s %5s %6s %5s %-14s %6s %6s\n", "KIND", "SIZE", "PAGES", "RUNS", "MAP",
+		"SEQ/L", "RAND/L");
+	for (i = 0; i < s->nr_cells; i++) {
+		const struct study_cell *c = &s->cells[i];
+
+		if (c->err)
+			continue;
+		size__format(c->size, b[0], sizeof(b[0]));
+		fprintf(f, "%-11s %5s %6u %5u %-14s %6s %6s\n", kind__name(c->kind), b[0],
 			c->pages, c->nr_runs, study__levels_str(c, b[6], sizeof(b[6])),
 			study__per(c->seq_line_ns, c->touch_lines, b[7], sizeof(b[7])),
 			study__per(c->rand_line_ns, c->touch_lines, b[8], sizeof(b[8])));
 	}
-	fprintf(f, "ALLOC/FREE: module median (P99: module) and BPF fentry->fexit median; "
-		   "SEQ/L, RAND/L: ns per\ncache-line write, in order and shuffled; RUNS: "
-		   "physically contiguous runs; MAP: page size\n");
+	fprintf(f, "RUNS: physically contiguous runs; MAP: page sizes that map it; SEQ/L,\n"
+		   "RAND/L: ns per cache-line write, in order and shuffled.\n");
 	for (i = 0; i < s->nr_limits; i++) {
 		const struct study_limit *l = &s->limits[i];
 
 		size__format(l->largest, b[0], sizeof(b[0]));
 		size__format(l->first_fail, b[1], sizeof(b[1]));
 		size__format(l->kernel_max, b[2], sizeof(b[2]));
-		fprintf(f, "largest %-11s %s = %llu B (%llu B fails: %s), kernel says %s: %s\n",
-			kind__name(l->kind), b[0], (unsigned long long)l->largest,
-			(unsigned long long)l->first_fail, study__errname(l->fail_err), b[2],
+		fprintf(f, "largest %-11s %s (%s fails: %s), kernel says %s: %s\n",
+			kind__name(l->kind), b[0], b[1], study__errname(l->fail_err), b[2],
 			l->largest == l->kernel_max ? "match" : "MISMATCH");
 	}
 	for (i = 0; i < s->nr_places; i++) {

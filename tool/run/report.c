@@ -4,52 +4,11 @@
  */
 #include <string.h>
 
-#include "json.h"
-#include "parse.h"
-#include "report.h"
+#include "lib/json.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "run/report.h"
 
-static const char *const event_names[MEMTRACE_EV_MAX] = {
-	[MEMTRACE_EV_KMALLOC] = "kmalloc",
-	[MEMTRACE_EV_KFREE] = "kfree",
-	[MEMTRACE_EV_KMEM_CACHE_ALLOC] = "kmem_cache_alloc",
-	[MEMTRACE_EV_KMEM_CACHE_FREE] = "kmem_cache_free",
-	[MEMTRACE_EV_PAGE_ALLOC] = "mm_page_alloc",
-	[MEMTRACE_EV_PAGE_FREE] = "mm_page_free",
-	[MEMTRACE_EV_VMAP_AREA] = "alloc_vmap_area",
-	[MEMTRACE_EV_VMALLOC] = "vmalloc",
-	[MEMTRACE_EV_VMALLOC_PAGES] = "vmalloc_pages",
-	[MEMTRACE_EV_VFREE] = "vfree",
-};
-
-static const char *event_name(uint32_t type)
-{
-	if (type >= MEMTRACE_EV_MAX || !event_names[type])
-		return "-";
-	return event_names[type];
-}
-
-const char *report__level_name(uint32_t level)
-{
-	switch (level) {
-	case MEMALLOC_LEVEL_PTE:
-		return "4K";
-	case MEMALLOC_LEVEL_PMD:
-		return "2M";
-	case MEMALLOC_LEVEL_PUD:
-		return "1G";
-	default:
-		return "-";
-	}
-}
-
-const char *report__flags(uint32_t flags, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s%s%s", flags & MEMALLOC_PTE_RW ? "RW" : "ro",
-		 flags & MEMALLOC_PTE_NX ? " NX" : " X", flags & MEMALLOC_PTE_GLOBAL ? " G" : "",
-		 flags & MEMALLOC_PTE_DIRTY ? " D" : "", flags & MEMALLOC_PTE_ACCESSED ? " A" : "",
-		 flags & MEMALLOC_PTE_USER ? " U" : "");
-	return buf;
-}
 
 /* The page size of an allocation: its pages' common level, or "mixed". */
 static const char *alloc_level(const struct corr_alloc *a)
@@ -62,12 +21,12 @@ static const char *alloc_level(const struct corr_alloc *a)
 		if (a->pages[i].level != a->pages[0].level)
 			return "mixed";
 	}
-	return report__level_name(a->pages[0].level);
+	return level__name(a->pages[0].level);
 }
 
 static void print_pfn(FILE *out, uint64_t pfn)
 {
-	if (pfn == CORR_NO_PFN)
+	if (pfn == PFN_NONE)
 		fprintf(out, " %-10s", "-");
 	else
 		fprintf(out, " 0x%08llx", (unsigned long long)pfn);
@@ -86,7 +45,7 @@ void report__print_table(const struct report *r, FILE *out)
 
 		fprintf(out, "%-11s %6s 0x%016llx %5u %5s %4u %-16s %s\n", kind__name(a->kind),
 			size__format(a->size, sz, sizeof(sz)), (unsigned long long)a->addr,
-			a->nr_pages, alloc_level(a), a->runs, event_name(a->traced_by),
+			a->nr_pages, alloc_level(a), a->runs, event__name(a->traced_by),
 			corr__verdict_name(a->verdict));
 		if (!r->pages)
 			continue;
@@ -98,15 +57,15 @@ void report__print_table(const struct report *r, FILE *out)
 				break;
 			}
 			const struct memalloc_pte *e = &a->pages[p];
-			uint64_t t = a->traced_pfn ? a->traced_pfn[p] : CORR_NO_PFN;
+			uint64_t t = a->traced_pfn ? a->traced_pfn[p] : PFN_NONE;
 
 			fprintf(out, "  0x%016llx walked", (unsigned long long)e->addr);
 			print_pfn(out, e->pfn);
 			fprintf(out, " traced");
 			print_pfn(out, t);
-			fprintf(out, " %-2s %-12s %s\n", report__level_name(e->level),
-				report__flags(e->flags, fl, sizeof(fl)),
-				t == CORR_NO_PFN ? "untraced" :
+			fprintf(out, " %-2s %-12s %s\n", level__name(e->level),
+				pte_flags__format(e->flags, fl, sizeof(fl)),
+				t == PFN_NONE ? "untraced" :
 				t == e->pfn ? "=" : "DIFFERENT");
 		}
 	}
@@ -134,7 +93,7 @@ void report__print_summary(const struct report *r, FILE *out)
 	for (t = 1; t < MEMTRACE_EV_MAX; t++) {
 		if (!st->events[t])
 			continue;
-		fprintf(out, "%s %s %llu", n++ ? "," : "", event_name(t),
+		fprintf(out, "%s %s %llu", n++ ? "," : "", event__name(t),
 			(unsigned long long)st->events[t]);
 	}
 	fprintf(out, "%s\n", n ? "" : " none");
@@ -181,7 +140,7 @@ static void json_summary(struct json *j, const struct corr_summary *s)
 	json__name(j, "events");
 	json__start_object(j);
 	for (t = 1; t < MEMTRACE_EV_MAX; t++)
-		json__kv_uint(j, event_name(t), s->stats.events[t]);
+		json__kv_uint(j, event__name(t), s->stats.events[t]);
 	json__end_object(j);
 	json__kv_string(j, "verdict", corr__verdict_name(s->verdict));
 	json__end_object(j);
@@ -216,24 +175,24 @@ void report__print_json(const struct report *r, FILE *out)
 			json__kv_uint(&j, "latency_ns", a->latency_ns);
 			json__kv_string(&j, "page_size", alloc_level(a));
 			json__kv_uint(&j, "runs", a->runs);
-			json__kv_string(&j, "traced_by", event_name(a->traced_by));
+			json__kv_string(&j, "traced_by", event__name(a->traced_by));
 			json__kv_string(&j, "verdict", corr__verdict_name(a->verdict));
 			json__name(&j, "pages");
 			json__start_array(&j);
 			for (p = 0; p < a->nr_pages; p++) {
 				const struct memalloc_pte *e = &a->pages[p];
-				uint64_t t = a->traced_pfn ? a->traced_pfn[p] : CORR_NO_PFN;
+				uint64_t t = a->traced_pfn ? a->traced_pfn[p] : PFN_NONE;
 
 				json__start_object(&j);
 				json__kv_hex(&j, "addr", e->addr);
 				json__name(&j, "walked_pfn");
-				e->pfn == CORR_NO_PFN ? json__null(&j) : json__uint(&j, e->pfn);
+				e->pfn == PFN_NONE ? json__null(&j) : json__uint(&j, e->pfn);
 				json__name(&j, "traced_pfn");
-				t == CORR_NO_PFN ? json__null(&j) : json__uint(&j, t);
+				t == PFN_NONE ? json__null(&j) : json__uint(&j, t);
 				json__name(&j, "helper_pfn");
-				e->helper_pfn == CORR_NO_PFN ? json__null(&j) :
+				e->helper_pfn == PFN_NONE ? json__null(&j) :
 							       json__uint(&j, e->helper_pfn);
-				json__kv_string(&j, "level", report__level_name(e->level));
+				json__kv_string(&j, "level", level__name(e->level));
 				json__kv_uint(&j, "flags", e->flags);
 				json__end_object(&j);
 			}

@@ -14,12 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "correlate.h"
-#include "device.h"
+#include "run/correlate.h"
+#include "dev/device.h"
 #include "memtrace.h"
-#include "parse.h"
-#include "report.h"
-#include "trace.h"
+#include "lib/names.h"
+#include "lib/parse.h"
+#include "run/report.h"
+#include "trace/tracer.h"
 
 #define MAX_KINDS	16
 #define MAX_SIZES	32
@@ -354,7 +355,7 @@ static int run_main(struct run_args *a)
 	fprintf(stderr, "memtrace: loading the BPF tracer...\n");
 	err = trace__open(&t, &topts, on_record, &log);
 	if (err) {
-		ret = err == -ENOTSUP || err == -EOPNOTSUPP ? EXIT_UNSUPPORTED : 1;
+		ret = err == -ENOTSUP || err == -EOPNOTSUPP ? EXIT_ENV : 1;
 		goto cleanup;
 	}
 	fprintf(stderr, "memtrace: tracing (%s); %llu allocations\n", trace__describe(t),

@@ -13,19 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "stats.h"
+#include "lib/stats.h"
+#include "memalloc.h"
 
 #define STUDY_SCHEMA		"memtrace-study/1"
 #define STUDY_MAX_NODES		8
 #define STUDY_MAX_ZONES		64
 #define STUDY_MAX_RUNS		32	/* PFN runs kept per allocation for the map */
-#define STUDY_NR_LEVELS		4	/* MEMALLOC_LEVEL_NONE, PTE (4K), PMD (2M), PUD (1G) */
-
-/* A physically contiguous run of page frames */
-struct study_run {
-	uint64_t pfn;
-	uint64_t pages;
-};
 
 /**
  * struct study_cell - one allocator and size
@@ -40,7 +34,7 @@ struct study_run {
  * @bpf_alloc_fn, @bpf_free_fn: the functions BPF timed
  * @touch_lines, @touch_pages, @seq_line_ns ... @rand_page_ns: BENCH's access passes
  * @pages:		pages WALK found
- * @nr_runs:		physically contiguous runs among them
+ * @nr_runs:		physically contiguous runs among them (pfn_runs())
  * @levels:		pages per mapping level (index MEMALLOC_LEVEL_*)
  * @nodes:		pages per NUMA node (from the zones' spans)
  * @runs, @nr_runs_kept: the first runs, for the physical map
@@ -61,9 +55,9 @@ struct study_cell {
 	uint64_t seq_line_ns, rand_line_ns, seq_page_ns, rand_page_ns;
 	uint32_t pages;
 	uint32_t nr_runs;
-	uint32_t levels[STUDY_NR_LEVELS];
+	uint32_t levels[MEMALLOC_NR_LEVELS];
 	uint32_t nodes[STUDY_MAX_NODES];
-	struct study_run runs[STUDY_MAX_RUNS];
+	struct pfn_run runs[STUDY_MAX_RUNS];
 	uint32_t nr_runs_kept;
 };
 
@@ -159,14 +153,12 @@ int study__node_of_pfn(const struct study *s, uint64_t pfn);
 void study__cell_walk(const struct study *s, struct study_cell *c, const uint64_t *pfns,
 		      const uint32_t *levels, size_t n);
 
-/* Free what study__add_*() and study__read_json() allocated; @s is left zeroed */
+/* Free what study__add_*() (and study__read_json()) allocated; @s is left zeroed */
 void study__free(struct study *s);
 
 /* The JSON document, one line (pretty: indented) */
 void study__write_json(const struct study *s, FILE *f, bool pretty);
 
-/* Read a document of study__write_json() (CRs and noise before it tolerated); 0 or -errno */
-int study__read_json(struct study *s, const char *text, size_t len);
 
 /* CSV: one row per cell; per limit; per placement (with a header line each) */
 void study__write_csv(const struct study *s, FILE *f);

@@ -10,17 +10,9 @@
 #include <strings.h>
 
 #include "memalloc.h"
-#include "parse.h"
+#include "lib/names.h"
+#include "lib/parse.h"
 
-static const char *const kind_names[] = {
-	[MEMALLOC_KIND_KMALLOC] = "kmalloc",
-	[MEMALLOC_KIND_KZALLOC] = "kzalloc",
-	[MEMALLOC_KIND_VMALLOC] = "vmalloc",
-	[MEMALLOC_KIND_VZALLOC] = "vzalloc",
-	[MEMALLOC_KIND_KVMALLOC] = "kvmalloc",
-	[MEMALLOC_KIND_ALLOC_PAGES] = "alloc_pages",
-	[MEMALLOC_KIND_KMEM_CACHE] = "kmem_cache",
-};
 
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -73,24 +65,6 @@ int parse_size(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = (uint64_t)v << shift;
 	return 0;
-}
-
-int kind__from_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 1; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
-		if (kind_names[i] && !strcmp(name, kind_names[i]))
-			return i;
-	}
-	return -EINVAL;
-}
-
-const char *kind__name(uint32_t kind)
-{
-	if (kind >= sizeof(kind_names) / sizeof(kind_names[0]) || !kind_names[kind])
-		return "?";
-	return kind_names[kind];
 }
 
 int kind__parse_list(const char *s, uint32_t *kinds, int max)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plot.h"
+#include "render/plot.h"
 
 #define PLOT_W		720
 #define PLOT_H		440

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "lib/stats.h"
 
 static int stats__cmp(const void *a, const void *b)
 {
@@ -33,15 +33,22 @@ void stats__summarize(uint64_t *v, size_t n, struct stats *st)
 	st->max_ns = v[n - 1];
 }
 
-uint32_t stats__runs(const uint64_t *pfns, size_t n)
+uint32_t pfn_runs(const uint64_t *pfns, size_t n, struct pfn_run *out, uint32_t max)
 {
 	uint32_t runs = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i == 0 || pfns[i] == UINT64_MAX || pfns[i - 1] == UINT64_MAX ||
-		    pfns[i] != pfns[i - 1] + 1)
-			runs++;
+		if (pfns[i] == PFN_NONE)
+			continue;
+		if (i && pfns[i - 1] != PFN_NONE && pfns[i] == pfns[i - 1] + 1) {
+			if (out && runs <= max)
+				out[runs - 1].pages++;
+			continue;
+		}
+		if (out && runs < max)
+			out[runs] = (struct pfn_run){ .pfn = pfns[i], .pages = 1 };
+		runs++;
 	}
 	return runs;
 }

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memtrace study: the report folder made on the host from the study's JSON:
- * CSV tables, SVG plots and report.md.  Pure C, unit-tested.
+ * memtrace-render: the report folder made on the host from a study's JSON:
+ * CSV tables, SVG plots and report.md.  Host-only (json-c), unit-tested; not
+ * linked into the guest's memtrace.
  */
 #ifndef __MEMTRACE_STUDY_RENDER_H
 #define __MEMTRACE_STUDY_RENDER_H
 
 #include <stdio.h>
 
-#include "study.h"
+#include "study/study.h"
+
+/*
+ * Read a document of study__write_json() into @s (CRs and noise before it
+ * tolerated; free with study__free()); 0, -EINVAL, -EPROTO (another schema)
+ * or -ENOMEM.
+ */
+int study__read_json(struct study *s, const char *text, size_t len);
 
 /* Latency (module and BPF medians) vs size, one line per allocator; @free: of the frees */
 int study__plot_latency(const struct study *s, bool free, FILE *f);
