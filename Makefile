@@ -243,7 +243,7 @@ $(RENDER): $(patsubst tool/%.c,$(B)/tool/%.o,$(RENDER_SRC)) $(LIBMT)
 # ---- initramfs -----------------------------------------------------------
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) \
+$(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) $(RENDER) \
 		$(wildcard tests/vm/*) $(VM_TESTS)
 	$(call msg,CPIO,$@)
 	$(Q)rootfs/mkinitramfs.sh $@ $(KO) $(GUEST_FILES)

@@ -97,4 +97,21 @@ struct memtrace_pages {
 #define MEMTRACE_CNT_TRUNCATED	1	/* vmalloc areas with an incomplete page list */
 #define MEMTRACE_CNT_MAX	2
 
+/**
+ * struct memtrace_counters - what the tracer saw and lost, for every report
+ * @events:	records received, indexed by MEMTRACE_EV_*
+ * @drops:	records lost: ring-buffer reservations that failed (all CPUs)
+ * @recursion_misses: program runs the kernel skipped to avoid recursion,
+ *		summed over the programs (bpf_prog_info.recursion_misses)
+ * @truncated:	vmalloc areas whose page list was not sent in full
+ *
+ * Filled by the loader (tool/trace/tracer.c), read by the reports.
+ */
+struct memtrace_counters {
+	__u64 events[MEMTRACE_EV_MAX];
+	__u64 drops;
+	__u64 recursion_misses;
+	__u64 truncated;
+};
+
 #endif /* __BPF_MEMTRACE_H */

@@ -179,7 +179,7 @@ static void test_vmalloc_chunks_and_drops(void)
 	struct corr_log log = {};
 	uint64_t walked[5] = { 0x100, 0x300, 0x301, 0x302, 0x200 };
 	struct corr_alloc a;
-	struct corr_stats st = {};
+	struct memtrace_counters st = {};
 	struct corr_summary sum = {};
 	struct memtrace_event v;
 

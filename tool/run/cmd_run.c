@@ -303,197 +303,273 @@ static void wait_enter_or_signal(size_t n)
 	}
 }
 
-static int run_main(struct run_args *a)
-{
-	struct corr_alloc *allocs = NULL;
-	struct corr_summary sum = {};
+/* What one run holds, from set-up to report */
+struct run_state {
+	const struct run_args *a;
+	int fd;
 	struct corr_layout layout;
-	struct corr_stats cst = {};
-	struct trace_stats tst;
-	struct corr_log log = {};
-	struct memalloc_info info;
-	struct trace_opts topts = {};
-	struct trace *t = NULL;
-	struct utsname uts;
-	struct report r;
-	uint64_t i, n = 0, failed = 0;
-	int fd, err, ret = 1, k;
-	bool tty = isatty(STDERR_FILENO);
+	struct corr_alloc *allocs;
+	uint64_t n;		/* allocations made (and held) */
+	uint64_t failed;	/* allocations the module refused */
+	struct corr_log log;
+	struct trace *t;
+	struct corr_summary sum;
+};
 
-	fd = device__open();
-	if (fd < 0)
-		return 1;
-	err = device__info(fd, &info);
+/* How the result is shown, decided once from the options */
+enum run_output { RUN_TABLE, RUN_SUMMARY, RUN_JSON };
+
+/* The tracer's filters: this process, sizes, and callers with --module-callers */
+static int run__trace_opts(const struct run_args *a, struct trace_opts *o)
+{
+	int err;
+
+	*o = (struct trace_opts){ .tgid = getpid(), .min_size = a->trace_min_size,
+				  .ringbuf_bytes = a->ringbuf, .verbose = env.verbose };
+	if (!a->module_callers)
+		return 0;
+	err = module_range(&o->call_site_lo, &o->call_site_hi);
+	if (err) {
+		warn("memalloc.ko's address in /proc/modules: %s\n", strerror(-err));
+		return err;
+	}
+	if (kvmalloc_range(&o->call_site2_lo, &o->call_site2_hi))
+		warn("kvmalloc not found in /proc/kallsyms: its kmalloc path goes untraced\n");
+	return 0;
+}
+
+/* Open the device, learn the layout, load the tracer; 0 or -errno (said) */
+static int run__setup(struct run_state *st)
+{
+	struct memalloc_info info;
+	struct trace_opts topts;
+	int err;
+
+	st->fd = device__open();
+	if (st->fd < 0)
+		return st->fd;
+	err = device__info(st->fd, &info);
 	if (err) {
 		warn("MEMALLOC_IOC_INFO: %s\n", strerror(-err));
-		goto cleanup;
+		return err;
 	}
-	layout.page_offset = info.page_offset;
-	layout.vmalloc_start = info.vmalloc_start;
-	layout.vmalloc_end = info.vmalloc_end;
-
-	allocs = calloc(a->count, sizeof(*allocs));
-	if (!allocs) {
+	st->layout = (struct corr_layout){ .page_offset = info.page_offset,
+					   .vmalloc_start = info.vmalloc_start,
+					   .vmalloc_end = info.vmalloc_end };
+	st->allocs = calloc(st->a->count, sizeof(*st->allocs));
+	if (!st->allocs) {
 		warn("out of memory\n");
-		goto cleanup;
+		return -ENOMEM;
 	}
+	err = run__trace_opts(st->a, &topts);
+	if (err)
+		return err;
+	warn("loading the BPF tracer...\n");
+	err = trace__open(&st->t, &topts, on_record, &st->log);
+	if (err)
+		return err;
+	warn("tracing (%s); %llu allocations\n", trace__describe(st->t),
+	     (unsigned long long)st->a->count);
+	return 0;
+}
 
-	topts.tgid = getpid();
-	topts.min_size = a->trace_min_size;
-	topts.ringbuf_bytes = a->ringbuf;
-	if (a->module_callers) {
-		err = module_range(&topts.call_site_lo, &topts.call_site_hi);
-		if (err) {
-			warn("memalloc.ko's address in /proc/modules: %s\n", strerror(-err));
-			goto cleanup;
-		}
-		if (kvmalloc_range(&topts.call_site2_lo, &topts.call_site2_hi))
-			warn("kvmalloc not found in /proc/kallsyms: its kmalloc path goes "
-			     "untraced\n");
-	}
-	topts.verbose = env.verbose;
-	fprintf(stderr, "memtrace: loading the BPF tracer...\n");
-	err = trace__open(&t, &topts, on_record, &log);
-	if (err) {
-		ret = err == -ENOTSUP || err == -EOPNOTSUPP ? EXIT_ENV : 1;
-		goto cleanup;
-	}
-	fprintf(stderr, "memtrace: tracing (%s); %llu allocations\n", trace__describe(t),
-		(unsigned long long)a->count);
+/* Make the allocations, timing each ALLOC call for the matcher's window */
+static void run__allocate(struct run_state *st)
+{
+	const struct run_args *a = st->a;
+	bool tty = isatty(STDERR_FILENO);
+	uint64_t i;
 
 	for (i = 0; i < a->count && !exiting; i++) {
-		struct corr_alloc *c = &allocs[n];
+		struct corr_alloc *c = &st->allocs[st->n];
 		struct memalloc_alloc al;
 		uint32_t kind;
 		uint64_t size;
+		int err;
 
 		pick(a, i, &kind, &size);
 		c->t_start = now_ns();
-		err = device__alloc(fd, kind, size, a->node, &al);
+		err = device__alloc(st->fd, kind, size, a->node, &al);
 		c->t_end = now_ns();
 		if (err) {
 			warn("ALLOC %s %llu: %s\n", kind__name(kind), (unsigned long long)size,
 			     strerror(-err));
-			failed++;
+			st->failed++;
 			if (err == -ENOSPC || err == -E2BIG) {
 				warn("the module's limits are reached (see memtrace run --help)\n");
 				break;	/* more would fail too */
 			}
 			continue;
 		}
-		c->kind = kind;
-		c->size = size;
-		c->size_alloc = al.size_alloc;
-		c->addr = al.addr;
-		c->handle = al.handle;
-		c->latency_ns = al.latency_ns;
-		n++;
-		if (n % 64 == 0)
-			trace__poll(t, 0);
-		if (n % 100 == 0 && !env.json)
+		*c = (struct corr_alloc){ .kind = kind, .size = size, .size_alloc = al.size_alloc,
+					  .addr = al.addr, .handle = al.handle,
+					  .latency_ns = al.latency_ns, .t_start = c->t_start,
+					  .t_end = c->t_end };
+		if (++st->n % 64 == 0)
+			trace__poll(st->t, 0);
+		if (st->n % 100 == 0 && !env.json)
 			fprintf(stderr, "%smemtrace: %llu/%llu allocated%s", tty ? "\r" : "",
-				(unsigned long long)n, (unsigned long long)a->count,
+				(unsigned long long)st->n, (unsigned long long)a->count,
 				tty ? "" : "\n");
 	}
-	if (n >= 100 && !env.json && tty)
+	if (st->n >= 100 && !env.json && tty)
 		fputc('\n', stderr);
+}
 
-	/* Each WALK and FREE makes records too: keep reading the ring buffer. */
-	for (i = 0; i < n; i++) {
+/* Walk every allocation; each WALK makes records too, so keep reading */
+static int run__walk(struct run_state *st)
+{
+	uint64_t i;
+	int err;
+
+	for (i = 0; i < st->n; i++) {
+		struct corr_alloc *c = &st->allocs[i];
+
 		if (i % 64 == 63)
-			trace__poll(t, 0);
-		err = device__walk(fd, allocs[i].handle, &allocs[i].pages, &allocs[i].nr_pages);
+			trace__poll(st->t, 0);
+		err = device__walk(st->fd, c->handle, &c->pages, &c->nr_pages);
 		if (err) {
-			warn("WALK handle %llu: %s\n", (unsigned long long)allocs[i].handle,
+			warn("WALK handle %llu: %s\n", (unsigned long long)c->handle,
 			     strerror(-err));
-			goto cleanup;
+			return err;
 		}
 	}
+	return 0;
+}
 
-	if (a->hold) {
-		drain(t);
-		err = corr__match(&log, allocs, n, &layout);
-		if (err)
-			goto cleanup;
-		r = (struct report){ .cmd = "run", .layout = layout, .allocs = allocs, .nr = n,
-				     .sum = &sum, .pages = a->pages };
-		trace__stats(t, &tst);
-		memcpy(cst.events, tst.events, sizeof(cst.events));
-		corr__summarize(allocs, n, &cst, &sum);
-		report__print_table(&r, stdout);
-		fflush(stdout);
-		wait_enter_or_signal(n);
-	}
+/* Free everything, so that the tracer records each free */
+static void run__free(struct run_state *st)
+{
+	uint64_t i;
+	int err;
 
-	/* Free, and see the tracer record each free. */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < st->n; i++) {
 		if (i % 64 == 63)
-			trace__poll(t, 0);
-		err = device__free(fd, allocs[i].handle, NULL);
+			trace__poll(st->t, 0);
+		err = device__free(st->fd, st->allocs[i].handle, NULL);
 		if (err)
-			warn("FREE handle %llu: %s\n", (unsigned long long)allocs[i].handle,
+			warn("FREE handle %llu: %s\n", (unsigned long long)st->allocs[i].handle,
 			     strerror(-err));
 	}
-	drain(t);
+}
 
-	err = trace__stats(t, &tst);
-	if (err)
-		goto cleanup;
-	memcpy(cst.events, tst.events, sizeof(cst.events));
-	cst.drops = tst.drops;
-	cst.recursion_misses = tst.recursion_misses;
-	cst.truncated = tst.truncated;
+/*
+ * Read what is buffered, match records to allocations and sum up with the
+ * tracer's counters; after the frees (@freed), also count the frees traced.
+ */
+static int run__correlate(struct run_state *st, bool freed)
+{
+	struct memtrace_counters cnt;
+	uint64_t i;
+	int err;
 
-	err = corr__match(&log, allocs, n, &layout);
+	drain(st->t);
+	err = trace__stats(st->t, &cnt);
+	if (err) {
+		warn("reading the tracer's counters: %s\n", strerror(-err));
+		return err;
+	}
+	err = corr__match(&st->log, st->allocs, st->n, &st->layout);
 	if (err) {
 		warn("out of memory\n");
-		goto cleanup;
+		return err;
 	}
-	sum.frees = n;
-	sum.frees_traced = 0;
-	for (i = 0; i < n; i++) {
+	st->sum = (struct corr_summary){};
+	if (freed) {
+		st->sum.frees = st->n;
 		/* A free happens after the walk: any free event of it after ALLOC. */
-		sum.frees_traced += corr__free_traced(&log, &allocs[i], &layout,
-						      allocs[i].t_end, UINT64_MAX);
+		for (i = 0; i < st->n; i++)
+			st->sum.frees_traced += corr__free_traced(&st->log, &st->allocs[i],
+								  &st->layout, st->allocs[i].t_end,
+								  UINT64_MAX);
 	}
-	corr__summarize(allocs, n, &cst, &sum);
+	corr__summarize(st->allocs, st->n, &cnt, &st->sum);
+	return 0;
+}
+
+static void run__report(const struct run_state *st, enum run_output out)
+{
+	const struct run_args *a = st->a;
+	struct utsname uts;
+	struct report r;
 
 	uname(&uts);
 	r = (struct report){ .cmd = a->compare ? "compare" : "run", .kernel = uts.release,
-			     .hooks = trace__describe(t), .layout = layout, .allocs = allocs,
-			     .nr = n, .sum = &sum, .pages = a->pages };
-	if (env.json)
+			     .hooks = trace__describe(st->t), .layout = st->layout,
+			     .allocs = st->allocs, .nr = st->n, .sum = &st->sum,
+			     .pages = a->pages };
+	if (out == RUN_JSON)
 		report__print_json(&r, stdout);
-	else if (a->compare)
+	else if (out == RUN_SUMMARY)
 		report__print_summary(&r, stdout);
-	else if (!a->hold)
-		report__print_table(&r, stdout);
 	else
-		report__print_summary(&r, stdout);
-	if (log.bad)
-		warn("%llu malformed trace records ignored\n", (unsigned long long)log.bad);
+		report__print_table(&r, stdout);
+	fflush(stdout);
+	if (st->log.bad)
+		warn("%llu malformed trace records ignored\n", (unsigned long long)st->log.bad);
+}
 
-	if (failed) {
-		warn("%llu of %llu allocations failed\n", (unsigned long long)failed,
-		     (unsigned long long)a->count);
-		ret = 1;
-	} else if (a->compare) {
-		ret = sum.verdict == CORR_AGREE ? 0 : 1;
-	} else {
-		ret = sum.verdict == CORR_DISAGREE ? 1 : 0;
-	}
+/* The exit status (README): 1 unless every allocation was made and agrees */
+static int run__exit_status(const struct run_state *st)
+{
 	if (exiting)
 		warn("interrupted: partial results\n");
-
-cleanup:
-	trace__close(t);
-	if (allocs) {
-		for (k = 0; (uint64_t)k < n; k++)
-			corr_alloc__free(&allocs[k]);
+	if (st->failed) {
+		warn("%llu of %llu allocations failed\n", (unsigned long long)st->failed,
+		     (unsigned long long)st->a->count);
+		return EXIT_FAILURE;
 	}
-	free(allocs);
-	corr_log__free(&log);
-	close(fd);	/* frees whatever is still held */
+	return st->sum.verdict == CORR_AGREE ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static void run__cleanup(struct run_state *st)
+{
+	uint64_t i;
+
+	trace__close(st->t);
+	for (i = 0; st->allocs && i < st->n; i++)
+		corr_alloc__free(&st->allocs[i]);
+	free(st->allocs);
+	corr_log__free(&st->log);
+	if (st->fd >= 0)
+		close(st->fd);	/* frees whatever is still held */
+}
+
+/*
+ * Set up, allocate, walk, (with --hold: report and wait,) free, report.
+ * With --hold the table is shown while the memory is held and the summary
+ * after the frees, so the frees traced and every counter are in it.
+ */
+static int run_main(const struct run_args *a)
+{
+	struct run_state st = { .a = a, .fd = -1 };
+	enum run_output out = env.json ? RUN_JSON : a->compare || a->hold ? RUN_SUMMARY :
+				RUN_TABLE;
+	int err, ret;
+
+	err = run__setup(&st);
+	if (err) {
+		ret = exit_status_of(err);
+		goto cleanup;
+	}
+	run__allocate(&st);
+	ret = EXIT_FAILURE;
+	if (run__walk(&st))
+		goto cleanup;
+	if (a->hold) {
+		if (run__correlate(&st, false))
+			goto cleanup;
+		if (!env.json)
+			run__report(&st, RUN_TABLE);
+		wait_enter_or_signal(st.n);
+	}
+	run__free(&st);
+	if (run__correlate(&st, true))
+		goto cleanup;
+	run__report(&st, out);
+	ret = run__exit_status(&st);
+cleanup:
+	run__cleanup(&st);
 	return ret;
 }
 

@@ -310,7 +310,7 @@ bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
 	return false;
 }
 
-void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct corr_stats *st,
+void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct memtrace_counters *st,
 		     struct corr_summary *sum)
 {
 	uint64_t frees = sum->frees, frees_traced = sum->frees_traced;

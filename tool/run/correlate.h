@@ -90,13 +90,6 @@ struct corr_log {
 	uint64_t bad;
 };
 
-/* Counters of the tracer, for the summary */
-struct corr_stats {
-	uint64_t events[MEMTRACE_EV_MAX];
-	uint64_t drops;
-	uint64_t recursion_misses;
-	uint64_t truncated;
-};
 
 /**
  * struct corr_summary - the comparison over a run
@@ -111,7 +104,7 @@ struct corr_summary {
 	uint64_t allocs_by_verdict[CORR_DISAGREE + 1];
 	uint64_t frees;			/* FREEs done */
 	uint64_t frees_traced;		/* ... with a matching free event */
-	struct corr_stats stats;
+	struct memtrace_counters stats;
 	enum corr_verdict verdict;
 };
 
@@ -139,7 +132,7 @@ bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
 		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end);
 
 /* Sum up; the verdict is the worst over allocations, drops and truncation. */
-void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct corr_stats *st,
+void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct memtrace_counters *st,
 		     struct corr_summary *sum);
 
 const char *corr__verdict_name(enum corr_verdict v);

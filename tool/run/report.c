@@ -32,21 +32,52 @@ static void print_pfn(FILE *out, uint64_t pfn)
 		fprintf(out, " 0x%08llx", (unsigned long long)pfn);
 }
 
+/*
+ * "@label item<sep>item..." wrapped before 80 columns, continuation lines
+ * indented by two; items are cut at @sep (kept at the end of a line).
+ */
+static void print_list(FILE *out, const char *label, const char *items, const char *sep)
+{
+	size_t col = strlen(label), seplen = strlen(sep);
+	const char *p = items;
+
+	fputs(label, out);
+	while (*p) {
+		const char *end = strstr(p, sep);
+		size_t len = end ? (size_t)(end - p) + seplen : strlen(p);
+
+		if (col + 1 + len > 79 && col > 2) {
+			fputs("\n ", out);
+			col = 1;
+		}
+		fprintf(out, " %.*s", (int)(end ? len - 1 : len), p);
+		col += 1 + len;
+		p += len;
+		if (end)
+			col--;
+	}
+	fputc('\n', out);
+}
+
 void report__print_table(const struct report *r, FILE *out)
 {
 	char sz[16], fl[32];
 	size_t i;
 	uint32_t p;
 
-	fprintf(out, "%-11s %6s %-18s %5s %5s %4s %-16s %s\n", "KIND", "SIZE", "VA", "PAGES",
-		"LEVEL", "RUNS", "TRACED BY", "VERDICT");
+	/* 80 columns: the longest event name and verdict never meet on one row */
+	fprintf(out, "%-11s %5s %-18s %5s %-5s %4s %-8s %s\n", "KIND", "SIZE", "VA", "PAGES",
+		"LEVEL", "RUNS", "VERDICT", "TRACED BY");
+	if (r->pages && r->nr)
+		fprintf(out, "  %-18s %-10s %-10s %-5s %-13s %s\n", "PAGE", "WALKED", "TRACED",
+			"LEVEL", "FLAGS", "MATCH");
 	for (i = 0; i < r->nr; i++) {
 		const struct corr_alloc *a = &r->allocs[i];
 
-		fprintf(out, "%-11s %6s 0x%016llx %5u %5s %4u %-16s %s\n", kind__name(a->kind),
+		fprintf(out, "%-11s %5s 0x%016llx %5u %-5s %4u %-8s %s\n", kind__name(a->kind),
 			size__format(a->size, sz, sizeof(sz)), (unsigned long long)a->addr,
-			a->nr_pages, alloc_level(a), a->runs, event__name(a->traced_by),
-			corr__verdict_name(a->verdict));
+			a->nr_pages, alloc_level(a), a->runs, corr__verdict_name(a->verdict),
+			event__name(a->traced_by));
 		if (!r->pages)
 			continue;
 		for (p = 0; p < a->nr_pages; p++) {
@@ -59,11 +90,10 @@ void report__print_table(const struct report *r, FILE *out)
 			const struct memalloc_pte *e = &a->pages[p];
 			uint64_t t = a->traced_pfn ? a->traced_pfn[p] : PFN_NONE;
 
-			fprintf(out, "  0x%016llx walked", (unsigned long long)e->addr);
+			fprintf(out, "  0x%016llx", (unsigned long long)e->addr);
 			print_pfn(out, e->pfn);
-			fprintf(out, " traced");
 			print_pfn(out, t);
-			fprintf(out, " %-2s %-12s %s\n", level__name(e->level),
+			fprintf(out, " %-5s %-13s %s\n", level__name(e->level),
 				pte_flags__format(e->flags, fl, sizeof(fl)),
 				t == PFN_NONE ? "untraced" :
 				t == e->pfn ? "=" : "DIFFERENT");
@@ -76,27 +106,30 @@ void report__print_table(const struct report *r, FILE *out)
 void report__print_summary(const struct report *r, FILE *out)
 {
 	const struct corr_summary *s = r->sum;
-	const struct corr_stats *st = &s->stats;
+	const struct memtrace_counters *st = &s->stats;
+	char ev[512];
 	int t, n = 0;
 
-	fprintf(out, "kernel %s; hooks: %s\n", r->kernel ? r->kernel : "?",
-		r->hooks ? r->hooks : "?");
+	fprintf(out, "kernel %s\n", r->kernel ? r->kernel : "?");
+	print_list(out, "hooks:", r->hooks ? r->hooks : "?", "; ");
 	fprintf(out, "allocations %llu, pages compared %llu: agreed %llu, disagreed %llu, "
 		     "untraced %llu\n",
 		(unsigned long long)s->allocations, (unsigned long long)s->pages,
 		(unsigned long long)s->agreed, (unsigned long long)s->disagreed,
 		(unsigned long long)s->untraced);
-	fprintf(out, "walk vs kernel helper mismatches %llu; frees traced %llu of %llu\n",
-		(unsigned long long)s->helper_mismatch, (unsigned long long)s->frees_traced,
-		(unsigned long long)s->frees);
-	fprintf(out, "events:");
+	fprintf(out, "walk vs kernel helper mismatches %llu; ",
+		(unsigned long long)s->helper_mismatch);
+	if (s->frees)
+		fprintf(out, "frees traced %llu of %llu\n", (unsigned long long)s->frees_traced,
+			(unsigned long long)s->frees);
+	else
+		fprintf(out, "nothing freed yet\n");
 	for (t = 1; t < MEMTRACE_EV_MAX; t++) {
-		if (!st->events[t])
-			continue;
-		fprintf(out, "%s %s %llu", n++ ? "," : "", event__name(t),
-			(unsigned long long)st->events[t]);
+		if (st->events[t])
+			n += snprintf(ev + n, sizeof(ev) - n, "%s%s %llu", n ? ", " : "",
+				      event__name(t), (unsigned long long)st->events[t]);
 	}
-	fprintf(out, "%s\n", n ? "" : " none");
+	print_list(out, "events:", n ? ev : "none", ", ");
 	fprintf(out, "ring buffer drops %llu, recursion misses %llu, truncated page lists %llu\n",
 		(unsigned long long)st->drops, (unsigned long long)st->recursion_misses,
 		(unsigned long long)st->truncated);

@@ -289,7 +289,7 @@ int trace__poll(struct trace *t, int timeout_ms)
 	return err == -EINTR ? 0 : err;
 }
 
-int trace__stats(struct trace *t, struct trace_stats *st)
+int trace__stats(struct trace *t, struct memtrace_counters *st)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct bpf_program *prog;

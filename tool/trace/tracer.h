@@ -39,20 +39,6 @@ struct trace_opts {
 	bool verbose;
 };
 
-/**
- * struct trace_stats - counters since trace__open()
- * @events:	records received, indexed by MEMTRACE_EV_*
- * @drops:	records lost: ring-buffer reservations that failed (all CPUs)
- * @recursion_misses: program runs the kernel skipped to avoid recursion,
- *		summed over the programs (bpf_prog_info.recursion_misses)
- * @truncated:	vmalloc areas whose page list was not sent in full
- */
-struct trace_stats {
-	__u64 events[MEMTRACE_EV_MAX];
-	__u64 drops;
-	__u64 recursion_misses;
-	__u64 truncated;
-};
 
 /* Called for each record; a negative return stops trace__poll() with it. */
 typedef int (*trace_event_fn)(void *ctx, const void *data, size_t len);
@@ -74,7 +60,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 int trace__poll(struct trace *t, int timeout_ms);
 
 /* Fill @st; 0 or -errno */
-int trace__stats(struct trace *t, struct trace_stats *st);
+int trace__stats(struct trace *t, struct memtrace_counters *st);
 
 /* One line naming the hooks attached, e.g. "vmalloc: fexit ..." */
 const char *trace__describe(struct trace *t);
