@@ -303,7 +303,7 @@ vmtest: $(INITRAMFS)
 
 test:
 	$(Q)rm -rf $(B)/tests/log
-	$(Q)$(MAKE) check vmtest; rc=$$?; tests/summary.sh $(B)/tests/log; \
+	$(Q)$(MAKE) -k check vmtest; rc=$$?; tests/summary.sh $(B)/tests/log; \
 		s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
 
 # ---- cleaning ------------------------------------------------------------

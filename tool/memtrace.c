@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memtrace: see where the kernel puts memory and what each allocator costs.
- * The front end: common options and a bpftool-style subcommand table.
+ * The front end: the common options, parsed by one argp parser before the
+ * command and after it, and a bpftool-style command table.
  */
 #include <argp.h>
 #include <stdlib.h>
@@ -11,12 +12,12 @@
 
 struct env env;
 
-const char *argp_program_version = "memtrace 0.1";
+const char *argp_program_version = "memtrace 0.2";
 const char *argp_program_bug_address = "the memtrace issue tracker";
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "allocate while tracing; report traced vs walked pages" },
-	{ "compare", cmd_compare, "the same, summary only; exit 1 unless all agree" },
+	{ "compare", cmd_compare, "the same, summary only" },
 	{ "info", cmd_info, "the kernel's memory layout and zones (from memalloc.ko)" },
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
@@ -26,6 +27,7 @@ static const struct cmd cmds[] = {
 static const struct argp_option common_opts[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose output (libbpf debug messages)", 100 },
 	{ "json", 'j', NULL, 0, "Print one JSON document on stdout", 100 },
+	{ "pretty", 'p', NULL, 0, "JSON indented, one member per line (implies -j)", 100 },
 	{},
 };
 
@@ -37,6 +39,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose = true;
 		break;
+	case 'p':
+		env.pretty = true;
+		/* fall through */
 	case 'j':
 		env.json = true;
 		break;
@@ -53,57 +58,76 @@ const struct argp_child common_children[] = {
 	{},
 };
 
-static void usage(FILE *f)
+static const char exit_doc[] =
+	"Exit status (every command):\n"
+	"  0   done, and the result is good\n"
+	"  1   done, but not good: a verdict other than agree, an allocation or a\n"
+	"      write that failed\n"
+	"  4   this system cannot: memalloc.ko not loaded, not root, no BTF, no\n"
+	"      bpffs, BPF programs the kernel refuses\n"
+	"  64  usage error\n";
+
+/* Before the command: the common options; stop at the command's name */
+static error_t front_parse(int key, char *arg, struct argp_state *state)
+{
+	int *cmd = state->input;
+
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_ARG:
+		*cmd = state->next - 1;
+		state->next = state->argc;	/* the rest is the command's */
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "which command?");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+/* The --help text after the options: the commands, then the exit statuses */
+static char *front_help(int key, const char *text, void *input)
 {
 	const struct cmd *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	fprintf(f, "Usage: memtrace [-v] [-j] COMMAND [OPTION...]\n\n"
-		   "See where the kernel puts memory and what each allocator costs.\n\n"
-		   "Commands:\n");
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "Commands:\n");
 	for (c = cmds; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\n'memtrace COMMAND --help' describes a command.\n");
+	fprintf(f, "\n'memtrace COMMAND --help' describes a command.\n\n%s", exit_doc);
+	fclose(f);
+	return buf;
 }
 
 int main(int argc, char **argv)
 {
+	const struct argp front = { NULL, front_parse, "COMMAND [OPTION...]",
+				    "See where the kernel puts memory and what each allocator "
+				    "costs.\v", common_children, front_help, NULL };
 	const struct cmd *c;
-	int i;
+	char prog[64];
+	int i = 0;
 
-	/* Common flags may come before the command too: memtrace -v run. */
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			env.verbose = true;
-		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			env.json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
-			printf("%s\n", argp_program_version);
-			return 0;
-		} else {
-			warn("unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return 64;
-		}
-	}
-	if (i == argc) {
-		usage(stderr);
-		return 64;
-	}
-	/* Usage lines of argp read "memtrace run", help text up to 100 columns. */
+	/* Help lines up to 100 columns; usage lines read "memtrace run" */
 	setenv("ARGP_HELP_FMT", "rmargin=100", 0);
+	if (argp_parse(&front, argc, argv, ARGP_IN_ORDER, NULL, &i))
+		return EXIT_USAGE;
 	for (c = cmds; c->name; c++) {
-		char prog[64];
-
 		if (strcmp(argv[i], c->name))
 			continue;
 		snprintf(prog, sizeof(prog), "memtrace %s", c->name);
 		argv[i] = prog;
 		return c->fn(argc - i, argv + i);
 	}
-	warn("unknown command '%s'\n", argv[i]);
-	usage(stderr);
-	return 64;
+	warn("unknown command '%s' (memtrace --help lists them)\n", argv[i]);
+	return EXIT_USAGE;
 }

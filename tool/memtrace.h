@@ -15,6 +15,7 @@
 struct env {
 	bool verbose;
 	bool json;
+	bool pretty;
 };
 
 extern struct env env;

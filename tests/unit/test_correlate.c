@@ -349,7 +349,7 @@ static void test_report(void)
 	f = open_memstream(&buf, &len);
 	report__print_table(&r, f);
 	fclose(f);
-	tap_ok(strstr(buf, "KIND") && strstr(buf, "kmalloc         64 0xffff888005000000") &&
+	tap_ok(strstr(buf, "KIND") && strstr(buf, "kmalloc        64 0xffff888005000000") &&
 		       strstr(buf, "untraced\n"),
 	       "table: header, the allocation's row, the untraced page marked");
 	free(buf);

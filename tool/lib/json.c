@@ -2,6 +2,7 @@
 /*
  * memtrace: a small streaming JSON writer (see json.h).
  */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,12 +13,11 @@ void json__init(struct json *j, FILE *out, bool pretty)
 	memset(j, 0, sizeof(*j));
 	j->out = out;
 	j->pretty = pretty;
-	j->first[0] = true;
 }
 
 static void json__indent(struct json *j)
 {
-	int i;
+	unsigned int i;
 
 	if (!j->pretty)
 		return;
@@ -33,31 +33,35 @@ static void json__sep(struct json *j)
 		j->after_name = false;
 		return;
 	}
-	if (!j->first[j->depth])
+	if (j->need_sep)
 		fputc(',', j->out);
-	j->first[j->depth] = false;
+	j->need_sep = true;
 	if (j->depth)
 		json__indent(j);
 }
 
+/* As bpftool's json_writer: no depth limit, one separator flag. */
 static void json__open(struct json *j, char c)
 {
 	json__sep(j);
 	fputc(c, j->out);
-	if (j->depth < JSON_MAX_DEPTH - 1)
-		j->depth++;
-	j->first[j->depth] = true;
+	j->depth++;
+	j->need_sep = false;
 }
 
 static void json__close(struct json *j, char c)
 {
-	bool empty = j->first[j->depth];
+	bool empty = !j->need_sep;
 
-	if (j->depth)
-		j->depth--;
+	if (!j->depth || j->after_name) {
+		j->broken = true;	/* a writer bug: json__end() says so */
+		return;
+	}
+	j->depth--;
 	if (!empty)
 		json__indent(j);
 	fputc(c, j->out);
+	j->need_sep = true;
 }
 
 void json__start_object(struct json *j)
@@ -159,10 +163,12 @@ void json__null(struct json *j)
 	fputs("null", j->out);
 }
 
-void json__end(struct json *j)
+int json__end(struct json *j)
 {
 	fputc('\n', j->out);
-	fflush(j->out);
+	if (fflush(j->out) || ferror(j->out))
+		return -EIO;
+	return j->depth || j->broken || j->after_name ? -EINVAL : 0;
 }
 
 void json__kv_string(struct json *j, const char *name, const char *s)

@@ -11,14 +11,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH 32
-
+/**
+ * struct json - the writer's state
+ * @out:	where the document goes
+ * @depth:	open objects and arrays (no limit)
+ * @need_sep:	a value was written at this depth: the next needs a comma
+ * @pretty:	indent by two, one member per line (-p/--pretty)
+ * @after_name:	a name was written: the next value is its value
+ * @broken:	a close without an open, or after a bare name (a writer bug)
+ */
 struct json {
 	FILE *out;
-	int depth;
-	bool first[JSON_MAX_DEPTH];	/* no element written yet at this depth */
+	unsigned int depth;
+	bool need_sep;
 	bool pretty;
 	bool after_name;
+	bool broken;
 };
 
 void json__init(struct json *j, FILE *out, bool pretty);
@@ -33,8 +41,13 @@ void json__int(struct json *j, int64_t v);
 void json__double(struct json *j, double v);
 void json__bool(struct json *j, bool v);
 void json__null(struct json *j);
-/* Finish the document: a newline after the top-level value. */
-void json__end(struct json *j);
+/*
+ * Finish the document: a newline after the top-level value, flushed.
+ * Returns 0, -EINVAL if the document is not whole (a container left open,
+ * a close too many: a bug, said loudly rather than papered over) or -EIO
+ * if it could not be written.
+ */
+int json__end(struct json *j);
 
 /* name + value shorthands */
 void json__kv_string(struct json *j, const char *name, const char *s);

@@ -111,13 +111,12 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	study__print_table(&s, stdout);
-	fprintf(stderr, "memtrace: writing the report into %s/ (plots drawn as SVG by memtrace):\n",
-		a.outdir);
+	warn("writing the report into %s/ (plots drawn as SVG by memtrace):\n", a.outdir);
 	err = study__render(&s, a.outdir, stderr);
 	if (err)
 		warn("render into %s: %s\n", a.outdir, strerror(-err));
 	else
-		fprintf(stderr, "memtrace: open %s/report.md\n", a.outdir);
+		warn("open %s/report.md\n", a.outdir);
 	study__free(&s);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

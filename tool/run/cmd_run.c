@@ -288,8 +288,8 @@ static void wait_enter_or_signal(size_t n)
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	char buf[64];
 
-	fprintf(stderr, "memtrace: holding %zu allocations (cat /sys/kernel/debug/memalloc/"
-			"allocations); Enter or Ctrl-C frees them\n", n);
+	warn("holding %zu allocations (cat /sys/kernel/debug/memalloc/allocations); Enter or\n"
+	     "  Ctrl-C frees them\n", n);
 	while (!exiting) {
 		int r = poll(&pfd, 1, 1000);
 
@@ -497,10 +497,11 @@ static void run__report(const struct run_state *st, enum run_output out)
 	r = (struct report){ .cmd = a->compare ? "compare" : "run", .kernel = uts.release,
 			     .hooks = trace__describe(st->t), .layout = st->layout,
 			     .allocs = st->allocs, .nr = st->n, .sum = &st->sum,
-			     .pages = a->pages };
-	if (out == RUN_JSON)
-		report__print_json(&r, stdout);
-	else if (out == RUN_SUMMARY)
+			     .pages = a->pages, .pretty = env.pretty };
+	if (out == RUN_JSON) {
+		if (report__print_json(&r, stdout))
+			warn("writing JSON: the document is not whole or not written\n");
+	} else if (out == RUN_SUMMARY)
 		report__print_summary(&r, stdout);
 	else
 		report__print_table(&r, stdout);
@@ -581,7 +582,7 @@ static int run_or_compare(int argc, char **argv, bool compare)
 	int k;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 64;
+		return EXIT_USAGE;
 	if (!a.nr_kinds) {
 		for (k = MEMALLOC_KIND_KMALLOC; k <= MEMALLOC_KIND_MAX; k++)
 			a.kinds[a.nr_kinds++] = k;

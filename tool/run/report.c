@@ -179,13 +179,13 @@ static void json_summary(struct json *j, const struct corr_summary *s)
 	json__end_object(j);
 }
 
-void report__print_json(const struct report *r, FILE *out)
+int report__print_json(const struct report *r, FILE *out)
 {
 	struct json j;
 	size_t i;
 	uint32_t p;
 
-	json__init(&j, out, false);
+	json__init(&j, out, r->pretty);
 	json__start_object(&j);
 	json__kv_string(&j, "schema", REPORT_SCHEMA);
 	json__kv_string(&j, "cmd", r->cmd);
@@ -236,5 +236,5 @@ void report__print_json(const struct report *r, FILE *out)
 	}
 	json_summary(&j, r->sum);
 	json__end_object(&j);
-	json__end(&j);
+	return json__end(&j);
 }

@@ -37,6 +37,7 @@ struct report {
 	size_t nr;
 	const struct corr_summary *sum;
 	int pages;
+	bool pretty;
 };
 
 /* The table of allocations (and pages), then the summary. */
@@ -45,8 +46,8 @@ void report__print_table(const struct report *r, FILE *out);
 /* The summary only: pages compared, agreed, disagreed, untraced, drops. */
 void report__print_summary(const struct report *r, FILE *out);
 
-/* One JSON document {"schema":"memtrace/1","cmd":...}. */
-void report__print_json(const struct report *r, FILE *out);
+/* One JSON document {"schema":"memtrace/1","cmd":...}; 0 or json__end()'s error */
+int report__print_json(const struct report *r, FILE *out);
 
 
 #endif /* __MEMTRACE_REPORT_H */

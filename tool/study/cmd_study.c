@@ -670,12 +670,12 @@ int cmd_study(int argc, char **argv)
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, &a);
 	if (err)
-		return 64;
+		return EXIT_USAGE;
 	if (a.render)
 		return study__do_render(&a);
 	if (env.json && a.csv) {
 		warn("--json and --csv: choose one\n");
-		return 64;
+		return EXIT_USAGE;
 	}
 
 	sa.sa_handler = study__sigint;
@@ -685,17 +685,17 @@ int cmd_study(int argc, char **argv)
 	err = study__run(&a, &s);
 	if (err && !s.nr_cells) {
 		study__free(&s);
-		return err == -ENOENT || err == -EPERM || err == -EACCES ? EXIT_ENV : 1;
+		return exit_status_of(err);
 	}
 	if (a.output && (env.json || a.csv)) {
 		out = study__open_output(a.output);
 		if (!out) {
 			study__free(&s);
-			return 1;
+			return EXIT_FAILURE;
 		}
 	}
 	if (env.json)
-		study__write_json(&s, out, false);
+		err = study__write_json(&s, out, env.pretty) ?: err;
 	else if (a.csv)
 		study__write_csv(&s, out);
 	if (out != stdout) {
@@ -705,5 +705,5 @@ int cmd_study(int argc, char **argv)
 		study__print_table(&s, stdout);
 	}
 	study__free(&s);
-	return err ? 1 : 0;
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -181,7 +181,7 @@ static void study__json_cell(struct json *j, const struct study *s, const struct
 	json__end_object(j);
 }
 
-void study__write_json(const struct study *s, FILE *f, bool pretty)
+int study__write_json(const struct study *s, FILE *f, bool pretty)
 {
 	struct json j;
 	size_t i;
@@ -276,7 +276,7 @@ void study__write_json(const struct study *s, FILE *f, bool pretty)
 	}
 	json__end_array(&j);
 	json__end_object(&j);
-	json__end(&j);
+	return json__end(&j);
 }
 
 /* ---- CSV and the table ------------------------------------------------- */

@@ -157,7 +157,7 @@ void study__cell_walk(const struct study *s, struct study_cell *c, const uint64_
 void study__free(struct study *s);
 
 /* The JSON document, one line (pretty: indented) */
-void study__write_json(const struct study *s, FILE *f, bool pretty);
+int study__write_json(const struct study *s, FILE *f, bool pretty);
 
 
 /* CSV: one row per cell; per limit; per placement (with a header line each) */

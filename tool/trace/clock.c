@@ -20,6 +20,8 @@
 
 #include "bpf/alloclat.h"
 #include "alloclat.skel.h"
+#include "lib/warn.h"
+#include "trace/bpfutil.h"
 #include "trace/clock.h"
 #include "memalloc.h"
 
@@ -30,16 +32,8 @@ struct alloclat {
 	char note[512];
 };
 
-static bool alloclat_verbose;
-
-static int alloclat__print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	return alloclat_verbose ? vfprintf(stderr, fmt, args) : 0;
-}
-
 struct alloclat_target {
-	const char *names[3];	/* newest first */
+	const char *names[3];	/* newest first, NULL-terminated */
 };
 
 /* Indexed by ALLOCLAT_* */
@@ -103,40 +97,29 @@ int alloclat__open(struct alloclat **out, pid_t tgid, bool verbose)
 	struct bpf_program *entry, *exit;
 	struct btf *btf = NULL;
 	struct alloclat *a;
-	int err, hook, i;
+	int err, hook;
 
 	*out = NULL;
-	alloclat_verbose = verbose;
-	libbpf_set_print(alloclat__print);
-
+	bpfutil__init(verbose);
+	err = bpfutil__open_env(&btf);
+	if (err)
+		return err;
 	a = calloc(1, sizeof(*a));
-	if (!a)
+	if (!a) {
+		btf__free(btf);
 		return -ENOMEM;
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		err = -errno;
-		fprintf(stderr, "memtrace: kernel has no BTF (/sys/kernel/btf/vmlinux): %s\n",
-			strerror(-err));
-		goto cleanup;
 	}
 	a->skel = alloclat_bpf__open();
 	if (!a->skel) {
 		err = -errno;
-		fprintf(stderr, "memtrace: opening the BPF object: %s\n", strerror(-err));
+		warn("opening the BPF object: %s\n", strerror(-err));
 		goto cleanup;
 	}
 	a->skel->rodata->target_tgid = tgid;
 
 	for (hook = 0; hook < ALLOCLAT_NR_HOOKS; hook++) {
-		const char *name = NULL;
+		const char *name = bpfutil__first_func(btf, alloclat_targets[hook].names);
 
-		for (i = 0; i < 3 && alloclat_targets[hook].names[i]; i++) {
-			if (btf__find_by_name_kind(btf, alloclat_targets[hook].names[i],
-						   BTF_KIND_FUNC) >= 0) {
-				name = alloclat_targets[hook].names[i];
-				break;
-			}
-		}
 		alloclat__progs(a->skel, hook, &entry, &exit);
 		if (!name) {
 			bpf_program__set_autoload(entry, false);
@@ -149,7 +132,7 @@ int alloclat__open(struct alloclat **out, pid_t tgid, bool verbose)
 		if (!err)
 			err = bpf_program__set_attach_target(exit, 0, name);
 		if (err) {
-			fprintf(stderr, "memtrace: attach target %s: %s\n", name, strerror(-err));
+			warn("attach target %s: %s\n", name, strerror(-err));
 			goto cleanup;
 		}
 		a->func[hook] = name;
@@ -157,13 +140,13 @@ int alloclat__open(struct alloclat **out, pid_t tgid, bool verbose)
 
 	err = alloclat_bpf__load(a->skel);
 	if (err) {
-		fprintf(stderr, "memtrace: the kernel rejected the latency programs: %s%s\n",
-			strerror(-err), verbose ? "" : " (-v shows the verifier log)");
+		warn("the kernel rejected the latency programs: %s%s\n", strerror(-err),
+		     verbose ? "" : " (-v shows the verifier log)");
 		goto cleanup;
 	}
 	if (!a->skel->bss) {
 		err = -EOPNOTSUPP;
-		fprintf(stderr, "memtrace: the kernel cannot mmap BPF global data\n");
+		warn("the kernel cannot mmap BPF global data\n");
 		goto cleanup;
 	}
 	btf__free(btf);

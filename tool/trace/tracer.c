@@ -2,55 +2,55 @@
 /*
  * memtrace: load, attach and read the BPF tracer (bpf/memtrace.bpf.c).
  *
- * One binary serves several kernels: before load the kernel's BTF decides
+ * One binary serves several kernels.  Before load the kernel's BTF decides
  * which programs load (absent tracepoints stay off) and which function a
- * fexit attaches to (renamed vmalloc core); at attach time a kretprobe twin
- * replaces a fexit the trampoline refuses (more than 6 arguments before
- * 6.5).  libbpf 1.1 API.
+ * fexit attaches to (the renamed vmalloc core), and a probe attach
+ * (bpfutil__can_attach()) decides between each fexit and its kretprobe twin
+ * (the trampoline refuses more than 6 arguments before 6.5): the verifier
+ * only checks programs that will run.  The skeleton attaches and owns every
+ * link.  libbpf 1.1 API.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/memtrace.h"
+#include "lib/warn.h"
 #include "memtrace.skel.h"
+#include "trace/bpfutil.h"
 #include "trace/tracer.h"
 
 #define DEFAULT_RINGBUF_BYTES	(4UL << 20)
 
+/*
+ * A hook with two variants: a trampoline (fexit/fentry) and its kprobe twin
+ * for kernels whose trampoline refuses the function.  Exactly one of them
+ * loads; the choice is made before load, by probing.
+ */
+struct trace_pair {
+	struct bpf_program *tramp;
+	struct bpf_program *twin;
+	const char *func;	/* NULL: the kernel lacks it, neither loads */
+	bool ret;		/* fexit/kretprobe (else fentry/kprobe) */
+	const char *variant;	/* "fexit", "kretprobe", ... or "absent" */
+};
+
+enum { PAIR_GET_VM_AREA, PAIR_VMALLOC, PAIR_VFREE, NR_PAIRS };
+
 struct trace {
 	struct memtrace_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[16];
-	int nr_links;
+	struct trace_pair pairs[NR_PAIRS];
 	trace_event_fn fn;
 	void *ctx;
 	__u64 events[MEMTRACE_EV_MAX];
 	char desc[256];
 };
-
-static bool trace_verbose;
-
-static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	if (!trace_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-static bool btf__has(const struct btf *btf, const char *name, int kind)
-{
-	return btf__find_by_name_kind(btf, name, kind) >= 0;
-}
 
 static size_t ringbuf__round(size_t bytes)
 {
@@ -59,50 +59,6 @@ static size_t ringbuf__round(size_t bytes)
 	while (sz < bytes && sz < ((size_t)1 << 30))
 		sz <<= 1;
 	return sz;
-}
-
-static int trace__link(struct trace *t, struct bpf_link *link)
-{
-	if (!link)
-		return -errno;
-	if (t->nr_links >= (int)(sizeof(t->links) / sizeof(t->links[0]))) {
-		bpf_link__destroy(link);
-		return -E2BIG;
-	}
-	t->links[t->nr_links++] = link;
-	return 0;
-}
-
-static int trace__attach_prog(struct trace *t, struct bpf_program *prog)
-{
-	if (!bpf_program__autoload(prog))
-		return 0;
-	return trace__link(t, bpf_program__attach(prog));
-}
-
-/*
- * Attach @fexit (if it loaded), else the kretprobe/kprobe @twin on @func.
- * Returns the variant attached ("fexit", "kretprobe", ...) or NULL, -errno
- * in *err.
- */
-static const char *trace__attach_fallback(struct trace *t, struct bpf_program *fexit,
-					  struct bpf_program *twin, const char *func,
-					  bool retprobe, int *err)
-{
-	const char *tramp = retprobe ? "fexit" : "fentry";
-
-	if (bpf_program__autoload(fexit)) {
-		*err = trace__link(t, bpf_program__attach(fexit));
-		if (!*err)
-			return tramp;
-		if (trace_verbose)
-			fprintf(stderr, "memtrace: %s %s: %s, trying a %s\n", tramp, func,
-				strerror(-*err), retprobe ? "kretprobe" : "kprobe");
-	}
-	*err = trace__link(t, bpf_program__attach_kprobe(twin, retprobe, func));
-	if (*err)
-		return NULL;
-	return retprobe ? "kretprobe" : "kprobe";
 }
 
 static int trace__handle(void *ctx, void *data, size_t len)
@@ -115,169 +71,191 @@ static int trace__handle(void *ctx, void *data, size_t len)
 	return t->fn ? t->fn(t->ctx, data, len) : 0;
 }
 
-int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx)
+/* The filters and the ring buffer's size, before load */
+static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *opts)
 {
-	const char *vmalloc_fn, *v_gva, *v_vmalloc, *v_vfree;
-	struct memtrace_bpf *skel = NULL;
-	struct btf *vmlinux_btf = NULL;
-	struct trace *t = NULL;
-	struct statfs sfs;
+	size_t rb = opts->ringbuf_bytes ? opts->ringbuf_bytes : DEFAULT_RINGBUF_BYTES;
 	int err;
 
-	*tp = NULL;
-	trace_verbose = opts->verbose;
-	libbpf_set_print(libbpf_print_fn);
-
-	if (geteuid() != 0) {
-		fprintf(stderr, "memtrace: tracing needs root (CAP_BPF and CAP_PERFMON)\n");
-		return -EPERM;
-	}
-	vmlinux_btf = btf__load_vmlinux_btf();
-	if (!vmlinux_btf) {
-		err = -errno;
-		fprintf(stderr, "memtrace: kernel has no BTF (/sys/kernel/btf/vmlinux): %s\n",
-			strerror(-err));
-		return err;
-	}
-	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
-		fprintf(stderr, "memtrace: bpffs is not mounted at /sys/fs/bpf "
-			"(mount -t bpf bpf /sys/fs/bpf)\n");
-		err = -ENOENT;
-		goto cleanup;
-	}
-
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		err = -ENOMEM;
-		fprintf(stderr, "memtrace: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	t->fn = fn;
-	t->ctx = ctx;
-
-	skel = memtrace_bpf__open();
-	if (!skel) {
-		err = -errno;
-		fprintf(stderr, "memtrace: opening the BPF object: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	t->skel = skel;
 	skel->rodata->target_tgid = opts->tgid > 0 ? (__u32)opts->tgid : 0;
 	skel->rodata->min_size = opts->min_size;
 	skel->rodata->call_site_lo = opts->call_site_lo;
 	skel->rodata->call_site_hi = opts->call_site_hi;
 	skel->rodata->call_site2_lo = opts->call_site2_lo;
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
-	err = bpf_map__set_max_entries(skel->maps.events,
-				       ringbuf__round(opts->ringbuf_bytes ? opts->ringbuf_bytes :
-							DEFAULT_RINGBUF_BYTES));
-	if (err) {
-		fprintf(stderr, "memtrace: ring buffer size: %s\n", strerror(-err));
-		goto cleanup;
-	}
+	err = bpf_map__set_max_entries(skel->maps.events, ringbuf__round(rb));
+	if (err)
+		warn("ring buffer size: %s\n", strerror(-err));
+	return err;
+}
 
-	/* Tracepoints this kernel lacks: a raw_tp on them would fail to load */
-	if (!btf__has(vmlinux_btf, "btf_trace_alloc_vmap_area", BTF_KIND_TYPEDEF))
+/* Tracepoints this kernel lacks stay unloaded: a raw_tp on them fails to load */
+static void trace__choose_tracepoints(struct memtrace_bpf *skel, const struct btf *btf)
+{
+	if (!bpfutil__has(btf, "btf_trace_alloc_vmap_area", BTF_KIND_TYPEDEF))
 		bpf_program__set_autoload(skel->progs.memtrace__alloc_vmap_area, false);
-	if (!btf__has(vmlinux_btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF))
+	if (!bpfutil__has(btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF))
 		bpf_program__set_autoload(skel->progs.memtrace__kmalloc_node, false);
-	if (!btf__has(vmlinux_btf, "btf_trace_kmem_cache_alloc_node", BTF_KIND_TYPEDEF))
+	if (!bpfutil__has(btf, "btf_trace_kmem_cache_alloc_node", BTF_KIND_TYPEDEF))
 		bpf_program__set_autoload(skel->progs.memtrace__kmem_cache_alloc_node, false);
+}
 
+/* Keep one variant of @p: the trampoline if it attaches here, else the twin */
+static int trace__choose_pair(struct trace_pair *p, const struct btf *btf)
+{
+	enum bpf_attach_type type = p->ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+	int err;
+
+	if (!p->func) {
+		bpf_program__set_autoload(p->tramp, false);
+		bpf_program__set_autoload(p->twin, false);
+		p->variant = "absent";
+		return 0;
+	}
+	if (bpfutil__can_attach(btf, p->func, type)) {
+		bpf_program__set_autoload(p->twin, false);
+		err = bpf_program__set_attach_target(p->tramp, 0, p->func);
+		if (err)
+			warn("%s target %s: %s\n", p->ret ? "fexit" : "fentry", p->func,
+			     strerror(-err));
+		p->variant = p->ret ? "fexit" : "fentry";
+		return err;
+	}
+	/* e.g. more than 6 arguments before 6.5: the trampoline refuses */
+	bpf_program__set_autoload(p->tramp, false);
+	p->variant = p->ret ? "kretprobe" : "kprobe";
+	return 0;
+}
+
+/* The vmalloc hooks: the core renamed in 6.10, vfree, __get_vm_area_node */
+static int trace__choose_pairs(struct trace *t, const struct btf *btf)
+{
 	/* commit 88ae5fb755b0 ("mm: vmalloc: enable memory allocation profiling") */
-	vmalloc_fn = "__vmalloc_node_range_noprof";
-	if (!btf__has(vmlinux_btf, vmalloc_fn, BTF_KIND_FUNC))
-		vmalloc_fn = "__vmalloc_node_range";
-	if (btf__has(vmlinux_btf, vmalloc_fn, BTF_KIND_FUNC)) {
-		err = bpf_program__set_attach_target(skel->progs.memtrace__vmalloc_node_range, 0,
-						     vmalloc_fn);
-		if (err) {
-			fprintf(stderr, "memtrace: fexit target %s: %s\n", vmalloc_fn,
-				strerror(-err));
-			goto cleanup;
-		}
-	} else {
-		bpf_program__set_autoload(skel->progs.memtrace__vmalloc_node_range, false);
-	}
-	if (!btf__has(vmlinux_btf, "__get_vm_area_node", BTF_KIND_FUNC))
-		bpf_program__set_autoload(skel->progs.memtrace__get_vm_area_node, false);
-	if (!btf__has(vmlinux_btf, "vfree", BTF_KIND_FUNC))
-		bpf_program__set_autoload(skel->progs.memtrace__vfree, false);
+	static const char *const vmalloc_fns[] = { "__vmalloc_node_range_noprof",
+						   "__vmalloc_node_range", NULL };
+	static const char *const gva_fns[] = { "__get_vm_area_node", NULL };
+	static const char *const vfree_fns[] = { "vfree", NULL };
+	struct memtrace_bpf *skel = t->skel;
+	int i, err;
 
-	err = memtrace_bpf__load(skel);
+	t->pairs[PAIR_GET_VM_AREA] = (struct trace_pair){
+		skel->progs.memtrace__get_vm_area_node, skel->progs.memtrace__get_vm_area_node_kret,
+		bpfutil__first_func(btf, gva_fns), true, NULL };
+	t->pairs[PAIR_VMALLOC] = (struct trace_pair){
+		skel->progs.memtrace__vmalloc_node_range,
+		skel->progs.memtrace__vmalloc_node_range_kret,
+		bpfutil__first_func(btf, vmalloc_fns), true, NULL };
+	t->pairs[PAIR_VFREE] = (struct trace_pair){
+		skel->progs.memtrace__vfree, skel->progs.memtrace__vfree_kprobe,
+		bpfutil__first_func(btf, vfree_fns), false, NULL };
+	for (i = 0; i < NR_PAIRS; i++) {
+		err = trace__choose_pair(&t->pairs[i], btf);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int trace__load(struct trace *t)
+{
+	int err = memtrace_bpf__load(t->skel);
+
+	if (err == -EPERM)
+		warn("loading the BPF programs: %s (need CAP_BPF, CAP_PERFMON)\n", strerror(-err));
+	else if (err)
+		warn("the kernel rejected the BPF programs: %s (-v shows the verifier log)\n",
+		     strerror(-err));
+	return err;
+}
+
+/*
+ * The skeleton attaches every loaded program and owns the links; a
+ * kretprobe twin has no target in its section (the function's name differs
+ * by kernel), so it is attached here and its link handed to the skeleton.
+ */
+static int trace__attach(struct trace *t)
+{
+	struct trace_pair *p = &t->pairs[0];
+	struct bpf_link **links[NR_PAIRS] = {
+		&t->skel->links.memtrace__get_vm_area_node_kret,
+		&t->skel->links.memtrace__vmalloc_node_range_kret,
+		NULL,
+	};
+	int i, err;
+
+	err = memtrace_bpf__attach(t->skel);
 	if (err) {
-		if (err == -EPERM)
-			fprintf(stderr, "memtrace: loading the BPF programs: %s "
-				"(need CAP_BPF, CAP_PERFMON)\n", strerror(-err));
-		else
-			fprintf(stderr, "memtrace: the kernel rejected the BPF programs: %s%s\n",
-				strerror(-err),
-				trace_verbose ? "" : " (-v shows the verifier log)");
-		goto cleanup;
+		warn("attaching the BPF programs: %s\n", strerror(-err));
+		return err;
 	}
-
-	{
-		struct bpf_program *raw[] = {
-			skel->progs.memtrace__kmalloc,
-			skel->progs.memtrace__kmalloc_node,
-			skel->progs.memtrace__kmem_cache_alloc,
-			skel->progs.memtrace__kmem_cache_alloc_node,
-			skel->progs.memtrace__kfree,
-			skel->progs.memtrace__kmem_cache_free,
-			skel->progs.memtrace__mm_page_alloc,
-			skel->progs.memtrace__mm_page_free,
-			skel->progs.memtrace__alloc_vmap_area,
-		};
-		size_t i;
-
-		for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
-			err = trace__attach_prog(t, raw[i]);
-			if (err) {
-				fprintf(stderr, "memtrace: attaching %s: %s\n",
-					bpf_program__name(raw[i]), strerror(-err));
-				goto cleanup;
-			}
+	for (i = 0; i < NR_PAIRS; i++, p++) {
+		if (!links[i] || !bpf_program__autoload(p->twin))
+			continue;
+		*links[i] = bpf_program__attach_kprobe(p->twin, p->ret, p->func);
+		if (!*links[i]) {
+			err = -errno;
+			warn("attaching a %s to %s: %s\n", p->variant, p->func, strerror(-err));
+			return err;
 		}
 	}
-	/* Stash before the vmalloc exit hook, so no area is missed */
-	v_gva = trace__attach_fallback(t, skel->progs.memtrace__get_vm_area_node,
-				       skel->progs.memtrace__get_vm_area_node_kret,
-				       "__get_vm_area_node", true, &err);
-	if (!v_gva) {
-		fprintf(stderr, "memtrace: attaching to __get_vm_area_node: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	v_vmalloc = trace__attach_fallback(t, skel->progs.memtrace__vmalloc_node_range,
-					   skel->progs.memtrace__vmalloc_node_range_kret,
-					   vmalloc_fn, true, &err);
-	if (!v_vmalloc) {
-		fprintf(stderr, "memtrace: attaching to %s: %s\n", vmalloc_fn, strerror(-err));
-		goto cleanup;
-	}
-	v_vfree = trace__attach_fallback(t, skel->progs.memtrace__vfree,
-					 skel->progs.memtrace__vfree_kprobe, "vfree", false, &err);
-	if (!v_vfree) {
-		fprintf(stderr, "memtrace: attaching to vfree: %s\n", strerror(-err));
-		goto cleanup;
-	}
-
-	t->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), trace__handle, t, NULL);
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), trace__handle, t, NULL);
 	if (!t->rb) {
 		err = -errno;
-		fprintf(stderr, "memtrace: ring buffer: %s\n", strerror(-err));
+		warn("ring buffer: %s\n", strerror(-err));
+	}
+	return err;
+}
+
+int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx)
+{
+	struct btf *btf = NULL;
+	struct trace *t = NULL;
+	int err;
+
+	*tp = NULL;
+	bpfutil__init(opts->verbose);
+	err = bpfutil__open_env(&btf);
+	if (err)
+		return err;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		err = -ENOMEM;
+		warn("%s\n", strerror(-err));
 		goto cleanup;
 	}
-
+	t->fn = fn;
+	t->ctx = ctx;
+	t->skel = memtrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		warn("opening the BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = trace__configure(t->skel, opts);
+	if (err)
+		goto cleanup;
+	trace__choose_tracepoints(t->skel, btf);
+	err = trace__choose_pairs(t, btf);
+	if (err)
+		goto cleanup;
+	err = trace__load(t);
+	if (err)
+		goto cleanup;
+	err = trace__attach(t);
+	if (err)
+		goto cleanup;
 	snprintf(t->desc, sizeof(t->desc),
 		 "kmem: raw_tp; vmap_area: %s; vmalloc: %s %s + %s __get_vm_area_node; vfree: %s",
-		 bpf_program__autoload(skel->progs.memtrace__alloc_vmap_area) ? "raw_tp" :
-		 "absent", v_vmalloc, vmalloc_fn, v_gva, v_vfree);
-	btf__free(vmlinux_btf);
+		 bpf_program__autoload(t->skel->progs.memtrace__alloc_vmap_area) ? "raw_tp" :
+		 "absent", t->pairs[PAIR_VMALLOC].variant,
+		 t->pairs[PAIR_VMALLOC].func ? t->pairs[PAIR_VMALLOC].func : "-",
+		 t->pairs[PAIR_GET_VM_AREA].variant, t->pairs[PAIR_VFREE].variant);
+	btf__free(btf);
 	*tp = t;
 	return 0;
 
 cleanup:
-	btf__free(vmlinux_btf);
+	btf__free(btf);
 	trace__close(t);
 	return err;
 }
@@ -343,13 +321,9 @@ const char *trace__describe(struct trace *t)
 
 void trace__close(struct trace *t)
 {
-	int i;
-
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
-	for (i = t->nr_links - 1; i >= 0; i--)
-		bpf_link__destroy(t->links[i]);
 	memtrace_bpf__destroy(t->skel);
 	free(t);
 }

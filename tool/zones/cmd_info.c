@@ -31,12 +31,12 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-static void info__print_json(const struct memalloc_info *in)
+static int info__print_json(const struct memalloc_info *in)
 {
 	struct json j;
 	uint32_t i;
 
-	json__init(&j, stdout, false);
+	json__init(&j, stdout, env.pretty);
 	json__start_object(&j);
 	json__kv_string(&j, "schema", "memtrace/1");
 	json__kv_string(&j, "cmd", "info");
@@ -69,7 +69,7 @@ static void info__print_json(const struct memalloc_info *in)
 	}
 	json__end_array(&j);
 	json__end_object(&j);
-	json__end(&j);
+	return json__end(&j);
 }
 
 static void info__print(const struct memalloc_info *in)
@@ -110,19 +110,22 @@ int cmd_info(int argc, char **argv)
 	int fd, err;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 64;
+		return EXIT_USAGE;
 	fd = device__open();
 	if (fd < 0)
-		return 1;
+		return exit_status_of(fd);
 	err = device__info(fd, &in);
 	close(fd);
 	if (err) {
 		warn("MEMALLOC_IOC_INFO: %s\n", strerror(-err));
-		return 1;
+		return EXIT_FAILURE;
 	}
-	if (env.json)
-		info__print_json(&in);
-	else
+	if (!env.json) {
 		info__print(&in);
-	return 0;
+		return EXIT_SUCCESS;
+	}
+	err = info__print_json(&in);
+	if (err)
+		warn("writing JSON: %s\n", strerror(-err));
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

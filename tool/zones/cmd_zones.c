@@ -79,7 +79,7 @@ int cmd_zones(int argc, char **argv)
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, &a);
 	if (err)
-		return 64;
+		return EXIT_USAGE;
 
 	err = parse_file(&pm, a.iomem, physmap__parse_iomem);
 	if (!err)
@@ -87,5 +87,5 @@ int cmd_zones(int argc, char **argv)
 	if (!err)
 		physmap__print(&pm, stdout);
 	physmap__free(&pm);
-	return err ? 1 : 0;
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * memtrace: shared libbpf helpers (bpfutil.h).  libbpf 1.1 API.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+
+#include "lib/warn.h"
+#include "trace/bpfutil.h"
+
+static bool bpfutil_verbose;
+
+static int bpfutil__print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return bpfutil_verbose ? vfprintf(stderr, fmt, args) : 0;
+}
+
+void bpfutil__init(bool verbose)
+{
+	bpfutil_verbose = verbose;
+	libbpf_set_print(bpfutil__print);
+}
+
+int bpfutil__open_env(struct btf **btf)
+{
+	struct statfs sfs;
+	int err;
+
+	*btf = NULL;
+	if (geteuid() != 0) {
+		warn("tracing needs root (CAP_BPF and CAP_PERFMON)\n");
+		return -EPERM;
+	}
+	*btf = btf__load_vmlinux_btf();
+	if (!*btf) {
+		err = -errno;
+		warn("kernel has no BTF (/sys/kernel/btf/vmlinux): %s\n", strerror(-err));
+		return -ENOENT;
+	}
+	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		warn("bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)\n");
+		btf__free(*btf);
+		*btf = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+bool bpfutil__has(const struct btf *btf, const char *name, int kind)
+{
+	return btf__find_by_name_kind(btf, name, kind) >= 0;
+}
+
+const char *bpfutil__first_func(const struct btf *btf, const char *const *names)
+{
+	for (; *names; names++) {
+		if (bpfutil__has(btf, *names, BTF_KIND_FUNC))
+			return *names;
+	}
+	return NULL;
+}
+
+bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
+	int prog_fd, link_fd;
+
+	if (id < 0)
+		return false;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe", "GPL", insns,
+				sizeof(insns) / sizeof(insns[0]), &opts);
+	if (prog_fd < 0)
+		return false;
+	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	return link_fd >= 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace: what every libbpf user in the tool shares (the tracer, the
+ * latency clock): one print callback, the environment checks, BTF lookups
+ * and bcc's fentry_can_attach() probe.
+ */
+#ifndef __MEMTRACE_BPFUTIL_H
+#define __MEMTRACE_BPFUTIL_H
+
+#include <stdbool.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+/* Route libbpf's messages to stderr, only with @verbose (-v) */
+void bpfutil__init(bool verbose);
+
+/*
+ * Check what loading needs: root, the kernel's BTF, bpffs.  Prints one line
+ * naming the remedy and returns -EPERM or -ENOENT; 0 with *@btf the kernel's
+ * BTF (free with btf__free()).
+ */
+int bpfutil__open_env(struct btf **btf);
+
+/* Whether @btf has a type @name of BTF_KIND_@kind */
+bool bpfutil__has(const struct btf *btf, const char *name, int kind);
+
+/* The first of @names (NULL-terminated, newest first) that is a function, or NULL */
+const char *bpfutil__first_func(const struct btf *btf, const char *const *names);
+
+/*
+ * Whether a fentry or fexit (@type BPF_TRACE_FENTRY/FEXIT) on @func attaches:
+ * loads and attaches a two-instruction program, as bcc's fentry_can_attach()
+ * does.  False when @func is absent or the trampoline refuses it (more than
+ * six arguments before 6.5).
+ */
+bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type);
+
+#endif /* __MEMTRACE_BPFUTIL_H */
