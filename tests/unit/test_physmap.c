@@ -12,7 +12,7 @@
 #include "zones/physmap.h"
 #include "tap.h"
 
-#define NR_TESTS	126
+#define NR_TESTS	128
 
 typedef int (*parse_fn)(struct physmap *pm, FILE *f);
 
@@ -86,7 +86,7 @@ static size_t max_columns(const char *buf)
 	return max;
 }
 
-static bool zone_is(const struct physmap_zone *z, int node, const char *name)
+static bool zone_is(const struct memalloc_zone *z, unsigned int node, const char *name)
 {
 	return z && z->node == node && !strcmp(z->name, name);
 }
@@ -138,7 +138,7 @@ static void test_iomem(struct physmap *pm)
 
 static void test_zoneinfo(struct physmap *pm)
 {
-	const struct physmap_zone *z;
+	const struct memalloc_zone *z;
 
 	tap_ok(parse_file(pm, physmap__parse_zoneinfo, "zoneinfo-128m.txt") == 0,
 	       "zoneinfo: parse zoneinfo-128m.txt");
@@ -151,15 +151,15 @@ static void test_zoneinfo(struct physmap *pm)
 	z = &pm->zones[0];
 	tap_ok(zone_is(z, 0, "DMA"), "zoneinfo: zone 0 is Node 0 DMA");
 	tap_eq_u64(z->start_pfn, 1, "zoneinfo: DMA start_pfn");
-	tap_eq_u64(z->spanned, 4095, "zoneinfo: DMA spanned");
-	tap_eq_u64(z->present, 3998, "zoneinfo: DMA present");
-	tap_eq_u64(z->managed, 3840, "zoneinfo: DMA managed");
+	tap_eq_u64((z->end_pfn - z->start_pfn), 4095, "zoneinfo: DMA spanned");
+	tap_eq_u64(z->present_pages, 3998, "zoneinfo: DMA present");
+	tap_eq_u64(z->managed_pages, 3840, "zoneinfo: DMA managed");
 	z = &pm->zones[1];
 	tap_ok(zone_is(z, 0, "DMA32"), "zoneinfo: zone 1 is Node 0 DMA32");
 	tap_eq_u64(z->start_pfn, 4096, "zoneinfo: DMA32 start_pfn");
-	tap_eq_u64(z->spanned, 28640, "zoneinfo: DMA32 spanned");
-	tap_eq_u64(z->present, 28640, "zoneinfo: DMA32 present");
-	tap_eq_u64(z->managed, 18545, "zoneinfo: DMA32 managed");
+	tap_eq_u64((z->end_pfn - z->start_pfn), 28640, "zoneinfo: DMA32 spanned");
+	tap_eq_u64(z->present_pages, 28640, "zoneinfo: DMA32 present");
+	tap_eq_u64(z->managed_pages, 18545, "zoneinfo: DMA32 managed");
 }
 
 static void test_zone_of_pfn(const struct physmap *pm)
@@ -219,25 +219,27 @@ static void test_pfn_is_ram(const struct physmap *pm)
 static void test_numa2(void)
 {
 	struct physmap pm = { 0 };
-	const struct physmap_zone *z;
+	const struct memalloc_zone *z;
 
 	tap_ok(parse_file(&pm, physmap__parse_zoneinfo, "zoneinfo-numa2.txt") == 0,
 	       "numa2: parse zoneinfo-numa2.txt");
 	tap_eq_u64(pm.nr_zones, 3, "numa2: 3 populated zones");
 	if (pm.nr_zones != 3) {
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 13; i++)
 			tap_skip("numa2: zone contents (wrong zone count)");
 		goto out;
 	}
 	tap_ok(zone_is(&pm.zones[0], 0, "DMA") && zone_is(&pm.zones[1], 0, "DMA32"),
 	       "numa2: node 0 has DMA and DMA32");
-	tap_eq_u64(pm.zones[1].spanned, 28672, "numa2: node 0 DMA32 spans up to 128 MiB");
+	tap_eq_u64((pm.zones[1].end_pfn - pm.zones[1].start_pfn), 28672, "numa2: node 0 DMA32 spans up to 128 MiB");
 	z = &pm.zones[2];
 	tap_ok(zone_is(z, 1, "DMA32"), "numa2: node 1 has DMA32 only");
 	tap_eq_u64(z->start_pfn, 32768, "numa2: node 1 DMA32 start_pfn");
-	tap_eq_u64(z->spanned, 32736, "numa2: node 1 DMA32 spanned");
-	tap_eq_u64(z->present, 32736, "numa2: node 1 DMA32 present");
-	tap_eq_u64(z->managed, 31712, "numa2: node 1 DMA32 managed");
+	tap_eq_u64((z->end_pfn - z->start_pfn), 32736, "numa2: node 1 DMA32 spanned");
+	tap_eq_u64(z->present_pages, 32736, "numa2: node 1 DMA32 present");
+	tap_eq_u64(z->managed_pages, 31712, "numa2: node 1 DMA32 managed");
+	tap_eq_u64(z->zone, 1, "numa2: node 1 DMA32 is zone index 1 (after an empty DMA)");
+	tap_eq_u64(pm.zones[0].zone, 0, "numa2: node 0 DMA is zone index 0");
 	tap_ok(zone_is(physmap__zone_of_pfn(&pm, 32767), 0, "DMA32"),
 	       "numa2: zone_of_pfn 32767 is node 0 DMA32");
 	tap_ok(zone_is(physmap__zone_of_pfn(&pm, 32768), 1, "DMA32"),

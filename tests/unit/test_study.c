@@ -54,9 +54,9 @@ static void study__sample(struct study *s)
 	s->max_order = 10;
 	s->limit_bytes = 256 << 20;
 	s->nr_nodes = 2;
-	s->zones[0] = (struct study_zone){ 0, "DMA", 1, 0x1000, 3998 };
-	s->zones[1] = (struct study_zone){ 0, "DMA32", 0x1000, 0x8000, 0x7000 };
-	s->zones[2] = (struct study_zone){ 1, "DMA32", 0x8000, 0x10000, 0x8000 };
+	s->zones[0] = (struct memalloc_zone){ 0, 0, "DMA", 1, 0x1000, 3998, 3840 };
+	s->zones[1] = (struct memalloc_zone){ 0, 1, "DMA32", 0x1000, 0x8000, 0x7000, 0x6000 };
+	s->zones[2] = (struct memalloc_zone){ 1, 1, "DMA32", 0x8000, 0x10000, 0x8000, 0x7000 };
 	s->nr_zones = 3;
 	r = study__add_iomem(s);
 	*r = (struct study_iomem){ 0x1000, 0x9fbff, "System RAM" };

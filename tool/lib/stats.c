@@ -80,3 +80,12 @@ const char *stats__fmt_ns(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2fs", ns / 1e9);
 	return buf;
 }
+
+const char *stats__fmt_of(const struct stats *st, uint64_t v, char *buf, size_t len)
+{
+	if (!st->n) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	return stats__fmt_ns(v, buf, len);
+}

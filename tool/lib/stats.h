@@ -57,4 +57,7 @@ int stats__log2(uint64_t v);
 /* Format @ns as "850ns", "12.3us", "4.56ms", "1.20s" (at most 7 chars) into @buf */
 const char *stats__fmt_ns(uint64_t ns, char *buf, size_t len);
 
+/* @v (a statistic of @st) as stats__fmt_ns() does, or "-" if @st has no samples */
+const char *stats__fmt_of(const struct stats *st, uint64_t v, char *buf, size_t len);
+
 #endif /* __MEMTRACE_STATS_H */

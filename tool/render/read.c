@@ -236,13 +236,15 @@ int study__read_json(struct study *s, const char *text, size_t len)
 	s->nr_nodes = js_u64(lay, "nr_nodes", 1);
 	a = js_get(lay, "zones");
 	for (i = 0; i < js_len(a) && i < STUDY_MAX_ZONES; i++) {
-		struct study_zone *z = &s->zones[s->nr_zones++];
+		struct memalloc_zone *z = &s->zones[s->nr_zones++];
 
 		z->node = js_u64(js_at(a, i), "node", 0);
 		study__copy(z->name, sizeof(z->name), js_str(js_at(a, i), "name", "?"));
 		z->start_pfn = js_u64(js_at(a, i), "start_pfn", 0);
 		z->end_pfn = js_u64(js_at(a, i), "end_pfn", 0);
-		z->present = js_u64(js_at(a, i), "present_pages", 0);
+		z->zone = js_u64(js_at(a, i), "zone", 0);
+		z->present_pages = js_u64(js_at(a, i), "present_pages", 0);
+		z->managed_pages = js_u64(js_at(a, i), "managed_pages", 0);
 	}
 	a = js_get(lay, "iomem");
 	for (i = 0; i < js_len(a); i++) {

@@ -230,7 +230,7 @@ int study__plot_physmap(const struct study *s, FILE *f)
 	for (n = 0; n < (s->nr_nodes ? s->nr_nodes : 1); n++, row++) {
 		fprintf(f, "<text x=\"4\" y=\"%d\">node %u zones</text>\n", MAP_Y(row) + 15, n);
 		for (i = 0; i < s->nr_zones; i++) {
-			const struct study_zone *z = &s->zones[i];
+			const struct memalloc_zone *z = &s->zones[i];
 
 			if (z->node != n)
 				continue;
@@ -241,7 +241,7 @@ int study__plot_physmap(const struct study *s, FILE *f)
 				fmax((z->end_pfn - z->start_pfn) * scale, 0.5),
 				render__zone_color(z->name), n, z->name,
 				(unsigned long long)z->start_pfn, (unsigned long long)z->end_pfn,
-				(unsigned long long)z->present, MAP_X(z->start_pfn) + 3,
+				(unsigned long long)z->present_pages, MAP_X(z->start_pfn) + 3,
 				MAP_Y(row) + 14, z->name);
 		}
 	}
@@ -289,15 +289,6 @@ int study__plot_physmap(const struct study *s, FILE *f)
 }
 
 /* ---- report.md ---------------------------------------------------------- */
-
-static const char *render__ns(const struct stats *st, uint64_t v, char *buf, size_t len)
-{
-	if (!st->n) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	return stats__fmt_ns(v, buf, len);
-}
 
 /* Median over the cells of (module-with-BPF median - BPF median), and of the BPF cost */
 static void render__overheads(const struct study *s, double *wrapper, double *tramp, int *n)
@@ -385,11 +376,11 @@ void study__write_report(const struct study *s, FILE *f)
 		}
 		fprintf(f, "| %s | %s | %u | %s | %s | %s | %s | %s | %u | %u | %s | %.2f | "
 			   "%.2f |\n", kind__name(c->kind), b[0], c->iterations,
-			render__ns(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
-			render__ns(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
-			render__ns(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
-			render__ns(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
-			render__ns(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])),
+			stats__fmt_of(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
+			stats__fmt_of(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
+			stats__fmt_of(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
+			stats__fmt_of(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
+			stats__fmt_of(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])),
 			c->pages, c->nr_runs, study__levels_str(c, b[6], sizeof(b[6])),
 			c->touch_lines ? (double)c->seq_line_ns / c->touch_lines : 0.0,
 			c->touch_lines ? (double)c->rand_line_ns / c->touch_lines : 0.0);

@@ -7,28 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/stats.h"
 #include "run/correlate.h"
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1ULL << PAGE_SHIFT)
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 /* The page list of @addr that is still open (the newest one). */
 static struct corr_vpages *vpages__find(const struct corr_log *log, uint64_t addr)
@@ -53,20 +37,17 @@ static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages
 	vp = vpages__find(log, p->addr);
 	/* A chunk for an index already filled: a new area at a reused address. */
 	if (!vp || (p->first_index < vp->nr && vp->pfns[p->first_index] != PFN_NONE)) {
-		if (grow((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)))
+		if (array__reserve((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)))
 			return -ENOMEM;
 		vp = &log->vp[log->nr_vp++];
 		memset(vp, 0, sizeof(*vp));
 		vp->addr = p->addr;
 	}
 	if (need > vp->nr) {
-		uint64_t *q = realloc(vp->pfns, need * sizeof(*q));
-
-		if (!q)
+		if (array__reserve((void **)&vp->pfns, &vp->cap, need, sizeof(*vp->pfns)))
 			return -ENOMEM;
 		for (i = vp->nr; i < need; i++)
-			q[i] = PFN_NONE;
-		vp->pfns = q;
+			vp->pfns[i] = PFN_NONE;
 		vp->nr = need;
 	}
 	for (i = 0; i < p->count; i++) {
@@ -96,7 +77,7 @@ int corr_log__add(struct corr_log *log, const void *data, size_t len)
 	}
 	if (e->type == 0 || e->type >= MEMTRACE_EV_MAX || len < sizeof(*e))
 		goto bad;
-	if (grow((void **)&log->ev, &log->cap_ev, log->nr_ev + 1, sizeof(*log->ev)))
+	if (array__reserve((void **)&log->ev, &log->cap_ev, log->nr_ev + 1, sizeof(*log->ev)))
 		return -ENOMEM;
 	log->ev[log->nr_ev++] = *e;
 	return 0;

@@ -74,6 +74,7 @@ struct corr_vpages {
 	uint32_t nr;		/* highest index + 1 seen */
 	uint32_t got;		/* PFNs received */
 	uint64_t *pfns;
+	size_t cap;		/* of @pfns */
 };
 
 /**

@@ -477,15 +477,8 @@ static int study__run(const struct study_args *a, struct study *s)
 	s->max_order = info->max_order;
 	s->limit_bytes = info->limit_bytes;
 	s->nr_nodes = info->nr_nodes;
-	for (i = 0; i < (int)info->nr_zones && i < STUDY_MAX_ZONES; i++) {
-		struct study_zone *z = &s->zones[s->nr_zones++];
-
-		z->node = info->zones[i].node;
-		snprintf(z->name, sizeof(z->name), "%s", info->zones[i].name);
-		z->start_pfn = info->zones[i].start_pfn;
-		z->end_pfn = info->zones[i].end_pfn;
-		z->present = info->zones[i].present_pages;
-	}
+	for (i = 0; i < (int)info->nr_zones && i < STUDY_MAX_ZONES; i++)
+		s->zones[s->nr_zones++] = info->zones[i];
 
 	max_size = a->max_size ? a->max_size : a->quick ? (1 << 20) : (64ULL << 20);
 	if (a->quick && !a->max_size) {

@@ -8,25 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/json.h"
 #include "memalloc.h"
 #include "lib/names.h"
 #include "lib/parse.h"
 #include "study/study.h"
 
-static void *study__grow(void **arr, size_t *n, size_t elem)
+/* Append a zeroed element to *@arr (@n used, @cap room); NULL on -ENOMEM */
+static void *study__grow(void **arr, size_t *n, size_t *cap, size_t elem)
 {
 	void *p;
 
-	/* Grow in steps of powers of two: capacity is implied by n */
-	if (!(*n & (*n - 1)) || !*n) {
-		size_t cap = *n ? 2 * *n : 4;
-
-		p = realloc(*arr, cap * elem);
-		if (!p)
-			return NULL;
-		*arr = p;
-	}
+	if (array__reserve(arr, cap, *n + 1, elem))
+		return NULL;
 	p = (char *)*arr + *n * elem;
 	memset(p, 0, elem);
 	(*n)++;
@@ -35,17 +30,17 @@ static void *study__grow(void **arr, size_t *n, size_t elem)
 
 struct study_cell *study__add_cell(struct study *s)
 {
-	return study__grow((void **)&s->cells, &s->nr_cells, sizeof(*s->cells));
+	return study__grow((void **)&s->cells, &s->nr_cells, &s->cap_cells, sizeof(*s->cells));
 }
 
 struct study_place *study__add_place(struct study *s)
 {
-	return study__grow((void **)&s->places, &s->nr_places, sizeof(*s->places));
+	return study__grow((void **)&s->places, &s->nr_places, &s->cap_places, sizeof(*s->places));
 }
 
 struct study_iomem *study__add_iomem(struct study *s)
 {
-	return study__grow((void **)&s->iomem, &s->nr_iomem, sizeof(*s->iomem));
+	return study__grow((void **)&s->iomem, &s->nr_iomem, &s->cap_iomem, sizeof(*s->iomem));
 }
 
 void study__free(struct study *s)
@@ -221,7 +216,9 @@ int study__write_json(const struct study *s, FILE *f, bool pretty)
 		json__kv_string(&j, "name", s->zones[i].name);
 		json__kv_uint(&j, "start_pfn", s->zones[i].start_pfn);
 		json__kv_uint(&j, "end_pfn", s->zones[i].end_pfn);
-		json__kv_uint(&j, "present_pages", s->zones[i].present);
+		json__kv_uint(&j, "zone", s->zones[i].zone);
+		json__kv_uint(&j, "present_pages", s->zones[i].present_pages);
+		json__kv_uint(&j, "managed_pages", s->zones[i].managed_pages);
 		json__end_object(&j);
 	}
 	json__end_array(&j);
@@ -376,15 +373,6 @@ static const char *study__per(uint64_t ns, uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
-static const char *study__ns(const struct stats *st, uint64_t v, char *buf, size_t len)
-{
-	if (!st->n) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	return stats__fmt_ns(v, buf, len);
-}
-
 void study__print_table(const struct study *s, FILE *f)
 {
 	char b[12][24];
@@ -403,11 +391,11 @@ void study__print_table(const struct study *s, FILE *f)
 		}
 		fprintf(f, "%-11s %5s %5u %7s %7s %7s %7s %7s\n", kind__name(c->kind), b[0],
 			c->iterations,
-			study__ns(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
-			study__ns(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
-			study__ns(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
-			study__ns(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
-			study__ns(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])));
+			stats__fmt_of(&c->mod_alloc, c->mod_alloc.median_ns, b[1], sizeof(b[1])),
+			stats__fmt_of(&c->mod_alloc, c->mod_alloc.p99_ns, b[2], sizeof(b[2])),
+			stats__fmt_of(&c->bpf_alloc, c->bpf_alloc.median_ns, b[3], sizeof(b[3])),
+			stats__fmt_of(&c->mod_free, c->mod_free.median_ns, b[4], sizeof(b[4])),
+			stats__fmt_of(&c->bpf_free, c->bpf_free.median_ns, b[5], sizeof(b[5])));
 	}
 	fprintf(f, "ALLOC, FREE: the module's median (P99: its 99th percentile); BPF: fentry\n"
 		   "to fexit median of the same calls.\n\n");

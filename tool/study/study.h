@@ -89,11 +89,6 @@ struct study_place {
 	uint32_t nodes[STUDY_MAX_NODES];
 };
 
-struct study_zone {
-	uint32_t node;
-	char name[16];
-	uint64_t start_pfn, end_pfn, present;
-};
 
 /* A top-level /proc/iomem range */
 struct study_iomem {
@@ -126,16 +121,16 @@ struct study {
 	uint32_t max_order;
 	uint64_t limit_bytes;
 	uint32_t nr_nodes;
-	struct study_zone zones[STUDY_MAX_ZONES];
+	struct memalloc_zone zones[STUDY_MAX_ZONES];
 	uint32_t nr_zones;
 	struct study_iomem *iomem;
-	size_t nr_iomem;
+	size_t nr_iomem, cap_iomem;
 	struct study_cell *cells;
-	size_t nr_cells;
+	size_t nr_cells, cap_cells;
 	struct study_limit limits[4];
 	size_t nr_limits;
 	struct study_place *places;
-	size_t nr_places;
+	size_t nr_places, cap_places;
 };
 
 /* Append a zeroed cell / place / iomem range; NULL on -ENOMEM */

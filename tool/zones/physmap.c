@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "zones/physmap.h"
 
 #define PAGE_SIZE	(1ULL << PHYSMAP_PAGE_SHIFT)
@@ -137,7 +138,7 @@ static int iomem__check(const struct physmap_resource *res, size_t nr,
 
 int physmap__parse_iomem(struct physmap *pm, FILE *f)
 {
-	struct physmap_resource *res = NULL, *tmp, r;
+	struct physmap_resource *res = NULL, r;
 	size_t nr = 0, cap = 0, line_cap = 0;
 	const char *name;
 	char *line = NULL;
@@ -151,14 +152,9 @@ int physmap__parse_iomem(struct physmap *pm, FILE *f)
 			err = iomem__check(res, nr, &r);
 		if (err)
 			goto cleanup;
-		if (nr == cap) {
-			cap = cap ? cap * 2 : 32;
-			tmp = realloc(res, cap * sizeof(*res));
-			if (!tmp) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-			res = tmp;
+		if (array__reserve((void **)&res, &cap, nr + 1, sizeof(*res))) {
+			err = -ENOMEM;
+			goto cleanup;
 		}
 		r.name = strdup(name);
 		if (!r.name) {
@@ -192,20 +188,31 @@ enum {
 	ZI_COUNTS	= ZI_SPANNED | ZI_PRESENT | ZI_MANAGED,
 };
 
+/* A zone block as /proc/zoneinfo gives it, before it becomes a memalloc_zone */
+struct zi_block {
+	int node;
+	uint32_t index;		/* zone index in its node: blocks come in order */
+	char name[sizeof(((struct memalloc_zone *)0)->name)];
+	uint64_t start_pfn;
+	uint64_t spanned;
+	uint64_t present;
+	uint64_t managed;
+};
+
 /* The only keys we need; the zone block holds many more (vmstat items, per-cpu pagesets). */
 static const struct {
 	const char *key;
 	unsigned int bit;
 	size_t off;
 } zone_fields[] = {
-	{ "spanned",	ZI_SPANNED,	offsetof(struct physmap_zone, spanned) },
-	{ "present",	ZI_PRESENT,	offsetof(struct physmap_zone, present) },
-	{ "managed",	ZI_MANAGED,	offsetof(struct physmap_zone, managed) },
-	{ "start_pfn:",	ZI_START_PFN,	offsetof(struct physmap_zone, start_pfn) },
+	{ "spanned",	ZI_SPANNED,	offsetof(struct zi_block, spanned) },
+	{ "present",	ZI_PRESENT,	offsetof(struct zi_block, present) },
+	{ "managed",	ZI_MANAGED,	offsetof(struct zi_block, managed) },
+	{ "start_pfn:",	ZI_START_PFN,	offsetof(struct zi_block, start_pfn) },
 };
 
 /* "Node 0, zone    DMA32" (the name is printed "%8s") */
-static int zone__parse_header(const char *line, struct physmap_zone *z)
+static int zone__parse_header(const char *line, struct zi_block *z)
 {
 	const char *p = line;
 	uint64_t node = 0;
@@ -224,14 +231,14 @@ static int zone__parse_header(const char *line, struct physmap_zone *z)
 	p += 7;
 	p += strspn(p, " ");
 	n = strlen(p);
-	if (!n || n >= PHYSMAP_ZONE_NAME_LEN || strcspn(p, " \t") != n)
+	if (!n || n >= sizeof(z->name) || strcspn(p, " \t") != n)
 		return -EINVAL;
 	z->node = (int)node;
 	memcpy(z->name, p, n + 1);
 	return 0;
 }
 
-static int zone__parse_field(struct physmap_zone *z, unsigned int *seen, char *line)
+static int zone__parse_field(struct zi_block *z, unsigned int *seen, char *line)
 {
 	char *save, *key, *val;
 	uint64_t v;
@@ -254,10 +261,9 @@ static int zone__parse_field(struct physmap_zone *z, unsigned int *seen, char *l
 }
 
 /* Validate a finished zone block and append it if populated. */
-static int zones__push(struct physmap_zone **zones, size_t *nr, size_t *cap,
-		       const struct physmap_zone *z, unsigned int seen)
+static int zones__push(struct memalloc_zone **zones, size_t *nr, size_t *cap,
+		       const struct zi_block *z, unsigned int seen)
 {
-	struct physmap_zone *tmp;
 
 	if ((seen & ZI_COUNTS) != ZI_COUNTS || z->present > z->spanned)
 		return -EINVAL;
@@ -267,20 +273,23 @@ static int zones__push(struct physmap_zone **zones, size_t *nr, size_t *cap,
 	if (!(seen & ZI_START_PFN) || z->start_pfn > PFN_LIMIT ||
 	    z->spanned > PFN_LIMIT - z->start_pfn)
 		return -EINVAL;
-	if (*nr == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		tmp = realloc(*zones, *cap * sizeof(**zones));
-		if (!tmp)
-			return -ENOMEM;
-		*zones = tmp;
-	}
-	(*zones)[(*nr)++] = *z;
+	if (array__reserve((void **)zones, cap, *nr + 1, sizeof(**zones)))
+		return -ENOMEM;
+	(*zones)[*nr] = (struct memalloc_zone){ .node = z->node, .zone = z->index,
+						.start_pfn = z->start_pfn,
+						.end_pfn = z->start_pfn + z->spanned,
+						.present_pages = z->present,
+						.managed_pages = z->managed };
+	memcpy((*zones)[(*nr)++].name, z->name, sizeof(z->name));
 	return 0;
 }
 
 int physmap__parse_zoneinfo(struct physmap *pm, FILE *f)
 {
-	struct physmap_zone *zones = NULL, z;
+	struct memalloc_zone *zones = NULL;
+	struct zi_block z;
+	uint32_t index = 0;
+	int prev_node = -1;
 	size_t nr = 0, cap = 0, line_cap = 0;
 	unsigned int seen = 0;
 	bool in_zone = false;
@@ -306,6 +315,10 @@ int physmap__parse_zoneinfo(struct physmap *pm, FILE *f)
 		err = zone__parse_header(line, &z);
 		if (err)
 			goto cleanup;
+		/* Every zone of a node has a block, in index order */
+		index = in_zone && z.node == prev_node ? index + 1 : 0;
+		z.index = index;
+		prev_node = z.node;
 		in_zone = true;
 	}
 	if (err)
@@ -336,14 +349,14 @@ void physmap__free(struct physmap *pm)
 	memset(pm, 0, sizeof(*pm));
 }
 
-const struct physmap_zone *physmap__zone_of_pfn(const struct physmap *pm, uint64_t pfn)
+const struct memalloc_zone *physmap__zone_of_pfn(const struct physmap *pm, uint64_t pfn)
 {
-	const struct physmap_zone *z;
+	const struct memalloc_zone *z;
 	size_t i;
 
 	for (i = 0; i < pm->nr_zones; i++) {
 		z = &pm->zones[i];
-		if (pfn >= z->start_pfn && pfn - z->start_pfn < z->spanned)
+		if (pfn >= z->start_pfn && pfn < z->end_pfn)
 			return z;
 	}
 	return NULL;
@@ -435,7 +448,7 @@ static void physmap__print_iomem(const struct physmap *pm, FILE *out, size_t *fi
 	for (j = 0; j < pm->nr_zones; j++) {
 		first[j] = last[j] = pm->nr_res;
 		zs = pm->zones[j].start_pfn << PHYSMAP_PAGE_SHIFT;
-		ze = ((pm->zones[j].start_pfn + pm->zones[j].spanned) << PHYSMAP_PAGE_SHIFT) - 1;
+		ze = (pm->zones[j].end_pfn << PHYSMAP_PAGE_SHIFT) - 1;
 		for (i = 0; i < pm->nr_res; i++) {
 			if (pm->res[i].end < zs || pm->res[i].start > ze)
 				continue;
@@ -498,7 +511,7 @@ static void physmap__print_iomem(const struct physmap *pm, FILE *out, size_t *fi
 
 static void physmap__print_zones(const struct physmap *pm, FILE *out)
 {
-	const struct physmap_zone *z;
+	const struct memalloc_zone *z;
 	uint64_t end_pfn, ram;
 	bool have_ram = pm->nr_res && !physmap__iomem_is_censored(pm);
 	char label[32], pfns[48];
@@ -508,20 +521,24 @@ static void physmap__print_zones(const struct physmap *pm, FILE *out)
 		"managed = present - boot reservations\n", PAGE_SIZE);
 	for (i = 0; i < pm->nr_zones; i++) {
 		z = &pm->zones[i];
-		end_pfn = z->start_pfn + z->spanned;
+		end_pfn = z->end_pfn;
 		snprintf(label, sizeof(label), "Node %d %s", z->node, z->name);
-		snprintf(pfns, sizeof(pfns), "%#" PRIx64 "-%#" PRIx64, z->start_pfn, end_pfn - 1);
+		snprintf(pfns, sizeof(pfns), "%#" PRIx64 "-%#" PRIx64, (uint64_t)z->start_pfn,
+			 end_pfn - 1);
 		fprintf(out, "%-16s pfn %-19s phys %08" PRIx64 "-%08" PRIx64 "\n", label, pfns,
-			z->start_pfn << PHYSMAP_PAGE_SHIFT, (end_pfn << PHYSMAP_PAGE_SHIFT) - 1);
-		fprintf(out, "  spanned %" PRIu64, z->spanned);
+			(uint64_t)z->start_pfn << PHYSMAP_PAGE_SHIFT,
+			(end_pfn << PHYSMAP_PAGE_SHIFT) - 1);
+		fprintf(out, "  spanned %" PRIu64, (uint64_t)(z->end_pfn - z->start_pfn));
 		if (have_ram) {
-			ram = physmap__count_ram_pfns(pm, z->start_pfn, z->spanned);
+			ram = physmap__count_ram_pfns(pm, z->start_pfn, z->end_pfn - z->start_pfn);
 			fprintf(out, " = %" PRIu64 " System RAM + %" PRIu64 " hole", ram,
-				z->spanned - ram);
+				(uint64_t)(z->end_pfn - z->start_pfn - ram));
 		}
-		fprintf(out, "\n  present %" PRIu64 ", managed %" PRIu64, z->present, z->managed);
-		if (z->managed <= z->present)
-			fprintf(out, " (%" PRIu64 " reserved)", z->present - z->managed);
+		fprintf(out, "\n  present %" PRIu64 ", managed %" PRIu64,
+			(uint64_t)z->present_pages, (uint64_t)z->managed_pages);
+		if (z->managed_pages <= z->present_pages)
+			fprintf(out, " (%" PRIu64 " reserved)",
+				(uint64_t)(z->present_pages - z->managed_pages));
 		fprintf(out, "\n");
 	}
 }

@@ -14,9 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "memalloc.h"
+
 /* PFNs in /proc/zoneinfo are in units of PAGE_SIZE; the study guest is x86_64 (4 KiB) */
 #define PHYSMAP_PAGE_SHIFT	12
-#define PHYSMAP_ZONE_NAME_LEN	16	/* "DMA32", "Normal", "Movable", "Device" */
 
 /**
  * struct physmap_resource - one line of /proc/iomem
@@ -32,23 +33,13 @@ struct physmap_resource {
 	char *name;
 };
 
-/**
- * struct physmap_zone - one populated zone of /proc/zoneinfo
- * @node:	NUMA node id ("Node N, zone NAME")
- * @name:	zone name: "DMA", "DMA32", "Normal", ...
- * @start_pfn:	first PFN of the span
- * @spanned:	PFNs in [start_pfn, last PFN], holes included
- * @present:	spanned minus holes: pages that exist
- * @managed:	present minus boot-time reservations: pages the buddy allocator owns
+/*
+ * A zone is described by the uapi's struct memalloc_zone, in the tool as in
+ * the module: @start_pfn, @end_pfn (excluded; spanned = end - start, holes
+ * included), @present_pages (spanned minus holes) and @managed_pages
+ * (present minus boot-time reservations: what the buddy allocator owns).
+ * From /proc/zoneinfo, @zone is the zone's index in its node.
  */
-struct physmap_zone {
-	int node;
-	char name[PHYSMAP_ZONE_NAME_LEN];
-	uint64_t start_pfn;
-	uint64_t spanned;
-	uint64_t present;
-	uint64_t managed;
-};
 
 /**
  * struct physmap - parsed /proc/iomem and /proc/zoneinfo
@@ -62,7 +53,7 @@ struct physmap_zone {
 struct physmap {
 	struct physmap_resource *res;
 	size_t nr_res;
-	struct physmap_zone *zones;
+	struct memalloc_zone *zones;
 	size_t nr_zones;
 };
 
@@ -98,7 +89,7 @@ int physmap__parse_zoneinfo(struct physmap *pm, FILE *f);
 void physmap__free(struct physmap *pm);
 
 /**
- * physmap__zone_of_pfn() - the zone whose span [start_pfn, start_pfn + spanned) holds @pfn
+ * physmap__zone_of_pfn() - the zone whose span [start_pfn, end_pfn) holds @pfn
  * @pm:		physmap
  * @pfn:	page frame number
  *
@@ -107,7 +98,7 @@ void physmap__free(struct physmap *pm);
  *
  * Return: the zone, or NULL if no populated zone spans @pfn.
  */
-const struct physmap_zone *physmap__zone_of_pfn(const struct physmap *pm, uint64_t pfn);
+const struct memalloc_zone *physmap__zone_of_pfn(const struct physmap *pm, uint64_t pfn);
 
 /**
  * physmap__pfn_is_ram() - whether the whole page @pfn lies in a top-level "System RAM" range

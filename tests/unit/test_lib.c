@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of tool/lib: the names (one spelling, from the uapi), the
+ * array helper, the JSON writer's nesting and its loud failure, and the
+ * exit-status table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/array.h"
+#include "lib/json.h"
+#include "lib/names.h"
+#include "lib/warn.h"
+#include "memalloc.h"
+#include "tap.h"
+
+static void tap_eq_s(const char *got, const char *want, const char *desc)
+{
+	if (!tap_ok(!strcmp(got, want), "%s", desc))
+		printf("# got '%s', want '%s'\n", got, want);
+}
+
+static void test_names(void)
+{
+	char buf[MEMALLOC_PTE_FLAGS_LEN];
+	uint32_t all = MEMALLOC_PTE_USER | MEMALLOC_PTE_RW | MEMALLOC_PTE_GLOBAL |
+		       MEMALLOC_PTE_NX | MEMALLOC_PTE_ACCESSED | MEMALLOC_PTE_DIRTY;
+
+	tap_eq_s(level__name(MEMALLOC_LEVEL_NONE), "unmapped", "names: level NONE is unmapped");
+	tap_eq_s(level__name(MEMALLOC_LEVEL_PTE), "4K", "names: level PTE maps 4K");
+	tap_eq_s(level__name(MEMALLOC_LEVEL_PMD), "2M", "names: level PMD maps 2M");
+	tap_eq_s(level__name(MEMALLOC_LEVEL_PUD), "1G", "names: level PUD maps 1G");
+	tap_eq_s(level__name(MEMALLOC_NR_LEVELS), "?", "names: an unknown level is ?");
+	tap_eq_s(pte_flags__format(MEMALLOC_PTE_RW | MEMALLOC_PTE_GLOBAL | MEMALLOC_PTE_NX |
+				   MEMALLOC_PTE_ACCESSED | MEMALLOC_PTE_DIRTY, buf, sizeof(buf)),
+		 "RW GLB NX A D", "names: flags of kernel data, ptdump's spelling");
+	tap_eq_s(pte_flags__format(0, buf, sizeof(buf)), "ro x", "names: no flags: ro x");
+	tap_eq_s(pte_flags__format(all, buf, sizeof(buf)), "USR RW GLB NX A D",
+		 "names: every flag fits MEMALLOC_PTE_FLAGS_LEN");
+	tap_eq_u64(kind__from_name("kvmalloc"), MEMALLOC_KIND_KVMALLOC, "names: kind by name");
+	tap_eq_s(kind__name(MEMALLOC_KIND_ALLOC_PAGES), "alloc_pages", "names: kind's name");
+	tap_eq_u64(kind__from_name("kmalloc_node"), -EINVAL, "names: an unknown kind is -EINVAL");
+	tap_eq_s(kind__name(0), "?", "names: kind 0 has no name");
+}
+
+static void test_array(void)
+{
+	size_t cap = 0;
+	int *a = NULL;
+
+	tap_eq_u64(array__reserve((void **)&a, &cap, 1, sizeof(*a)), 0, "array: first reserve");
+	tap_eq_u64(cap, 8, "array: starts at 8");
+	a[7] = 7;
+	tap_eq_u64(array__reserve((void **)&a, &cap, 9, sizeof(*a)), 0, "array: grows");
+	tap_eq_u64(cap, 16, "array: doubles");
+	tap_eq_u64(a[7], 7, "array: keeps what it held");
+	tap_eq_u64(array__reserve((void **)&a, &cap, 3, sizeof(*a)), 0, "array: enough room");
+	tap_eq_u64(cap, 16, "array: does not shrink");
+	tap_eq_u64(array__reserve((void **)&a, &cap, SIZE_MAX / 2, sizeof(*a)), -ENOMEM,
+		   "array: an impossible size is -ENOMEM");
+	tap_eq_u64(cap, 16, "array: a failure leaves the capacity");
+	free(a);
+}
+
+/* Write @depth nested arrays, closing @closes of them; json__end()'s result */
+static int json_nest(int depth, int closes, char **out)
+{
+	size_t len;
+	struct json j;
+	FILE *f = open_memstream(out, &len);
+	int i, err;
+
+	json__init(&j, f, false);
+	for (i = 0; i < depth; i++)
+		json__start_array(&j);
+	for (i = 0; i < closes; i++)
+		json__end_array(&j);
+	err = json__end(&j);
+	fclose(f);
+	return err;
+}
+
+static void test_json(void)
+{
+	char *out = NULL, want[256];
+	struct json j;
+	size_t len;
+	FILE *f;
+
+	tap_eq_u64(json_nest(100, 100, &out), 0, "json: 100 levels deep is whole");
+	memset(want, '[', 100);
+	memset(want + 100, ']', 100);
+	strcpy(want + 200, "\n");
+	tap_eq_s(out, want, "json: 100 levels written, none clamped");
+	free(out);
+	tap_eq_u64(json_nest(2, 1, &out), -EINVAL, "json: a container left open is an error");
+	free(out);
+	tap_eq_u64(json_nest(1, 2, &out), -EINVAL, "json: a close too many is an error");
+	free(out);
+
+	f = open_memstream(&out, &len);
+	json__init(&j, f, true);
+	json__start_object(&j);
+	json__kv_uint(&j, "a", 1);
+	json__name(&j, "b");
+	json__start_array(&j);
+	json__end_array(&j);
+	json__end_object(&j);
+	tap_eq_u64(json__end(&j), 0, "json: pretty document is whole");
+	fclose(f);
+	tap_eq_s(out, "{\n  \"a\": 1,\n  \"b\": []\n}\n", "json: pretty indents by two");
+	free(out);
+}
+
+static void test_exit(void)
+{
+	tap_eq_u64(exit_status_of(0), EXIT_SUCCESS, "exit: 0 is success");
+	tap_eq_u64(exit_status_of(-ENOENT), EXIT_ENV, "exit: no module/BTF/bpffs is 4");
+	tap_eq_u64(exit_status_of(-EPERM), EXIT_ENV, "exit: not root is 4");
+	tap_eq_u64(exit_status_of(-EACCES), EXIT_ENV, "exit: no access is 4");
+	tap_eq_u64(exit_status_of(-524), EXIT_ENV, "exit: a refused attach (ENOTSUPP) is 4");
+	tap_eq_u64(exit_status_of(-ENOMEM), EXIT_FAILURE, "exit: out of memory is 1");
+	tap_eq_u64(exit_status_of(-EINVAL), EXIT_FAILURE, "exit: a bad request is 1");
+}
+
+int main(void)
+{
+	tap_plan(34);
+	test_names();
+	test_array();
+	test_json();
+	test_exit();
+	return tap_finish();
+}
