@@ -106,13 +106,17 @@ static bool plot__ok(const struct plot_axis *ax, double v)
 	return isfinite(v) && (!ax->log || v > 0);
 }
 
-int plot__svg(const struct plot *p, FILE *f)
+/* The drawing area and the data range it shows */
+struct plot_frame {
+	double xlo, xhi, ylo, yhi;	/* data */
+	double x0, x1, y0, y1;		/* pixels */
+};
+
+/* The data range over every drawable point; the number of such points */
+static size_t plot__bounds(const struct plot *p, struct plot_frame *fr)
 {
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
-	double xlo, xhi, ylo, yhi, x0 = PLOT_LEFT, x1 = PLOT_W - PLOT_RIGHT;
-	double y0 = PLOT_H - PLOT_BOTTOM, y1 = PLOT_TOP;
 	size_t i, k, points = 0;
-	char lab[32];
 
 	for (i = 0; i < p->nr_series; i++) {
 		for (k = 0; k < p->series[i].n; k++) {
@@ -127,6 +131,105 @@ int plot__svg(const struct plot *p, FILE *f)
 			points++;
 		}
 	}
+	if (points) {
+		plot__range(&p->x, xmin, xmax, &fr->xlo, &fr->xhi);
+		plot__range(&p->y, ymin, ymax, &fr->ylo, &fr->yhi);
+	}
+	return points;
+}
+
+/* Ticks, grid lines and labels of one axis (@k 0: x, 1: y) */
+static void plot__ticks(const struct plot *p, const struct plot_frame *fr, int k, FILE *f)
+{
+	const struct plot_axis *ax = k ? &p->y : &p->x;
+	double lo = k ? fr->ylo : fr->xlo, hi = k ? fr->yhi : fr->xhi, v, step;
+	char lab[32];
+	int n = 0;
+
+	/* log: every power (every other one for base 2 over many powers) */
+	step = ax->log ? ax->base : (hi - lo) / 5;
+	if (ax->log && ax->base == 2 && plot__log(ax, hi / lo) > 12)
+		step = 4;
+	for (v = lo; v <= hi * (1 + 1e-9) && n < 64; v = ax->log ? v * step : v + step, n++) {
+		double px = plot__map(ax, v, lo, hi, k ? fr->y0 : fr->x0, k ? fr->y1 : fr->x1);
+
+		plot__label(ax->fmt, v, lab, sizeof(lab));
+		if (!k)
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" "
+				   "stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%g\" "
+				   "text-anchor=\"middle\">%s</text>\n",
+				px, fr->y0, px, fr->y1, px, fr->y0 + 16, lab);
+		else
+			fprintf(f, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" "
+				   "stroke=\"#ddd\"/><text x=\"%g\" y=\"%.1f\" "
+				   "text-anchor=\"end\">%s</text>\n",
+				fr->x0, px, fr->x1, px, fr->x0 - 6, px + 4, lab);
+	}
+}
+
+/* The frame, both axes and their labels */
+static void plot__axes(const struct plot *p, const struct plot_frame *fr, FILE *f)
+{
+	fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		   "stroke=\"black\"/>\n", fr->x0, fr->y1, fr->x1 - fr->x0, fr->y0 - fr->y1);
+	plot__ticks(p, fr, 0, f);
+	plot__ticks(p, fr, 1, f);
+	fprintf(f, "<text x=\"%g\" y=\"%d\" text-anchor=\"middle\">", (fr->x0 + fr->x1) / 2,
+		PLOT_H - 20);
+	plot__xml(f, p->x.label);
+	fprintf(f, "</text>\n<text transform=\"translate(18,%g) rotate(-90)\" "
+		   "text-anchor=\"middle\">", (fr->y0 + fr->y1) / 2);
+	plot__xml(f, p->y.label);
+	fputs("</text>\n", f);
+}
+
+/* Series @i: a polyline through its drawable points (broken at gaps), dots, legend */
+static void plot__series(const struct plot *p, const struct plot_frame *fr, size_t i, FILE *f)
+{
+	const struct plot_series *s = &p->series[i];
+	const char *dash = s->dashed ? " stroke-dasharray=\"6,4\"" : "";
+	bool open = false;
+	size_t k;
+
+	for (k = 0; k <= s->n; k++) {
+		bool ok = k < s->n && plot__ok(&p->x, s->x[k]) && plot__ok(&p->y, s->y[k]);
+
+		if (!ok) {
+			if (open)
+				fputs("\"/>\n", f);
+			open = false;
+			continue;
+		}
+		if (!open)
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
+				   "points=\"", s->color, dash);
+		fprintf(f, "%s%.1f,%.1f", open ? " " : "",
+			plot__map(&p->x, s->x[k], fr->xlo, fr->xhi, fr->x0, fr->x1),
+			plot__map(&p->y, s->y[k], fr->ylo, fr->yhi, fr->y0, fr->y1));
+		open = true;
+	}
+	for (k = 0; k < s->n; k++) {
+		if (plot__ok(&p->x, s->x[k]) && plot__ok(&p->y, s->y[k]))
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
+				plot__map(&p->x, s->x[k], fr->xlo, fr->xhi, fr->x0, fr->x1),
+				plot__map(&p->y, s->y[k], fr->ylo, fr->yhi, fr->y0, fr->y1),
+				s->color);
+	}
+	fprintf(f, "<line x1=\"%g\" y1=\"%zu\" x2=\"%g\" y2=\"%zu\" stroke=\"%s\" "
+		   "stroke-width=\"2\"%s/><text x=\"%g\" y=\"%zu\">",
+		fr->x1 + 12, (size_t)fr->y1 + 10 + 18 * i, fr->x1 + 40,
+		(size_t)fr->y1 + 10 + 18 * i, s->color, dash, fr->x1 + 46,
+		(size_t)fr->y1 + 14 + 18 * i);
+	plot__xml(f, s->name);
+	fputs("</text>\n", f);
+}
+
+int plot__svg(const struct plot *p, FILE *f)
+{
+	struct plot_frame fr = { .x0 = PLOT_LEFT, .x1 = PLOT_W - PLOT_RIGHT,
+				 .y0 = PLOT_H - PLOT_BOTTOM, .y1 = PLOT_TOP };
+	size_t i, points = plot__bounds(p, &fr);
+
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		   "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
@@ -141,80 +244,9 @@ int plot__svg(const struct plot *p, FILE *f)
 			PLOT_W / 2, PLOT_H / 2);
 		return -EINVAL;
 	}
-	plot__range(&p->x, xmin, xmax, &xlo, &xhi);
-	plot__range(&p->y, ymin, ymax, &ylo, &yhi);
-
-	/* Frame, ticks and grid */
-	fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
-		   "stroke=\"black\"/>\n", x0, y1, x1 - x0, y0 - y1);
-	for (k = 0; k < 2; k++) {
-		const struct plot_axis *ax = k ? &p->y : &p->x;
-		double lo = k ? ylo : xlo, hi = k ? yhi : xhi, v, step;
-		int n = 0;
-
-		/* log: every power (every other one for base 2 over many powers) */
-		step = ax->log ? ax->base : (hi - lo) / 5;
-		if (ax->log && ax->base == 2 && plot__log(ax, hi / lo) > 12)
-			step = 4;
-		for (v = lo; v <= hi * (1 + 1e-9) && n < 64; v = ax->log ? v * step : v + step, n++) {
-			double px = plot__map(ax, v, lo, hi, k ? y0 : x0, k ? y1 : x1);
-
-			plot__label(ax->fmt, v, lab, sizeof(lab));
-			if (!k)
-				fprintf(f, "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" "
-					   "stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%g\" "
-					   "text-anchor=\"middle\">%s</text>\n",
-					px, y0, px, y1, px, y0 + 16, lab);
-			else
-				fprintf(f, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" "
-					   "stroke=\"#ddd\"/><text x=\"%g\" y=\"%.1f\" "
-					   "text-anchor=\"end\">%s</text>\n",
-					x0, px, x1, px, x0 - 6, px + 4, lab);
-		}
-	}
-	fprintf(f, "<text x=\"%g\" y=\"%d\" text-anchor=\"middle\">", (x0 + x1) / 2, PLOT_H - 20);
-	plot__xml(f, p->x.label);
-	fprintf(f, "</text>\n<text transform=\"translate(18,%g) rotate(-90)\" "
-		   "text-anchor=\"middle\">", (y0 + y1) / 2);
-	plot__xml(f, p->y.label);
-	fputs("</text>\n", f);
-
-	/* Series and legend */
-	for (i = 0; i < p->nr_series; i++) {
-		const struct plot_series *s = &p->series[i];
-		const char *dash = s->dashed ? " stroke-dasharray=\"6,4\"" : "";
-		bool open = false;
-
-		for (k = 0; k < s->n; k++) {
-			if (!plot__ok(&p->x, s->x[k]) || !plot__ok(&p->y, s->y[k])) {
-				if (open)
-					fputs("\"/>\n", f);
-				open = false;
-				continue;
-			}
-			if (!open)
-				fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
-					   "points=\"", s->color, dash);
-			fprintf(f, "%s%.1f,%.1f", open ? " " : "",
-				plot__map(&p->x, s->x[k], xlo, xhi, x0, x1),
-				plot__map(&p->y, s->y[k], ylo, yhi, y0, y1));
-			open = true;
-		}
-		if (open)
-			fputs("\"/>\n", f);
-		for (k = 0; k < s->n; k++) {
-			if (plot__ok(&p->x, s->x[k]) && plot__ok(&p->y, s->y[k]))
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
-					plot__map(&p->x, s->x[k], xlo, xhi, x0, x1),
-					plot__map(&p->y, s->y[k], ylo, yhi, y0, y1), s->color);
-		}
-		fprintf(f, "<line x1=\"%g\" y1=\"%zu\" x2=\"%g\" y2=\"%zu\" stroke=\"%s\" "
-			   "stroke-width=\"2\"%s/><text x=\"%g\" y=\"%zu\">",
-			x1 + 12, (size_t)y1 + 10 + 18 * i, x1 + 40, (size_t)y1 + 10 + 18 * i,
-			s->color, dash, x1 + 46, (size_t)y1 + 14 + 18 * i);
-		plot__xml(f, s->name);
-		fputs("</text>\n", f);
-	}
+	plot__axes(p, &fr, f);
+	for (i = 0; i < p->nr_series; i++)
+		plot__series(p, &fr, i, f);
 	fputs("</svg>\n", f);
 	return 0;
 }

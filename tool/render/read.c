@@ -200,22 +200,8 @@ static int study__read_cell(struct study *s, struct json_object *o)
 	return 0;
 }
 
-int study__read_json(struct study *s, const char *text, size_t len)
+static void study__read_conditions(struct study *s, struct json_object *cond)
 {
-	struct json_object *cond, *lay, *a;
-	struct json_object *doc;
-	size_t i;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	err = js_parse(text, len, &doc);
-	if (err)
-		return err;
-	if (strcmp(js_str(doc, "schema", ""), STUDY_SCHEMA)) {
-		err = -EPROTO;
-		goto cleanup;
-	}
-	cond = js_get(doc, "conditions");
 	study__copy(s->kernel, sizeof(s->kernel), js_str(cond, "kernel", ""));
 	study__copy(s->machine, sizeof(s->machine), js_str(cond, "machine", ""));
 	study__copy(s->cpu, sizeof(s->cpu), js_str(cond, "cpu", ""));
@@ -227,8 +213,13 @@ int study__read_json(struct study *s, const char *text, size_t len)
 	s->duration_s = js_num(cond, "duration_s", 0);
 	s->bpf = js_bool(cond, "bpf", false);
 	study__copy(s->bpf_note, sizeof(s->bpf_note), js_str(cond, "bpf_note", ""));
+}
 
-	lay = js_get(doc, "layout");
+static int study__read_layout(struct study *s, struct json_object *lay)
+{
+	struct json_object *a;
+	size_t i;
+
 	s->page_size = js_u64(lay, "page_size", 4096);
 	s->kmalloc_max_size = js_u64(lay, "kmalloc_max_size", 0);
 	s->max_order = js_u64(lay, "max_order", 0);
@@ -250,22 +241,19 @@ int study__read_json(struct study *s, const char *text, size_t len)
 	for (i = 0; i < js_len(a); i++) {
 		struct study_iomem *r = study__add_iomem(s);
 
-		if (!r) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
+		if (!r)
+			return -ENOMEM;
 		r->start = study__hex(js_at(a, i), "start");
 		r->end = study__hex(js_at(a, i), "end");
 		study__copy(r->name, sizeof(r->name), js_str(js_at(a, i), "name", "?"));
 	}
+	return 0;
+}
 
-	a = js_get(doc, "cells");
-	for (i = 0; i < js_len(a); i++) {
-		err = study__read_cell(s, js_at(a, i));
-		if (err)
-			goto cleanup;
-	}
-	a = js_get(doc, "limits");
+static void study__read_limits(struct study *s, struct json_object *a)
+{
+	size_t i;
+
 	for (i = 0; i < js_len(a) && s->nr_limits < 4; i++) {
 		struct study_limit *l = &s->limits[s->nr_limits];
 		int kind = study__kind(js_at(a, i));
@@ -280,7 +268,12 @@ int study__read_json(struct study *s, const char *text, size_t len)
 		l->kernel_max = js_u64(js_at(a, i), "kernel_max_bytes", 0);
 		l->probes = js_u64(js_at(a, i), "probes", 0);
 	}
-	a = js_get(doc, "placement");
+}
+
+static int study__read_places(struct study *s, struct json_object *a)
+{
+	size_t i;
+
 	for (i = 0; i < js_len(a); i++) {
 		struct study_place *p;
 		int kind = study__kind(js_at(a, i));
@@ -288,10 +281,8 @@ int study__read_json(struct study *s, const char *text, size_t len)
 		if (kind < 0)
 			continue;
 		p = study__add_place(s);
-		if (!p) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
+		if (!p)
+			return -ENOMEM;
 		p->kind = kind;
 		p->size = js_u64(js_at(a, i), "size_bytes", 0);
 		p->node_req = js_i64(js_at(a, i), "node_requested", -1);
@@ -299,11 +290,38 @@ int study__read_json(struct study *s, const char *text, size_t len)
 		p->pages = js_u64(js_at(a, i), "pages", 0);
 		study__read_u32s(js_at(a, i), "pages_by_node", p->nodes, STUDY_MAX_NODES);
 	}
-	err = 0;
+	return 0;
+}
+
+int study__read_json(struct study *s, const char *text, size_t len)
+{
+	struct json_object *doc, *a;
+	size_t i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = js_parse(text, len, &doc);
+	if (err)
+		return err;
+	if (strcmp(js_str(doc, "schema", ""), STUDY_SCHEMA)) {
+		err = -EPROTO;
+		goto cleanup;
+	}
+	study__read_conditions(s, js_get(doc, "conditions"));
+	err = study__read_layout(s, js_get(doc, "layout"));
+	if (err)
+		goto cleanup;
+	a = js_get(doc, "cells");
+	for (i = 0; i < js_len(a); i++) {
+		err = study__read_cell(s, js_at(a, i));
+		if (err)
+			goto cleanup;
+	}
+	study__read_limits(s, js_get(doc, "limits"));
+	err = study__read_places(s, js_get(doc, "placement"));
 cleanup:
 	json_object_put(doc);
 	if (err)
 		study__free(s);
 	return err;
 }
-

@@ -177,114 +177,149 @@ static const char *render__iomem_color(const char *name)
 	return "#fdae6b";
 }
 
+/* The map's horizontal scale: pixels per frame over [0, end_pfn) */
+struct map_geom {
+	uint64_t end_pfn;
+	double scale;
+};
+
+static double map_x(const struct map_geom *g, uint64_t pfn)
+{
+	return MAP_LEFT + (double)pfn * g->scale;
+}
+
+static int map_y(size_t row)
+{
+	return (int)(40 + row * MAP_ROW);
+}
+
+/* The iomem row, clipped to the span of the zones (the PCI hole lies far above) */
+static void map__iomem(const struct study *s, const struct map_geom *g, size_t row, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "<text x=\"4\" y=\"%d\">iomem</text>\n", map_y(row) + 15);
+	for (i = 0; i < s->nr_iomem; i++) {
+		const struct study_iomem *r = &s->iomem[i];
+		uint64_t a = r->start >> 12, b = (r->end >> 12) + 1;
+
+		if (a >= g->end_pfn)
+			continue;
+		if (b > g->end_pfn)
+			b = g->end_pfn;
+		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" fill=\"%s\" "
+			   "stroke=\"#555\" stroke-width=\"0.3\"><title>",
+			map_x(g, a), map_y(row), fmax((b - a) * g->scale, 0.5),
+			render__iomem_color(r->name));
+		plot__xml(f, r->name);
+		fprintf(f, " %#llx-%#llx</title></rect>\n", (unsigned long long)r->start,
+			(unsigned long long)r->end);
+		if ((b - a) * g->scale > 60) {
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\">", map_x(g, a) + 3, map_y(row) + 14);
+			plot__xml(f, r->name);
+			fputs("</text>\n", f);
+		}
+	}
+}
+
+/* Node @n's zones on one row */
+static void map__zones(const struct study *s, const struct map_geom *g, uint32_t n,
+		       size_t row, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "<text x=\"4\" y=\"%d\">node %u zones</text>\n", map_y(row) + 15, n);
+	for (i = 0; i < s->nr_zones; i++) {
+		const struct memalloc_zone *z = &s->zones[i];
+
+		if (z->node != n)
+			continue;
+		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" "
+			   "fill=\"%s\" stroke=\"#333\"><title>node %u %s pfn %#llx-%#llx, "
+			   "%llu present</title></rect>\n<text x=\"%.1f\" y=\"%d\">%s</text>\n",
+			map_x(g, z->start_pfn), map_y(row),
+			fmax((z->end_pfn - z->start_pfn) * g->scale, 0.5),
+			render__zone_color(z->name), n, z->name,
+			(unsigned long long)z->start_pfn, (unsigned long long)z->end_pfn,
+			(unsigned long long)z->present_pages, map_x(g, z->start_pfn) + 3,
+			map_y(row) + 14, z->name);
+	}
+}
+
+/* Where the pages of one allocator's cells landed: their first runs */
+static void map__kind(const struct study *s, const struct map_geom *g, uint32_t kind,
+		      size_t row, FILE *f)
+{
+	size_t i;
+	uint32_t r;
+
+	fprintf(f, "<text x=\"4\" y=\"%d\" fill=\"%s\">%s</text>\n", map_y(row) + 15,
+		render__color(kind), kind__name(kind));
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>\n",
+		MAP_LEFT, map_y(row) + 10, MAP_W - MAP_RIGHT, map_y(row) + 10);
+	for (i = 0; i < s->nr_cells; i++) {
+		const struct study_cell *c = &s->cells[i];
+
+		if (c->kind != kind || c->err)
+			continue;
+		for (r = 0; r < c->nr_runs_kept; r++)
+			fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" "
+				   "fill=\"%s\" fill-opacity=\"0.6\"><title>%llu B: pfn "
+				   "%#llx +%llu</title></rect>\n",
+				map_x(g, c->runs[r].pfn), map_y(row),
+				fmax(c->runs[r].pages * g->scale, 1.0), render__color(kind),
+				(unsigned long long)c->size, (unsigned long long)c->runs[r].pfn,
+				(unsigned long long)c->runs[r].pages);
+	}
+}
+
+/* Address ticks at multiples of a power of two: at most 8 steps */
+static void map__ticks(const struct map_geom *g, size_t row, FILE *f)
+{
+	uint64_t step = 1, pfn;
+	char lab[32];
+
+	while (step * 8 < g->end_pfn)
+		step <<= 1;
+	for (pfn = 0; pfn <= g->end_pfn; pfn += step)
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
+			   "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+			map_x(g, pfn), map_y(row), map_x(g, pfn), map_y(row) + 6, map_x(g, pfn),
+			map_y(row) + 20, plot__label(PLOT_FMT_SIZE, (double)(pfn << 12), lab,
+						     sizeof(lab)));
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">physical address (first "
+		   "%u runs of each allocation shown)</text>\n", MAP_W / 2, map_y(row) + 38,
+		STUDY_MAX_RUNS);
+}
+
 int study__plot_physmap(const struct study *s, FILE *f)
 {
-	uint64_t end_pfn = 0, step, pfn;
-	double scale;
-	size_t i, k, row = 0, rows, h;
-	uint32_t n;
+	uint32_t n, nr_nodes = s->nr_nodes ? s->nr_nodes : 1;
+	struct map_geom g = { 0, 0 };
+	size_t i, k, row = 0;
 
 	for (i = 0; i < s->nr_zones; i++)
-		if (s->zones[i].end_pfn > end_pfn)
-			end_pfn = s->zones[i].end_pfn;
-	rows = 1 + (s->nr_nodes ? s->nr_nodes : 1) + NR_RENDER_KINDS;
-	h = 70 + rows * MAP_ROW + 50;
+		if (s->zones[i].end_pfn > g.end_pfn)
+			g.end_pfn = s->zones[i].end_pfn;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
 		   "font-family=\"sans-serif\" font-size=\"11\">\n"
 		   "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
 		   "<text x=\"%d\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">Physical "
 		   "memory map: iomem, zones per node, where the study's pages landed</text>\n",
-		MAP_W, h, MAP_W / 2);
-	if (!end_pfn) {
+		MAP_W, 70 + (1 + nr_nodes + NR_RENDER_KINDS) * MAP_ROW + 50, MAP_W / 2);
+	if (!g.end_pfn) {
 		fputs("<text x=\"20\" y=\"60\">no zones</text>\n</svg>\n", f);
 		return -EINVAL;
 	}
-	scale = (double)(MAP_W - MAP_LEFT - MAP_RIGHT) / end_pfn;
-#define MAP_X(pfn) (MAP_LEFT + (double)(pfn) * scale)
-#define MAP_Y(r) ((int)(40 + (r) * MAP_ROW))
-
-	/* iomem, clipped to the span of the zones (the PCI hole lies far above) */
-	fprintf(f, "<text x=\"4\" y=\"%d\">iomem</text>\n", MAP_Y(row) + 15);
-	for (i = 0; i < s->nr_iomem; i++) {
-		const struct study_iomem *r = &s->iomem[i];
-		uint64_t a = r->start >> 12, b = (r->end >> 12) + 1;
-
-		if (a >= end_pfn)
-			continue;
-		if (b > end_pfn)
-			b = end_pfn;
-		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" fill=\"%s\" "
-			   "stroke=\"#555\" stroke-width=\"0.3\"><title>",
-			MAP_X(a), MAP_Y(row), fmax((b - a) * scale, 0.5), render__iomem_color(r->name));
-		plot__xml(f, r->name);
-		fprintf(f, " %#llx-%#llx</title></rect>\n", (unsigned long long)r->start,
-			(unsigned long long)r->end);
-		if ((b - a) * scale > 60) {
-			fprintf(f, "<text x=\"%.1f\" y=\"%d\">", MAP_X(a) + 3, MAP_Y(row) + 14);
-			plot__xml(f, r->name);
-			fputs("</text>\n", f);
-		}
-	}
-	row++;
-	for (n = 0; n < (s->nr_nodes ? s->nr_nodes : 1); n++, row++) {
-		fprintf(f, "<text x=\"4\" y=\"%d\">node %u zones</text>\n", MAP_Y(row) + 15, n);
-		for (i = 0; i < s->nr_zones; i++) {
-			const struct memalloc_zone *z = &s->zones[i];
-
-			if (z->node != n)
-				continue;
-			fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" "
-				   "fill=\"%s\" stroke=\"#333\"><title>node %u %s pfn %#llx-%#llx, "
-				   "%llu present</title></rect>\n<text x=\"%.1f\" y=\"%d\">%s</text>\n",
-				MAP_X(z->start_pfn), MAP_Y(row),
-				fmax((z->end_pfn - z->start_pfn) * scale, 0.5),
-				render__zone_color(z->name), n, z->name,
-				(unsigned long long)z->start_pfn, (unsigned long long)z->end_pfn,
-				(unsigned long long)z->present_pages, MAP_X(z->start_pfn) + 3,
-				MAP_Y(row) + 14, z->name);
-		}
-	}
-	for (k = 0; k < NR_RENDER_KINDS; k++, row++) {
-		fprintf(f, "<text x=\"4\" y=\"%d\" fill=\"%s\">%s</text>\n", MAP_Y(row) + 15,
-			render__color(render_kinds[k]), kind__name(render_kinds[k]));
-		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>\n",
-			MAP_LEFT, MAP_Y(row) + 10, MAP_W - MAP_RIGHT, MAP_Y(row) + 10);
-		for (i = 0; i < s->nr_cells; i++) {
-			const struct study_cell *c = &s->cells[i];
-			uint32_t r;
-
-			if (c->kind != render_kinds[k] || c->err)
-				continue;
-			for (r = 0; r < c->nr_runs_kept; r++)
-				fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" "
-					   "fill=\"%s\" fill-opacity=\"0.6\"><title>%llu B: pfn "
-					   "%#llx +%llu</title></rect>\n",
-					MAP_X(c->runs[r].pfn), MAP_Y(row),
-					fmax(c->runs[r].pages * scale, 1.0),
-					render__color(render_kinds[k]), (unsigned long long)c->size,
-					(unsigned long long)c->runs[r].pfn,
-					(unsigned long long)c->runs[r].pages);
-		}
-	}
-	/* Address ticks at multiples of a power of two: at most 8 steps */
-	step = 1;
-	while (step * 8 < end_pfn)
-		step <<= 1;
-	for (pfn = 0; pfn <= end_pfn; pfn += step) {
-		char lab[32];
-
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
-			   "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-			MAP_X(pfn), MAP_Y(row), MAP_X(pfn), MAP_Y(row) + 6, MAP_X(pfn),
-			MAP_Y(row) + 20, plot__label(PLOT_FMT_SIZE, (double)(pfn << 12), lab,
-						     sizeof(lab)));
-	}
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">physical address (first "
-		   "%u runs of each allocation shown)</text>\n</svg>\n",
-		MAP_W / 2, MAP_Y(row) + 38, STUDY_MAX_RUNS);
-#undef MAP_X
-#undef MAP_Y
+	g.scale = (double)(MAP_W - MAP_LEFT - MAP_RIGHT) / g.end_pfn;
+	map__iomem(s, &g, row++, f);
+	for (n = 0; n < nr_nodes; n++)
+		map__zones(s, &g, n, row++, f);
+	for (k = 0; k < NR_RENDER_KINDS; k++)
+		map__kind(s, &g, render_kinds[k], row++, f);
+	map__ticks(&g, row, f);
+	fputs("</svg>\n", f);
 	return 0;
 }
 
@@ -335,12 +370,10 @@ out:
 	free(b);
 }
 
-void study__write_report(const struct study *s, FILE *f)
+/* report.md, part by part */
+static void report__conditions(const struct study *s, FILE *f)
 {
-	char b[10][24];
-	double wrapper, tramp;
-	size_t i;
-	int n;
+	char b[2][24];
 
 	fprintf(f, "# memtrace study: what each kernel allocator costs and what memory it "
 		   "gives\n\n");
@@ -359,6 +392,12 @@ void study__write_report(const struct study *s, FILE *f)
 	fprintf(f, "> Under QEMU's TCG (no KVM) the guest CPU is emulated: every timing "
 		   "below is relative (compare allocators and sizes with each other), not a "
 		   "hardware figure. Page sizes, contiguity, placement and limits are real.\n\n");
+}
+
+static void report__cells(const struct study *s, FILE *f)
+{
+	char b[7][24];
+	size_t i;
 
 	fprintf(f, "## Latency and memory per allocator and size\n\n"
 		   "| kind | size | iter | alloc median | alloc p99 | alloc BPF | free median | "
@@ -385,6 +424,13 @@ void study__write_report(const struct study *s, FILE *f)
 			c->touch_lines ? (double)c->seq_line_ns / c->touch_lines : 0.0,
 			c->touch_lines ? (double)c->rand_line_ns / c->touch_lines : 0.0);
 	}
+}
+
+static void report__clocks(const struct study *s, FILE *f)
+{
+	double wrapper, tramp;
+	int n;
+
 	fprintf(f, "\n![allocation latency](latency-alloc.svg)\n\n"
 		   "![free latency](latency-free.svg)\n\n");
 
@@ -416,6 +462,12 @@ void study__write_report(const struct study *s, FILE *f)
 			n, tramp, wrapper);
 	if (s->bpf_note[0])
 		fprintf(f, "- Hooks not used on this kernel: %s.\n", s->bpf_note);
+}
+
+static void report__limits(const struct study *s, FILE *f)
+{
+	size_t i;
+
 	fprintf(f, "\n## Contiguity and page size\n\n"
 		   "*runs* counts physically contiguous runs of page frames in one allocation "
 		   "(from the module's page-table walk, WALK); 1 = contiguous. *map* is the "
@@ -442,34 +494,49 @@ void study__write_report(const struct study *s, FILE *f)
 			(unsigned long long)l->kernel_max,
 			l->largest == l->kernel_max ? " (match)" : " (differs)", l->probes);
 	}
-	if (s->nr_places) {
-		uint32_t nn = s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1, k;
+}
 
-		fprintf(f, "\n## NUMA placement\n\nPages per node (PFN -> node by the zones' "
-			   "spans) for the default policy and for `_node` calls (MEMALLOC_F_NODE)."
-			   "\n\n| kind | size | node asked |");
-		for (k = 0; k < nn; k++)
-			fprintf(f, " node %u |", k);
-		fprintf(f, "\n| --- | ---: | --- |");
-		for (k = 0; k < nn; k++)
-			fprintf(f, " ---: |");
-		fputc('\n', f);
-		for (i = 0; i < s->nr_places; i++) {
-			const struct study_place *p = &s->places[i];
+static void report__places(const struct study *s, FILE *f)
+{
+	uint32_t nn = s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1, k;
+	char b[2][24];
+	size_t i;
 
-			fprintf(f, "| %s | %s | %s |", kind__name(p->kind),
-				size__format(p->size, b[0], sizeof(b[0])),
-				p->node_req < 0 ? "default" :
-				(snprintf(b[1], sizeof(b[1]), "%d", p->node_req), b[1]));
-			for (k = 0; k < nn; k++) {
-				if (p->err)
-					fprintf(f, " %s |", k ? "" : strerror(-p->err));
-				else
-					fprintf(f, " %u |", p->nodes[k]);
-			}
-			fputc('\n', f);
+	if (!s->nr_places)
+		return;
+	fprintf(f, "\n## NUMA placement\n\nPages per node (PFN -> node by the zones' "
+		   "spans) for the default policy and for `_node` calls (MEMALLOC_F_NODE)."
+		   "\n\n| kind | size | node asked |");
+	for (k = 0; k < nn; k++)
+		fprintf(f, " node %u |", k);
+	fprintf(f, "\n| --- | ---: | --- |");
+	for (k = 0; k < nn; k++)
+		fprintf(f, " ---: |");
+	fputc('\n', f);
+	for (i = 0; i < s->nr_places; i++) {
+		const struct study_place *p = &s->places[i];
+
+		fprintf(f, "| %s | %s | %s |", kind__name(p->kind),
+			size__format(p->size, b[0], sizeof(b[0])),
+			p->node_req < 0 ? "default" :
+			(snprintf(b[1], sizeof(b[1]), "%d", p->node_req), b[1]));
+		for (k = 0; k < nn; k++) {
+			if (p->err)
+				fprintf(f, " %s |", k ? "" : strerror(-p->err));
+			else
+				fprintf(f, " %u |", p->nodes[k]);
 		}
+		fputc('\n', f);
 	}
+}
+
+void study__write_report(const struct study *s, FILE *f)
+{
+	report__conditions(s, f);
+	report__cells(s, f);
+	report__clocks(s, f);
+	report__limits(s, f);
+	report__places(s, f);
 	fprintf(f, "\n## Physical memory map\n\n![physical map](physmap.svg)\n\n"
 		   "Data: study.json, study.csv, limits.csv, placement.csv.\n");
 }

@@ -437,37 +437,20 @@ static void study__placement(int fd, struct study *s)
 	}
 }
 
-static int study__run(const struct study_args *a, struct study *s)
+/* The kernel's layout from INFO, and the conditions of the run */
+static int study__setup(int fd, const struct study_args *a, struct study *s)
 {
-	static const uint32_t default_kinds[] = {
-		MEMALLOC_KIND_KMALLOC, MEMALLOC_KIND_KVMALLOC, MEMALLOC_KIND_VMALLOC,
-		MEMALLOC_KIND_ALLOC_PAGES, MEMALLOC_KIND_KMEM_CACHE,
-	};
-	static const uint64_t quick_sizes[] = { 64, 4096, 64 << 10, 1 << 20 };
-	struct memalloc_info *info = NULL;
-	struct alloclat *al = NULL;
-	uint64_t *buf = NULL, sizes[32], max_size;
-	const uint32_t *kinds = a->nr_kinds > 0 ? a->kinds : default_kinds;
-	int nr_kinds = a->nr_kinds > 0 ? a->nr_kinds : 5, nr_sizes = 0, k, i, fd, err;
-	struct timespec t0, t1;
-	size_t c;
+	struct memalloc_info *info = calloc(1, sizeof(*info));
+	uint32_t i;
+	int err;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	progress.t0 = time(NULL);
-	progress.tty = isatty(STDERR_FILENO);
-	fd = device__open();
-	if (fd < 0)
-		return fd;
-	info = calloc(1, sizeof(*info));
-	buf = calloc(ALLOCLAT_MAX_SAMPLES, sizeof(*buf));
-	if (!info || !buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
+	if (!info)
+		return -ENOMEM;
 	err = device__info(fd, info);
 	if (err) {
 		warn("MEMALLOC_IOC_INFO: %s\n", strerror(-err));
-		goto cleanup;
+		free(info);
+		return err;
 	}
 	study__conditions(s);
 	study__iomem(s);
@@ -477,39 +460,53 @@ static int study__run(const struct study_args *a, struct study *s)
 	s->max_order = info->max_order;
 	s->limit_bytes = info->limit_bytes;
 	s->nr_nodes = info->nr_nodes;
-	for (i = 0; i < (int)info->nr_zones && i < STUDY_MAX_ZONES; i++)
+	for (i = 0; i < info->nr_zones && i < STUDY_MAX_ZONES; i++)
 		s->zones[s->nr_zones++] = info->zones[i];
+	free(info);
+	return 0;
+}
 
-	max_size = a->max_size ? a->max_size : a->quick ? (1 << 20) : (64ULL << 20);
+/* The sizes of the matrix: powers of two from 64 B, or the quick four */
+static int study__sizes(const struct study_args *a, uint64_t *sizes, int max)
+{
+	static const uint64_t quick_sizes[] = { 64, 4096, 64 << 10, 1 << 20 };
+	uint64_t sz, max_size = a->max_size ? a->max_size : a->quick ? (1 << 20) : (64ULL << 20);
+	int n = 0;
+
 	if (a->quick && !a->max_size) {
-		for (i = 0; i < 4; i++)
-			sizes[nr_sizes++] = quick_sizes[i];
-	} else {
-		uint64_t sz;
-
-		for (sz = 64; sz <= max_size && nr_sizes < 32; sz <<= 1)
-			sizes[nr_sizes++] = sz;
+		for (; n < 4; n++)
+			sizes[n] = quick_sizes[n];
+		return n;
 	}
-	/* per cell: walk + module bench + BPF bench; then probes, placement */
-	progress.total = nr_kinds * nr_sizes * 2 + 2 + (s->nr_nodes > 1);
+	for (sz = 64; sz <= max_size && n < max; sz <<= 1)
+		sizes[n++] = sz;
+	return n;
+}
 
-	/* Limits, by probing */
+/* The largest kmalloc and alloc_pages, by probing */
+static void study__limits(int fd, struct study *s)
+{
 	study__progress("probe", MEMALLOC_KIND_KMALLOC, 0);
 	study__probe_kmalloc(fd, s, &s->limits[s->nr_limits++]);
 	progress.done++;
 	study__progress("probe", MEMALLOC_KIND_ALLOC_PAGES, 0);
 	study__probe_pages(fd, s, &s->limits[s->nr_limits++]);
 	progress.done++;
+}
 
-	/* Pass 1: walk and the module's clock, BPF detached */
+/* Pass 1: every cell's walk and the module's clock, BPF detached */
+static int study__module_pass(int fd, const struct study_args *a, struct study *s,
+			      const uint32_t *kinds, int nr_kinds, const uint64_t *sizes,
+			      int nr_sizes)
+{
+	int k, i;
+
 	for (k = 0; k < nr_kinds && !exiting; k++) {
 		for (i = 0; i < nr_sizes && !exiting; i++) {
 			struct study_cell *cell = study__add_cell(s);
 
-			if (!cell) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
+			if (!cell)
+				return -ENOMEM;
 			cell->kind = kinds[k];
 			cell->size = sizes[i];
 			cell->iterations = study__iterations(a, sizes[i]);
@@ -530,22 +527,30 @@ static int study__run(const struct study_args *a, struct study *s)
 				break;
 		}
 	}
+	return 0;
+}
 
-	/* Pass 2: both clocks on the same calls, BPF attached */
-	if (!a->no_bpf && !exiting) {
-		study__progress("bpf-load", 0, 0);
-		err = alloclat__open(&al, getpid(), env.verbose);
-		if (err) {
-			snprintf(s->bpf_note, sizeof(s->bpf_note),
-				 "BPF timing unavailable: %s", strerror(-err));
-			err = 0;
-		} else {
-			s->bpf = true;
-			snprintf(s->bpf_note, sizeof(s->bpf_note), "%s", alloclat__note(al));
-		}
-	} else if (a->no_bpf) {
+/* Pass 2: both clocks on the same calls, BPF attached; what it could not says why */
+static int study__bpf_pass(int fd, const struct study_args *a, struct study *s)
+{
+	struct alloclat *al = NULL;
+	uint64_t *buf;
+	size_t c;
+	int err;
+
+	if (a->no_bpf) {
 		snprintf(s->bpf_note, sizeof(s->bpf_note), "BPF timing off (--no-bpf)");
+		return 0;
 	}
+	buf = calloc(ALLOCLAT_MAX_SAMPLES, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	study__progress("bpf-load", 0, 0);
+	err = alloclat__open(&al, getpid(), env.verbose);
+	if (err)
+		snprintf(s->bpf_note, sizeof(s->bpf_note), "BPF timing unavailable: %s",
+			 strerror(-err));
+	s->bpf = !err;
 	for (c = 0; al && c < s->nr_cells && !exiting; c++) {
 		struct study_cell *cell = &s->cells[c];
 
@@ -556,22 +561,52 @@ static int study__run(const struct study_args *a, struct study *s)
 			alloclat__select(al, cell->kind);
 		study__progress("bpf-bench", cell->kind, cell->size);
 		err = study__cell_bpf(fd, al, cell, buf);
-		if (err) {
+		if (err)
 			warn("BENCH %s %llu with BPF: %s\n", kind__name(cell->kind),
 			     (unsigned long long)cell->size, strerror(-err));
-			err = 0;
-		}
 	}
 	if (al)
 		snprintf(s->bpf_note, sizeof(s->bpf_note), "%s", alloclat__note(al));
 	alloclat__close(al);
-	al = NULL;
+	free(buf);
+	return 0;
+}
 
-	if (s->nr_nodes > 1 && !exiting) {
+/*
+ * The study: set-up, limits, module pass, BPF pass, placement (with more
+ * than one node).  Ctrl-C ends it early with what was measured.
+ */
+static int study__run(const struct study_args *a, struct study *s)
+{
+	static const uint32_t default_kinds[] = {
+		MEMALLOC_KIND_KMALLOC, MEMALLOC_KIND_KVMALLOC, MEMALLOC_KIND_VMALLOC,
+		MEMALLOC_KIND_ALLOC_PAGES, MEMALLOC_KIND_KMEM_CACHE,
+	};
+	const uint32_t *kinds = a->nr_kinds > 0 ? a->kinds : default_kinds;
+	int nr_kinds = a->nr_kinds > 0 ? a->nr_kinds : 5, nr_sizes, fd, err;
+	struct timespec t0, t1;
+	uint64_t sizes[32];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress.t0 = time(NULL);
+	progress.tty = isatty(STDERR_FILENO);
+	fd = device__open();
+	if (fd < 0)
+		return fd;
+	err = study__setup(fd, a, s);
+	if (err)
+		goto cleanup;
+	nr_sizes = study__sizes(a, sizes, 32);
+	/* per cell: walk + module bench + BPF bench; then probes, placement */
+	progress.total = nr_kinds * nr_sizes * 2 + 2 + (s->nr_nodes > 1);
+	study__limits(fd, s);
+	err = study__module_pass(fd, a, s, kinds, nr_kinds, sizes, nr_sizes);
+	if (!err && !exiting)
+		err = study__bpf_pass(fd, a, s);
+	if (!err && s->nr_nodes > 1 && !exiting) {
 		study__placement(fd, s);
 		progress.done++;
 	}
-	err = 0;
 cleanup:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s->duration_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -580,9 +615,6 @@ cleanup:
 		fputc('\n', stderr);
 	fprintf(stderr, "study: %s after %.1f s (%zu cells)\n",
 		exiting ? "interrupted, partial results," : "done", s->duration_s, s->nr_cells);
-	alloclat__close(al);
-	free(info);
-	free(buf);
 	close(fd);
 	return err;
 }

@@ -176,6 +176,105 @@ static void study__json_cell(struct json *j, const struct study *s, const struct
 	json__end_object(j);
 }
 
+static void study__json_conditions(struct json *j, const struct study *s)
+{
+	json__name(j, "conditions");
+	json__start_object(j);
+	json__kv_string(j, "kernel", s->kernel);
+	json__kv_string(j, "machine", s->machine);
+	json__kv_string(j, "cpu", s->cpu);
+	json__kv_uint(j, "nr_cpus", s->nr_cpus);
+	json__kv_uint(j, "mem_bytes", s->mem_bytes);
+	json__kv_bool(j, "hypervisor", s->hypervisor);
+	json__kv_bool(j, "quick", s->quick);
+	json__kv_bool(j, "interrupted", s->interrupted);
+	json__kv_double(j, "duration_s", s->duration_s);
+	json__kv_bool(j, "bpf", s->bpf);
+	json__kv_string(j, "bpf_note", s->bpf_note);
+	json__end_object(j);
+}
+
+static void study__json_layout(struct json *j, const struct study *s)
+{
+	size_t i;
+
+	json__name(j, "layout");
+	json__start_object(j);
+	json__kv_uint(j, "page_size", s->page_size);
+	json__kv_uint(j, "kmalloc_max_size", s->kmalloc_max_size);
+	json__kv_uint(j, "max_order", s->max_order);
+	json__kv_uint(j, "limit_bytes", s->limit_bytes);
+	json__kv_uint(j, "nr_nodes", s->nr_nodes);
+	json__name(j, "zones");
+	json__start_array(j);
+	for (i = 0; i < s->nr_zones; i++) {
+		json__start_object(j);
+		json__kv_uint(j, "node", s->zones[i].node);
+		json__kv_string(j, "name", s->zones[i].name);
+		json__kv_uint(j, "start_pfn", s->zones[i].start_pfn);
+		json__kv_uint(j, "end_pfn", s->zones[i].end_pfn);
+		json__kv_uint(j, "zone", s->zones[i].zone);
+		json__kv_uint(j, "present_pages", s->zones[i].present_pages);
+		json__kv_uint(j, "managed_pages", s->zones[i].managed_pages);
+		json__end_object(j);
+	}
+	json__end_array(j);
+	json__name(j, "iomem");
+	json__start_array(j);
+	for (i = 0; i < s->nr_iomem; i++) {
+		json__start_object(j);
+		json__kv_hex(j, "start", s->iomem[i].start);
+		json__kv_hex(j, "end", s->iomem[i].end);
+		json__kv_string(j, "name", s->iomem[i].name);
+		json__end_object(j);
+	}
+	json__end_array(j);
+	json__end_object(j);
+}
+
+static void study__json_limits(struct json *j, const struct study *s)
+{
+	size_t i;
+
+	json__name(j, "limits");
+	json__start_array(j);
+	for (i = 0; i < s->nr_limits; i++) {
+		const struct study_limit *l = &s->limits[i];
+
+		json__start_object(j);
+		json__kv_string(j, "kind", kind__name(l->kind));
+		json__kv_uint(j, "largest_bytes", l->largest);
+		json__kv_uint(j, "first_fail_bytes", l->first_fail);
+		json__kv_int(j, "fail_error", l->fail_err);
+		json__kv_uint(j, "kernel_max_bytes", l->kernel_max);
+		json__kv_uint(j, "probes", l->probes);
+		json__end_object(j);
+	}
+	json__end_array(j);
+}
+
+static void study__json_placement(struct json *j, const struct study *s)
+{
+	size_t i;
+
+	json__name(j, "placement");
+	json__start_array(j);
+	for (i = 0; i < s->nr_places; i++) {
+		const struct study_place *p = &s->places[i];
+
+		json__start_object(j);
+		json__kv_string(j, "kind", kind__name(p->kind));
+		json__kv_uint(j, "size_bytes", p->size);
+		json__kv_int(j, "node_requested", p->node_req);
+		json__kv_int(j, "error", p->err);
+		json__kv_uint(j, "pages", p->pages);
+		study__json_u32s(j, "pages_by_node", p->nodes,
+				 s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1);
+		json__end_object(j);
+	}
+	json__end_array(j);
+}
+
 int study__write_json(const struct study *s, FILE *f, bool pretty)
 {
 	struct json j;
@@ -185,93 +284,15 @@ int study__write_json(const struct study *s, FILE *f, bool pretty)
 	json__start_object(&j);
 	json__kv_string(&j, "schema", STUDY_SCHEMA);
 	json__kv_string(&j, "cmd", "study");
-
-	json__name(&j, "conditions");
-	json__start_object(&j);
-	json__kv_string(&j, "kernel", s->kernel);
-	json__kv_string(&j, "machine", s->machine);
-	json__kv_string(&j, "cpu", s->cpu);
-	json__kv_uint(&j, "nr_cpus", s->nr_cpus);
-	json__kv_uint(&j, "mem_bytes", s->mem_bytes);
-	json__kv_bool(&j, "hypervisor", s->hypervisor);
-	json__kv_bool(&j, "quick", s->quick);
-	json__kv_bool(&j, "interrupted", s->interrupted);
-	json__kv_double(&j, "duration_s", s->duration_s);
-	json__kv_bool(&j, "bpf", s->bpf);
-	json__kv_string(&j, "bpf_note", s->bpf_note);
-	json__end_object(&j);
-
-	json__name(&j, "layout");
-	json__start_object(&j);
-	json__kv_uint(&j, "page_size", s->page_size);
-	json__kv_uint(&j, "kmalloc_max_size", s->kmalloc_max_size);
-	json__kv_uint(&j, "max_order", s->max_order);
-	json__kv_uint(&j, "limit_bytes", s->limit_bytes);
-	json__kv_uint(&j, "nr_nodes", s->nr_nodes);
-	json__name(&j, "zones");
-	json__start_array(&j);
-	for (i = 0; i < s->nr_zones; i++) {
-		json__start_object(&j);
-		json__kv_uint(&j, "node", s->zones[i].node);
-		json__kv_string(&j, "name", s->zones[i].name);
-		json__kv_uint(&j, "start_pfn", s->zones[i].start_pfn);
-		json__kv_uint(&j, "end_pfn", s->zones[i].end_pfn);
-		json__kv_uint(&j, "zone", s->zones[i].zone);
-		json__kv_uint(&j, "present_pages", s->zones[i].present_pages);
-		json__kv_uint(&j, "managed_pages", s->zones[i].managed_pages);
-		json__end_object(&j);
-	}
-	json__end_array(&j);
-	json__name(&j, "iomem");
-	json__start_array(&j);
-	for (i = 0; i < s->nr_iomem; i++) {
-		json__start_object(&j);
-		json__kv_hex(&j, "start", s->iomem[i].start);
-		json__kv_hex(&j, "end", s->iomem[i].end);
-		json__kv_string(&j, "name", s->iomem[i].name);
-		json__end_object(&j);
-	}
-	json__end_array(&j);
-	json__end_object(&j);
-
+	study__json_conditions(&j, s);
+	study__json_layout(&j, s);
 	json__name(&j, "cells");
 	json__start_array(&j);
 	for (i = 0; i < s->nr_cells; i++)
 		study__json_cell(&j, s, &s->cells[i]);
 	json__end_array(&j);
-
-	json__name(&j, "limits");
-	json__start_array(&j);
-	for (i = 0; i < s->nr_limits; i++) {
-		const struct study_limit *l = &s->limits[i];
-
-		json__start_object(&j);
-		json__kv_string(&j, "kind", kind__name(l->kind));
-		json__kv_uint(&j, "largest_bytes", l->largest);
-		json__kv_uint(&j, "first_fail_bytes", l->first_fail);
-		json__kv_int(&j, "fail_error", l->fail_err);
-		json__kv_uint(&j, "kernel_max_bytes", l->kernel_max);
-		json__kv_uint(&j, "probes", l->probes);
-		json__end_object(&j);
-	}
-	json__end_array(&j);
-
-	json__name(&j, "placement");
-	json__start_array(&j);
-	for (i = 0; i < s->nr_places; i++) {
-		const struct study_place *p = &s->places[i];
-
-		json__start_object(&j);
-		json__kv_string(&j, "kind", kind__name(p->kind));
-		json__kv_uint(&j, "size_bytes", p->size);
-		json__kv_int(&j, "node_requested", p->node_req);
-		json__kv_int(&j, "error", p->err);
-		json__kv_uint(&j, "pages", p->pages);
-		study__json_u32s(&j, "pages_by_node", p->nodes,
-				 s->nr_nodes && s->nr_nodes <= STUDY_MAX_NODES ? s->nr_nodes : 1);
-		json__end_object(&j);
-	}
-	json__end_array(&j);
+	study__json_limits(&j, s);
+	study__json_placement(&j, s);
 	json__end_object(&j);
 	return json__end(&j);
 }
@@ -420,7 +441,10 @@ void study__print_table(const struct study *s, FILE *f)
 		size__format(l->largest, b[0], sizeof(b[0]));
 		size__format(l->first_fail, b[1], sizeof(b[1]));
 		size__format(l->kernel_max, b[2], sizeof(b[2]));
-		fprintf(f, "largest %-11s %s (%s fails: %s), kernel says %s: %s\n",
+		/* Exact when rounding would hide it: 4M works, 4M + 1 B fails */
+		if (l->first_fail == l->largest + 1)
+			snprintf(b[1], sizeof(b[1]), "+1 B");
+		fprintf(f, "largest %-11s %s, %s fails (%s); kernel says %s: %s\n",
 			kind__name(l->kind), b[0], b[1], study__errname(l->fail_err), b[2],
 			l->largest == l->kernel_max ? "match" : "MISMATCH");
 	}
