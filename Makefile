@@ -18,6 +18,7 @@ TIMEOUT   ?= 900#		batch guest time limit, seconds
 CMD       ?= cat /proc/zoneinfo
 BUILD     ?= build
 NO_DEPS   ?=
+FILES     ?=#			host files copied into the guest's /host/
 
 CC        ?= gcc
 CLANG     ?= clang
@@ -72,7 +73,8 @@ MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
 
 QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	-n $(NUMA) -t $(TIMEOUT) $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
-	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)")
+	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)") \
+	$(if $(FILES),-f "$(FILES)")
 
 # ---- tool and tests ------------------------------------------------------
 # tool/ is a folder per feature (run/, study/, zones/) over lib/ (json
@@ -139,7 +141,9 @@ help:
 ##                   (leave with 'poweroff' or Ctrl-A X)
 ##   make vm CMD='cat /proc/zoneinfo'
 ##                   batch guest: run CMD after memalloc.ko loaded, stream
-##                   the console, exit with CMD's status
+##                   the console line by line, exit with CMD's status
+##   make vm FILES='prog data/' CMD='/host/prog /host/data'
+##                   bring your own files: copied into the guest's /host/
 ##   make study      run the allocation study in the guest; report, CSV
 ##                   and plots in build/study/ (STUDY_ARGS=--quick)
 ##   make check      host unit tests only
@@ -158,6 +162,8 @@ help:
 ##   QEMU_ARGS=      appended to QEMU's command line (e.g. '-s -S' for gdb)
 ##   MODPARAMS=      memalloc.ko parameters (e.g. 'kmalloc_size=65536')
 ##   APPEND=         extra kernel command line
+##   FILES=          host files or folders copied into the guest's /host/
+##                   (make vm, start, run); a program must be static
 ##   TIMEOUT=900     batch time limit in seconds (a hang is killed)
 ##   NO_DEPS=1       skip the apt-get step; V=1 shows commands
 

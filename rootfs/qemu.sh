@@ -16,6 +16,8 @@
 #     -l LOG      also write the console, without CRs, to LOG
 #     -o FILE     batch: the guest's /dev/ttyS2 is written to FILE on the host
 #                 (a data channel, e.g. for the study's JSON)
+#     -f "PATH..." copy host files or folders into the guest's /host/ (by
+#                 their base names) before CMD or the shell starts
 #
 # The guest's exit status travels over a second serial port into a file
 # (virtme-ng's trick); a panic (panic=-1 + -no-reboot) or a kill leaves it
@@ -25,8 +27,8 @@ set -euo pipefail
 die() { echo "qemu.sh: $*" >&2; exit 2; }
 
 cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd= data=
-batch=0
-while getopts "c:m:s:n:a:p:A:t:l:k:r:o:" opt; do
+files= batch=0
+while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:" opt; do
 	case $opt in
 	c) cmd=$OPTARG; batch=1 ;;
 	m) mem=$OPTARG ;;
@@ -40,6 +42,7 @@ while getopts "c:m:s:n:a:p:A:t:l:k:r:o:" opt; do
 	k) kernel=$OPTARG ;;
 	r) initrd=$OPTARG ;;
 	o) data=$OPTARG ;;
+	f) files=$OPTARG ;;
 	*) die "bad option (see the header of $0)" ;;
 	esac
 done
@@ -85,21 +88,29 @@ for p in $params; do
 done
 [ -z "$append" ] || kappend+=" $append"
 
-if [ "$batch" = 0 ]; then
-	# Interactive: the console is this terminal; Ctrl-A X quits QEMU.
-	# shellcheck disable=SC2086
-	exec qemu-system-x86_64 "${args[@]}" -initrd "$initrd" \
-		-serial mon:stdio -serial null -append "$kappend" $qargs
-fi
-
-# Batch: append a second cpio holding the command (the kernel unpacks
-# concatenated archives in order), so CMD needs no quoting on the command
-# line and has no length limit.
+# A second cpio appended to the initramfs (the kernel unpacks concatenated
+# archives in order) holds the command, so CMD needs no quoting on the
+# command line and has no length limit, and the files of -f under /host/.
 mkdir -p "$tmp/cmd/etc/memtrace"
-printf '%s\n' "$cmd" > "$tmp/cmd/etc/memtrace/cmd"
+[ "$batch" = 0 ] || printf '%s\n' "$cmd" > "$tmp/cmd/etc/memtrace/cmd"
+if [ -n "$files" ]; then
+	mkdir -p "$tmp/cmd/host"
+	for f in $files; do
+		[ -e "$f" ] || die "FILES: no such file or folder '$f'"
+		cp -rL "$f" "$tmp/cmd/host/"
+	done
+fi
 (cd "$tmp/cmd" && find . | cpio -o -H newc -R 0:0 --quiet) > "$tmp/cmd.cpio"
 cat "$initrd" "$tmp/cmd.cpio" > "$tmp/initrd.cpio"
 : > "$tmp/status"
+
+if [ "$batch" = 0 ]; then
+	# Interactive: the console is this terminal; Ctrl-A X quits QEMU.
+	# shellcheck disable=SC2086
+	qemu-system-x86_64 "${args[@]}" -initrd "$tmp/initrd.cpio" \
+		-serial mon:stdio -serial null -append "$kappend" $qargs
+	exit
+fi
 
 set +e
 # shellcheck disable=SC2086
@@ -107,7 +118,8 @@ timeout --signal=KILL "$timeout" qemu-system-x86_64 "${args[@]}" \
 	-initrd "$tmp/initrd.cpio" -serial stdio -serial "file:$tmp/status" \
 	-serial "file:${data:-/dev/null}" \
 	-append "$kappend" $qargs < /dev/null |
-	if [ -n "$log" ]; then tr -d '\r' | tee "$log"; else tr -d '\r'; fi
+	# Line by line into a pipe or a file too: tr block-buffers otherwise
+	if [ -n "$log" ]; then stdbuf -oL tr -d '\r' | tee "$log"; else stdbuf -oL tr -d '\r'; fi
 qrc=${PIPESTATUS[0]}
 set -e
 
