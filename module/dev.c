@@ -254,9 +254,15 @@ static void memalloc_do_free(struct memalloc_obj *o)
 	o->addr = NULL;
 }
 
-/* Check kind, flags, size and node of an ALLOC or BENCH request. */
+/*
+ * The one check of an ALLOC or BENCH request (@iterations: 1 for ALLOC),
+ * before anything is reserved.  The first failing check gives the error:
+ * kind and flags, size, the byte limit, node, iterations, then what the
+ * allocator can give.  -EINVAL for a malformed request, -E2BIG for one
+ * larger than max_bytes or than the largest alloc_pages.
+ */
 static int memalloc_check_request(u32 kind, u32 flags, u64 size, u32 node,
-				  int *nid)
+				  u32 iterations)
 {
 	if (!memalloc_kind_valid(kind) || (flags & ~MEMALLOC_F_NODE))
 		return -EINVAL;
@@ -264,13 +270,24 @@ static int memalloc_check_request(u32 kind, u32 flags, u64 size, u32 node,
 		return -EINVAL;
 	if (size > max_bytes)
 		return -E2BIG;
-	*nid = NUMA_NO_NODE;
-	if (flags & MEMALLOC_F_NODE) {
-		if (node >= MAX_NUMNODES || !node_online(node))
-			return -EINVAL;
-		*nid = node;
-	}
+	if ((flags & MEMALLOC_F_NODE) &&
+	    (node >= MAX_NUMNODES || !node_online(node)))
+		return -EINVAL;
+	if (!iterations || iterations > MEMALLOC_BENCH_MAX_ITER)
+		return -EINVAL;
+	if (kind == MEMALLOC_KIND_ALLOC_PAGES &&
+	    get_order(size) > MAX_PAGE_ORDER)
+		return -E2BIG;
+	/* Larger objects are not slab objects: a bad request. */
+	if (kind == MEMALLOC_KIND_KMEM_CACHE && size > KMALLOC_MAX_CACHE_SIZE)
+		return -EINVAL;
 	return 0;
+}
+
+/* The node of a checked request: NUMA_NO_NODE unless it names one. */
+static int memalloc_request_nid(u32 flags, u32 node)
+{
+	return (flags & MEMALLOC_F_NODE) ? (int)node : NUMA_NO_NODE;
 }
 
 /* Reserve room under the limits for @bytes; undone by memalloc_unreserve. */
@@ -362,7 +379,7 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	struct memalloc_obj *o;
 	u64 charge, t0;
 	u32 id;
-	int nid, ret;
+	int ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
@@ -370,12 +387,9 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	    req.latency_ns)
 		return -EINVAL;
 	ret = memalloc_check_request(req.kind, req.flags, req.size, req.node,
-				     &nid);
+				     1);
 	if (ret)
 		return ret;
-	if (req.kind == MEMALLOC_KIND_ALLOC_PAGES &&
-	    get_order(req.size) > MAX_PAGE_ORDER)
-		return -E2BIG;
 
 	charge = memalloc_charge(req.kind, req.size);
 	ret = memalloc_reserve(charge);
@@ -389,16 +403,10 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	}
 	o->kind = req.kind;
 	o->size = req.size;
-	o->nid = nid;
+	o->nid = memalloc_request_nid(req.flags, req.node);
 	o->owner = file;
-	if (o->kind == MEMALLOC_KIND_KMEM_CACHE) {
-		/* Larger objects are not slab objects: a bad request. */
-		if (req.size > KMALLOC_MAX_CACHE_SIZE) {
-			ret = -EINVAL;
-			goto err_free_obj;
-		}
+	if (o->kind == MEMALLOC_KIND_KMEM_CACHE)
 		o->cache = memalloc_get_cache(req.size);
-	}
 
 	t0 = ktime_get_ns();
 	ret = memalloc_do_alloc(o);
@@ -676,7 +684,7 @@ static long memalloc_ioc_bench(void __user *uarg)
 	struct memalloc_obj o = {};
 	u64 *talloc, *tfree, charge, t0;
 	u32 i, ok = 0;
-	int nid, ret;
+	int ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
@@ -685,17 +693,9 @@ static long memalloc_ioc_bench(void __user *uarg)
 		       offsetof(struct memalloc_bench, alloc)))
 		return -EINVAL;
 	ret = memalloc_check_request(req.kind, req.flags, req.size, req.node,
-				     &nid);
+				     req.iterations);
 	if (ret)
 		return ret;
-	if (!req.iterations || req.iterations > MEMALLOC_BENCH_MAX_ITER)
-		return -EINVAL;
-	if (req.kind == MEMALLOC_KIND_ALLOC_PAGES &&
-	    get_order(req.size) > MAX_PAGE_ORDER)
-		return -E2BIG;
-	if (req.kind == MEMALLOC_KIND_KMEM_CACHE &&
-	    req.size > KMALLOC_MAX_CACHE_SIZE)
-		return -EINVAL;
 
 	/* One buffer at a time is held: charge it against the limits. */
 	charge = memalloc_charge(req.kind, req.size);
@@ -712,7 +712,7 @@ static long memalloc_ioc_bench(void __user *uarg)
 
 	o.kind = req.kind;
 	o.size = req.size;
-	o.nid = nid;
+	o.nid = memalloc_request_nid(req.flags, req.node);
 	if (o.kind == MEMALLOC_KIND_KMEM_CACHE)
 		o.cache = memalloc_get_cache(req.size);
 
