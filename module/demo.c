@@ -20,18 +20,6 @@
 
 #include "memalloc.h"
 
-static bool demo = true;
-module_param(demo, bool, 0444);
-MODULE_PARM_DESC(demo, "Run the zone and mapping demo at load time (default: 1)");
-
-static unsigned long kmalloc_size = 4 * PAGE_SIZE;
-module_param(kmalloc_size, ulong, 0444);
-MODULE_PARM_DESC(kmalloc_size, "Bytes the demo allocates with kmalloc (default: 4 pages)");
-
-static unsigned long vmalloc_size = 4 * PAGE_SIZE;
-module_param(vmalloc_size, ulong, 0444);
-MODULE_PARM_DESC(vmalloc_size, "Bytes the demo allocates with vmalloc (default: 4 pages)");
-
 static void *demo_kbuf;
 static void *demo_vbuf;
 
@@ -88,30 +76,32 @@ static int memalloc_demo_pages(const char *what, void *buf, size_t size)
 
 int memalloc_demo_init(void)
 {
-	if (!demo)
+	if (!memalloc_demo)
 		return 0;
-	if (!kmalloc_size || !vmalloc_size) {
+	if (!memalloc_kmalloc_size || !memalloc_vmalloc_size) {
 		pr_err("memalloc: kmalloc_size and vmalloc_size must be > 0\n");
 		return -EINVAL;
 	}
 
 	memalloc_demo_zones();
 
-	demo_kbuf = kmalloc(kmalloc_size, GFP_KERNEL | __GFP_NOWARN);
+	demo_kbuf = kmalloc(memalloc_kmalloc_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!demo_kbuf) {
-		pr_err("memalloc: kmalloc(%lu) failed\n", kmalloc_size);
+		pr_err("memalloc: kmalloc(%lu) failed\n",
+		       memalloc_kmalloc_size);
 		return -ENOMEM;
 	}
-	demo_vbuf = vmalloc(vmalloc_size);
+	demo_vbuf = vmalloc(memalloc_vmalloc_size);
 	if (!demo_vbuf) {
-		pr_err("memalloc: vmalloc(%lu) failed\n", vmalloc_size);
+		pr_err("memalloc: vmalloc(%lu) failed\n",
+		       memalloc_vmalloc_size);
 		kfree(demo_kbuf);
 		demo_kbuf = NULL;
 		return -ENOMEM;
 	}
 
-	memalloc_demo_pages("kmalloc", demo_kbuf, kmalloc_size);
-	memalloc_demo_pages("vmalloc", demo_vbuf, vmalloc_size);
+	memalloc_demo_pages("kmalloc", demo_kbuf, memalloc_kmalloc_size);
+	memalloc_demo_pages("vmalloc", demo_vbuf, memalloc_vmalloc_size);
 	return 0;
 }
 

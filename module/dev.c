@@ -33,14 +33,6 @@
 
 #include "memalloc.h"
 
-static unsigned long max_bytes;
-module_param(max_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_bytes, "Bytes all open files may hold at once (default: half of RAM)");
-
-static unsigned int max_count = 65536;
-module_param(max_count, uint, 0644);
-MODULE_PARM_DESC(max_count, "Allocations all open files may hold at once (default: 65536)");
-
 #define MEMALLOC_WALK_MAX	(1UL << 30)	/* raw walk range limit */
 #define MEMALLOC_BENCH_MAX_ITER	100000
 #define MEMALLOC_LINE		64
@@ -268,7 +260,7 @@ static int memalloc_check_request(u32 kind, u32 flags, u64 size, u32 node,
 		return -EINVAL;
 	if (!size)
 		return -EINVAL;
-	if (size > max_bytes)
+	if (size > memalloc_max_bytes)
 		return -E2BIG;
 	if ((flags & MEMALLOC_F_NODE) &&
 	    (node >= MAX_NUMNODES || !node_online(node)))
@@ -296,9 +288,10 @@ static int memalloc_reserve(u64 bytes)
 	int ret = 0;
 
 	mutex_lock(&memalloc_lock);
-	if (memalloc_held_count >= max_count)
+	if (memalloc_held_count >= memalloc_max_count)
 		ret = -ENOSPC;
-	else if (bytes > max_bytes || memalloc_held_bytes > max_bytes - bytes)
+	else if (bytes > memalloc_max_bytes ||
+		 memalloc_held_bytes > memalloc_max_bytes - bytes)
 		ret = -E2BIG;
 	else {
 		memalloc_held_bytes += bytes;
@@ -338,8 +331,8 @@ static long memalloc_ioc_info(void __user *uarg)
 	info->vmemmap_base = (unsigned long)pfn_to_page(0);
 	info->kmalloc_max_size = KMALLOC_MAX_SIZE;
 	info->max_order = MAX_PAGE_ORDER;
-	info->limit_bytes = max_bytes;
-	info->limit_count = max_count;
+	info->limit_bytes = memalloc_max_bytes;
+	info->limit_count = memalloc_max_count;
 	mutex_lock(&memalloc_lock);
 	info->held_bytes = memalloc_held_bytes;
 	info->held_count = memalloc_held_count;
@@ -855,8 +848,8 @@ static int memalloc_allocations_show(struct seq_file *m, void *v)
 
 	mutex_lock(&memalloc_lock);
 	seq_printf(m, "# held: %u allocations, %llu bytes (limits %u, %lu)\n",
-		   memalloc_held_count, memalloc_held_bytes, max_count,
-		   max_bytes);
+		   memalloc_held_count, memalloc_held_bytes,
+		   memalloc_max_count, memalloc_max_bytes);
 	xa_for_each(&memalloc_objs, id, o) {
 		unsigned long addr = (unsigned long)o->addr & PAGE_MASK;
 		unsigned long end = (unsigned long)o->addr + o->size_alloc;
@@ -894,9 +887,6 @@ static struct dentry *memalloc_debugfs;
 int memalloc_dev_init(void)
 {
 	int ret;
-
-	if (!max_bytes)
-		max_bytes = (totalram_pages() << PAGE_SHIFT) / 2;
 
 	ret = misc_register(&memalloc_miscdev);
 	if (ret)

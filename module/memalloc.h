@@ -9,6 +9,13 @@
 #include <linux/types.h>
 #include "uapi/memalloc.h"
 
+/* Module parameters (main.c): the parameter "name" is memalloc_<name>. */
+extern ulong memalloc_max_bytes;
+extern uint memalloc_max_count;
+extern bool memalloc_demo;
+extern ulong memalloc_kmalloc_size;
+extern ulong memalloc_vmalloc_size;
+
 /**
  * struct memalloc_map - how the kernel page tables map one virtual address
  * @pfn:	page frame of the address (the 4K frame inside a huge page),
