@@ -2,8 +2,9 @@
 /*
  * memalloc: a kernel-memory study module.  This file holds every module
  * parameter and the load and unload order: the zone and mapping demo
- * (demo.c), then /dev/memalloc (dev.c), through which userspace allocates,
- * walks and frees; the page-table walker is walk.c.
+ * (demo.c), the debugfs view (debugfs.c), then /dev/memalloc (dev.c),
+ * through which userspace allocates (alloc.c), walks (walk.c), benches
+ * (bench.c) and frees.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,7 +23,7 @@
 	module_param_named(name, memalloc_##name, type, perm);	\
 	MODULE_PARM_DESC(name, msg)
 
-/* Limits of /dev/memalloc, writable at run time. */
+/* Limits of /dev/memalloc (alloc.c), writable at run time. */
 __param(ulong, max_bytes, 0, 0644,
 	"Bytes all open files may hold at once (default: half of RAM)");
 __param(uint, max_count, 65536, 0644,
@@ -46,13 +47,15 @@ static int __init memalloc_init(void)
 	ret = memalloc_demo_init();
 	if (ret)
 		return ret;
+	memalloc_debugfs_init();
 	/* The device last: once registered it can be opened. */
 	ret = memalloc_dev_init();
 	if (ret)
-		goto out_free_demo;
+		goto out_remove_debugfs;
 	return 0;
 
-out_free_demo:
+out_remove_debugfs:
+	memalloc_debugfs_exit();
 	memalloc_demo_exit();
 	return ret;
 }
@@ -60,6 +63,9 @@ out_free_demo:
 static void __exit memalloc_exit(void)
 {
 	memalloc_dev_exit();
+	memalloc_debugfs_exit();
+	/* No file is open any more: nothing uses a cache. */
+	memalloc_destroy_caches();
 	memalloc_demo_exit();
 }
 
