@@ -2,7 +2,9 @@
 /*
  * memalloc: the debugfs view, memalloc/allocations.  For people, not for
  * programs: what every open file of /dev/memalloc holds, one line per
- * allocation, then the frame, level and flags that map its first pages.
+ * allocation, then how its first pages are mapped, with the level and flag
+ * names of the uapi header (ptdump's spelling), e.g.
+ * "  0xffffc90000a01000 -> pfn 0x5e80 4K RW GLB NX A D".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,11 +36,10 @@ static void memalloc_show_pages(struct seq_file *m, struct memalloc_obj *o)
 			break;
 		}
 		memalloc_follow_phys(addr, &map);
-		seq_printf(m, "  0x%016lx -> pfn 0x%llx %s%s%s%s\n",
+		seq_printf(m, "  0x%016lx -> pfn 0x%llx %s "
+			   MEMALLOC_PTE_FLAGS_FMT "\n",
 			   addr, map.pfn, memalloc_level_name(map.level),
-			   map.flags & MEMALLOC_PTE_RW ? " RW" : " ro",
-			   map.flags & MEMALLOC_PTE_NX ? " NX" : " x",
-			   map.flags & MEMALLOC_PTE_GLOBAL ? " GLB" : "");
+			   MEMALLOC_PTE_FLAGS_ARGS(map.flags));
 	}
 }
 

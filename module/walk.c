@@ -21,13 +21,18 @@
 
 #include "memalloc.h"
 
-static const char *const memalloc_level_names[] = {
-	[MEMALLOC_LEVEL_NONE] = "none",
-	[MEMALLOC_LEVEL_PTE] = "4K",
-	[MEMALLOC_LEVEL_PMD] = "2M",
-	[MEMALLOC_LEVEL_PUD] = "1G",
-};
+/* Indexed by MEMALLOC_LEVEL_*: "unmapped", "4K", "2M", "1G". */
+static const char *const memalloc_level_names[] = MEMALLOC_LEVEL_NAMES;
+static_assert(ARRAY_SIZE(memalloc_level_names) == MEMALLOC_NR_LEVELS);
+static_assert(MEMALLOC_LEVEL_PUD < MEMALLOC_NR_LEVELS);
 
+/**
+ * memalloc_level_name() - the name of a level, as the uapi header spells it
+ * @level:	MEMALLOC_LEVEL_*
+ *
+ * Return: the page size the level maps ("4K", "2M", "1G"), "unmapped" for
+ * MEMALLOC_LEVEL_NONE, or "?" for an unknown level.
+ */
 const char *memalloc_level_name(u32 level)
 {
 	if (level >= ARRAY_SIZE(memalloc_level_names))
