@@ -4,12 +4,15 @@
  * of every online NUMA node, the direct-map ("kernel logical") base and the
  * vmalloc range as page numbers, then allocates one buffer with kmalloc and
  * one with vmalloc and prints, for each page, VPN -> PPN from the module's
- * own page-table walk, cross-checked with the kernel's helpers.
- *
- * The demo lines keep the format of the original teaching demo (no module
- * prefix); extra facts follow in parentheses.  The buffers stay allocated
- * until unload so the printed mappings can be checked from outside.
+ * own page-table walk, cross-checked with the kernel's helpers.  The buffers
+ * stay allocated until unload, to be checked from outside.
  */
+/*
+ * The demo lines keep the format of the original teaching demo: no module
+ * prefix; extra facts follow in parentheses.
+ */
+#define pr_fmt(fmt) fmt
+
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -74,6 +77,11 @@ static int memalloc_demo_pages(const char *what, void *buf, size_t size)
 	return mismatches;
 }
 
+/**
+ * memalloc_demo_init() - run the demo, unless demo=0
+ *
+ * Return: 0, -EINVAL for a size of 0, -ENOMEM if a buffer is not allocated.
+ */
 int memalloc_demo_init(void)
 {
 	if (!memalloc_demo)
@@ -105,6 +113,9 @@ int memalloc_demo_init(void)
 	return 0;
 }
 
+/**
+ * memalloc_demo_exit() - free the demo's buffers
+ */
 void memalloc_demo_exit(void)
 {
 	vfree(demo_vbuf);
