@@ -4,12 +4,15 @@
  * of every online NUMA node, the direct-map ("kernel logical") base and the
  * vmalloc range as page numbers, then allocates one buffer with kmalloc and
  * one with vmalloc and prints, for each page, VPN -> PPN from the module's
- * own page-table walk, cross-checked with the kernel's helpers.
- *
- * The demo lines keep the format of the original teaching demo (no module
- * prefix); extra facts follow in parentheses.  The buffers stay allocated
- * until unload so the printed mappings can be checked from outside.
+ * own page-table walk, cross-checked with the kernel's helpers.  The buffers
+ * stay allocated until unload, to be checked from outside.
  */
+/*
+ * The demo lines keep the format of the original teaching demo: no module
+ * prefix; extra facts follow in parentheses.
+ */
+#define pr_fmt(fmt) fmt
+
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -19,18 +22,6 @@
 #include <linux/vmalloc.h>
 
 #include "memalloc.h"
-
-static bool demo = true;
-module_param(demo, bool, 0444);
-MODULE_PARM_DESC(demo, "Run the zone and mapping demo at load time (default: 1)");
-
-static unsigned long kmalloc_size = 4 * PAGE_SIZE;
-module_param(kmalloc_size, ulong, 0444);
-MODULE_PARM_DESC(kmalloc_size, "Bytes the demo allocates with kmalloc (default: 4 pages)");
-
-static unsigned long vmalloc_size = 4 * PAGE_SIZE;
-module_param(vmalloc_size, ulong, 0444);
-MODULE_PARM_DESC(vmalloc_size, "Bytes the demo allocates with vmalloc (default: 4 pages)");
 
 static void *demo_kbuf;
 static void *demo_vbuf;
@@ -86,35 +77,45 @@ static int memalloc_demo_pages(const char *what, void *buf, size_t size)
 	return mismatches;
 }
 
+/**
+ * memalloc_demo_init() - run the demo, unless demo=0
+ *
+ * Return: 0, -EINVAL for a size of 0, -ENOMEM if a buffer is not allocated.
+ */
 int memalloc_demo_init(void)
 {
-	if (!demo)
+	if (!memalloc_demo)
 		return 0;
-	if (!kmalloc_size || !vmalloc_size) {
+	if (!memalloc_kmalloc_size || !memalloc_vmalloc_size) {
 		pr_err("memalloc: kmalloc_size and vmalloc_size must be > 0\n");
 		return -EINVAL;
 	}
 
 	memalloc_demo_zones();
 
-	demo_kbuf = kmalloc(kmalloc_size, GFP_KERNEL | __GFP_NOWARN);
+	demo_kbuf = kmalloc(memalloc_kmalloc_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!demo_kbuf) {
-		pr_err("memalloc: kmalloc(%lu) failed\n", kmalloc_size);
+		pr_err("memalloc: kmalloc(%lu) failed\n",
+		       memalloc_kmalloc_size);
 		return -ENOMEM;
 	}
-	demo_vbuf = vmalloc(vmalloc_size);
+	demo_vbuf = vmalloc(memalloc_vmalloc_size);
 	if (!demo_vbuf) {
-		pr_err("memalloc: vmalloc(%lu) failed\n", vmalloc_size);
+		pr_err("memalloc: vmalloc(%lu) failed\n",
+		       memalloc_vmalloc_size);
 		kfree(demo_kbuf);
 		demo_kbuf = NULL;
 		return -ENOMEM;
 	}
 
-	memalloc_demo_pages("kmalloc", demo_kbuf, kmalloc_size);
-	memalloc_demo_pages("vmalloc", demo_vbuf, vmalloc_size);
+	memalloc_demo_pages("kmalloc", demo_kbuf, memalloc_kmalloc_size);
+	memalloc_demo_pages("vmalloc", demo_vbuf, memalloc_vmalloc_size);
 	return 0;
 }
 
+/**
+ * memalloc_demo_exit() - free the demo's buffers
+ */
 void memalloc_demo_exit(void)
 {
 	vfree(demo_vbuf);

@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memalloc: walk the kernel page tables by hand, pgd -> p4d -> pud -> pmd ->
- * pte, and find the frame, level and flags that map one virtual address.
- *
+ * pte, and find the frame, level and flags that map one virtual address;
+ * name the levels; ask the kernel's own helpers for a frame, to compare.
  * init_mm is not exported, so the walk starts from the page table that CR3
- * holds: every process shares the kernel half of it.  The walk only reads
- * entries (READ_ONCE) and stops at the first non-present one, so it is safe
- * on any kernel address; it never dereferences the address itself.  It
- * takes no lock (init_mm's is not exported): a table that the kernel frees
- * at that moment (a huge vmap replacing a PTE table) may be read stale, so
- * a raw walk of a range that is being remapped can report stale entries.
+ * holds: every process shares the kernel half of it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,13 +16,18 @@
 
 #include "memalloc.h"
 
-static const char *const memalloc_level_names[] = {
-	[MEMALLOC_LEVEL_NONE] = "none",
-	[MEMALLOC_LEVEL_PTE] = "4K",
-	[MEMALLOC_LEVEL_PMD] = "2M",
-	[MEMALLOC_LEVEL_PUD] = "1G",
-};
+/* Indexed by MEMALLOC_LEVEL_*: "unmapped", "4K", "2M", "1G". */
+static const char *const memalloc_level_names[] = MEMALLOC_LEVEL_NAMES;
+static_assert(ARRAY_SIZE(memalloc_level_names) == MEMALLOC_NR_LEVELS);
+static_assert(MEMALLOC_LEVEL_PUD < MEMALLOC_NR_LEVELS);
 
+/**
+ * memalloc_level_name() - the name of a level, as the uapi header spells it
+ * @level:	MEMALLOC_LEVEL_*
+ *
+ * Return: the page size the level maps ("4K", "2M", "1G"), "unmapped" for
+ * MEMALLOC_LEVEL_NONE, or "?" for an unknown level.
+ */
 const char *memalloc_level_name(u32 level)
 {
 	if (level >= ARRAY_SIZE(memalloc_level_names))
@@ -74,6 +74,13 @@ static void memalloc_note_leaf(struct memalloc_map *map, u32 level, u64 pfn,
  * memalloc_follow_phys() - walk the kernel page tables for @addr
  * @addr:	any virtual address
  * @map:	out: frame, level, flags and raw entry
+ *
+ * The walk only reads entries (READ_ONCE) and stops at the first
+ * non-present one, so it is safe on any kernel address; it never
+ * dereferences the address itself.  It takes no lock (init_mm's is not
+ * exported): a table that the kernel frees at that moment (a huge vmap
+ * replacing a PTE table) may be read stale, so a raw walk of a range that
+ * is being remapped can report stale entries.
  *
  * Return: true if @addr is mapped, false if a level is empty or not present
  * (then @map->level is MEMALLOC_LEVEL_NONE and @map->pfn is ULLONG_MAX).
