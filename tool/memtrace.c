@@ -12,6 +12,8 @@
 
 struct env env;
 
+enum { OPT_PRETTY = 0x200 };
+
 const char *argp_program_version = "memtrace 0.2";
 const char *argp_program_bug_address = "the memtrace issue tracker";
 
@@ -27,7 +29,8 @@ static const struct cmd cmds[] = {
 static const struct argp_option common_opts[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose output (libbpf debug messages)", 100 },
 	{ "json", 'j', NULL, 0, "Print one JSON document on stdout", 100 },
-	{ "pretty", 'p', NULL, 0, "JSON indented, one member per line (implies -j)", 100 },
+	/* long only: -p is run's --pages */
+	{ "pretty", OPT_PRETTY, NULL, 0, "JSON indented, one member per line (implies -j)", 100 },
 	{},
 };
 
@@ -39,7 +42,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose = true;
 		break;
-	case 'p':
+	case OPT_PRETTY:
 		env.pretty = true;
 		/* fall through */
 	case 'j':

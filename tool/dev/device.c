@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "dev/device.h"
-#include "memtrace.h"
+#include "lib/warn.h"
 
 int device__open(void)
 {
