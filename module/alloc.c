@@ -29,15 +29,8 @@ static struct {
 	struct kmem_cache *cache;
 } memalloc_caches[MEMALLOC_NR_CACHES];
 
-static const char *const memalloc_kind_names[] = {
-	[MEMALLOC_KIND_KMALLOC] = "kmalloc",
-	[MEMALLOC_KIND_KZALLOC] = "kzalloc",
-	[MEMALLOC_KIND_VMALLOC] = "vmalloc",
-	[MEMALLOC_KIND_VZALLOC] = "vzalloc",
-	[MEMALLOC_KIND_KVMALLOC] = "kvmalloc",
-	[MEMALLOC_KIND_ALLOC_PAGES] = "alloc_pages",
-	[MEMALLOC_KIND_KMEM_CACHE] = "kmem_cache",
-};
+static const char *const memalloc_kind_names[] = MEMALLOC_KIND_NAMES;
+static_assert(ARRAY_SIZE(memalloc_kind_names) == MEMALLOC_KIND_MAX + 1);
 static_assert(ARRAY_SIZE(memalloc_kind_names) == MEMALLOC_KIND_MAX + 1);
 
 static bool memalloc_kind_valid(u32 kind)
@@ -318,6 +311,28 @@ void memalloc_do_free(struct memalloc_obj *o)
 		break;
 	}
 	o->addr = NULL;
+}
+
+/**
+ * memalloc_admit() - check a request and reserve what it will hold
+ * @kind, @flags, @size, @node, @iterations: as memalloc_check_request()
+ * @charge:	out: the bytes reserved, for memalloc_unreserve()
+ *
+ * The one admission step of ALLOC and BENCH: nothing is reserved unless the
+ * request is valid, and nothing is allocated unless it fits the limits.
+ *
+ * Return: 0 with @charge reserved, or the error of memalloc_check_request()
+ * or memalloc_reserve() with nothing reserved.
+ */
+int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
+		   u64 *charge)
+{
+	int ret = memalloc_check_request(kind, flags, size, node, iterations);
+
+	if (ret)
+		return ret;
+	*charge = memalloc_charge(kind, size);
+	return memalloc_reserve(*charge);
 }
 
 /**

@@ -172,14 +172,9 @@ long memalloc_ioc_bench(void __user *uarg)
 	    memchr_inv(&req.alloc, 0, sizeof(req) -
 		       offsetof(struct memalloc_bench, alloc)))
 		return -EINVAL;
-	ret = memalloc_check_request(req.kind, req.flags, req.size, req.node,
-				     req.iterations);
-	if (ret)
-		return ret;
-
 	/* One buffer at a time is held: charge it against the limits. */
-	charge = memalloc_charge(req.kind, req.size);
-	ret = memalloc_reserve(charge);
+	ret = memalloc_admit(req.kind, req.flags, req.size, req.node,
+			     req.iterations, &charge);
 	if (ret)
 		return ret;
 

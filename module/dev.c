@@ -160,13 +160,8 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	if (req.reserved || req.handle || req.addr || req.size_alloc ||
 	    req.latency_ns)
 		return -EINVAL;
-	ret = memalloc_check_request(req.kind, req.flags, req.size, req.node,
-				     1);
-	if (ret)
-		return ret;
-
-	charge = memalloc_charge(req.kind, req.size);
-	ret = memalloc_reserve(charge);
+	ret = memalloc_admit(req.kind, req.flags, req.size, req.node, 1,
+			     &charge);
 	if (ret)
 		return ret;
 	o = kzalloc(sizeof(*o), GFP_KERNEL);

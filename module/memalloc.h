@@ -88,6 +88,8 @@ extern struct xarray memalloc_objs;
 /* alloc.c: allocators, kmem_cache registry, limits */
 int memalloc_check_request(u32 kind, u32 flags, u64 size, u32 node,
 			   u32 iterations);
+int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
+		   u64 *charge);
 const char *memalloc_kind_name(u32 kind);
 void memalloc_obj_init(struct memalloc_obj *o, u32 kind, u32 flags,
 		       u64 size, u32 node);

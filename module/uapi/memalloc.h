@@ -52,11 +52,21 @@
  * level is named by the page size its leaf maps; the flags are spelled as
  * ptdump spells them (arch/x86/mm/dump_pagetables.c: "USR", "RW"/"ro",
  * "GLB", "NX"/"x"), with the accessed and dirty bits named as the SDM names
- * them ("A", "D").  Use: printf("%s", names[level]) after
+ * them ("A", "D"); allocators by their kernel function.  Use:
+ * printf("%s", names[level]) after
  * `static const char *const names[] = MEMALLOC_LEVEL_NAMES;`, and
  * printf(MEMALLOC_PTE_FLAGS_FMT, MEMALLOC_PTE_FLAGS_ARGS(flags)), at most
  * MEMALLOC_PTE_FLAGS_LEN bytes with the NUL ("USR RW GLB NX A D").
  */
+#define MEMALLOC_KIND_NAMES	{					\
+	[MEMALLOC_KIND_KMALLOC] = "kmalloc",				\
+	[MEMALLOC_KIND_KZALLOC] = "kzalloc",				\
+	[MEMALLOC_KIND_VMALLOC] = "vmalloc",				\
+	[MEMALLOC_KIND_VZALLOC] = "vzalloc",				\
+	[MEMALLOC_KIND_KVMALLOC] = "kvmalloc",				\
+	[MEMALLOC_KIND_ALLOC_PAGES] = "alloc_pages",			\
+	[MEMALLOC_KIND_KMEM_CACHE] = "kmem_cache",			\
+}
 #define MEMALLOC_NR_LEVELS	4
 #define MEMALLOC_LEVEL_NAMES	{ "unmapped", "4K", "2M", "1G" }
 #define MEMALLOC_PTE_FLAGS_LEN	18

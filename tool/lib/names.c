@@ -12,15 +12,8 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const kind_names[] = {
-	[MEMALLOC_KIND_KMALLOC] = "kmalloc",
-	[MEMALLOC_KIND_KZALLOC] = "kzalloc",
-	[MEMALLOC_KIND_VMALLOC] = "vmalloc",
-	[MEMALLOC_KIND_VZALLOC] = "vzalloc",
-	[MEMALLOC_KIND_KVMALLOC] = "kvmalloc",
-	[MEMALLOC_KIND_ALLOC_PAGES] = "alloc_pages",
-	[MEMALLOC_KIND_KMEM_CACHE] = "kmem_cache",
-};
+static const char *const kind_names[] = MEMALLOC_KIND_NAMES;
+_Static_assert(ARRAY_LEN(kind_names) == MEMALLOC_KIND_MAX + 1, "a name per kind");
 
 static const char *const level_names[MEMALLOC_NR_LEVELS] = MEMALLOC_LEVEL_NAMES;
 
