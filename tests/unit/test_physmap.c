@@ -12,8 +12,6 @@
 #include "physmap.h"
 #include "tap.h"
 
-#define NR_TESTS	126
-
 typedef int (*parse_fn)(struct physmap *pm, FILE *f);
 
 static const char *data_dir;
@@ -103,11 +101,8 @@ static void test_iomem(struct physmap *pm)
 	for (i = 0; i < pm->nr_res; i++)
 		top += pm->res[i].depth == 0;
 	tap_eq_u64(top, 14, "iomem: 14 top-level resources");
-	if (pm->nr_res != 20) {
-		for (i = 0; i < 12; i++)
-			tap_skip("iomem: line contents (wrong line count)");
-		return;
-	}
+	if (pm->nr_res != 20)
+		return;		/* the line contents would be read at the wrong places */
 	r = &pm->res[0];
 	tap_ok(r->start == 0 && r->end == 0xfff && r->depth == 0 && !strcmp(r->name, "Reserved"),
 	       "iomem: line 1 is 00000000-00000fff Reserved");
@@ -143,11 +138,8 @@ static void test_zoneinfo(struct physmap *pm)
 	tap_ok(parse_file(pm, physmap__parse_zoneinfo, "zoneinfo-128m.txt") == 0,
 	       "zoneinfo: parse zoneinfo-128m.txt");
 	tap_eq_u64(pm->nr_zones, 2, "zoneinfo: 2 populated zones (Normal/Movable/Device empty)");
-	if (pm->nr_zones != 2) {
-		for (int i = 0; i < 10; i++)
-			tap_skip("zoneinfo: zone contents (wrong zone count)");
-		return;
-	}
+	if (pm->nr_zones != 2)
+		return;		/* the zone contents would be read at the wrong places */
 	z = &pm->zones[0];
 	tap_ok(zone_is(z, 0, "DMA"), "zoneinfo: zone 0 is Node 0 DMA");
 	tap_eq_u64(z->start_pfn, 1, "zoneinfo: DMA start_pfn");
@@ -224,11 +216,8 @@ static void test_numa2(void)
 	tap_ok(parse_file(&pm, physmap__parse_zoneinfo, "zoneinfo-numa2.txt") == 0,
 	       "numa2: parse zoneinfo-numa2.txt");
 	tap_eq_u64(pm.nr_zones, 3, "numa2: 3 populated zones");
-	if (pm.nr_zones != 3) {
-		for (int i = 0; i < 11; i++)
-			tap_skip("numa2: zone contents (wrong zone count)");
-		goto out;
-	}
+	if (pm.nr_zones != 3)
+		goto out;	/* the zone contents would be read at the wrong places */
 	tap_ok(zone_is(&pm.zones[0], 0, "DMA") && zone_is(&pm.zones[1], 0, "DMA32"),
 	       "numa2: node 0 has DMA and DMA32");
 	tap_eq_u64(pm.zones[1].spanned, 28672, "numa2: node 0 DMA32 spans up to 128 MiB");
@@ -387,11 +376,8 @@ static void test_print(const struct physmap *pm)
 	FILE *out;
 
 	out = open_memstream(&buf, &size);
-	if (!out) {
-		for (i = 0; i < 14; i++)
-			tap_skip("print: open_memstream failed");
-		return;
-	}
+	if (!out)
+		tap_bail("open_memstream: %s", strerror(errno));
 	physmap__print(pm, out);
 	fclose(out);
 	for (l = buf; l && *l; l = nl ? nl + 1 : NULL) {	/* show it as TAP diagnostics */
@@ -476,7 +462,6 @@ int main(void)
 	if (!data_dir || !*data_dir)
 		data_dir = "tests/unit/data";
 
-	tap_plan(NR_TESTS);
 	test_iomem(&pm);
 	test_zoneinfo(&pm);
 	test_zone_of_pfn(&pm);

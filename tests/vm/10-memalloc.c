@@ -275,11 +275,8 @@ static void test_alloc_walk_free(int fd)
 		       "ALLOC %s: handle %llu, size_alloc %llu, %llu ns", kinds[i].name,
 		       (unsigned long long)a.handle, (unsigned long long)a.size_alloc,
 		       (unsigned long long)a.latency_ns);
-		if (err) {
-			tap_skip("WALK %s: no allocation", kinds[i].name);
-			tap_skip("FREE %s: no allocation", kinds[i].name);
+		if (err)
 			continue;
-		}
 		why = check_walk(fd, &a, &n);
 		tap_ok(!why, "WALK %s: %d pages, walk = helper, flags P RW NX, level consistent%s%s",
 		       kinds[i].name, n, why ? ": " : "", why ? why : "");
@@ -680,7 +677,6 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(85);
 	if (access(MEMALLOC_DEVICE, F_OK)) {
 		printf("# SKIP %s missing (memalloc.ko not loaded)\n", MEMALLOC_DEVICE);
 		return TAP_SKIP;
