@@ -103,9 +103,16 @@ static inline TAP_FMT(6, 7) bool tap__cmp_u64(uint64_t a, enum tap_op op, uint64
 	va_start(ap, fmt);
 	tap__vok(cond, fmt, ap);
 	va_end(ap);
-	if (!cond)
-		printf("#   %s = %" PRIu64 " (%#" PRIx64 "), want %s %s = %" PRIu64 " (%#" PRIx64 ")\n",
-		       sa, a, a, want[op], sb, b, b);
+	if (!cond) {
+		char lit[24];
+
+		/* "want == 100 (0x64)", or with an expression "want == c0 + 3 = 10 (0xa)" */
+		snprintf(lit, sizeof(lit), "%" PRIu64, b);
+		printf("#   %s = %" PRIu64 " (%#" PRIx64 "), want %s %s", sa, a, a, want[op], sb);
+		if (strcmp(lit, sb))
+			printf(" = %" PRIu64, b);
+		printf(" (%#" PRIx64 ")\n", b);
+	}
 	return cond;
 }
 
@@ -167,7 +174,11 @@ static inline TAP_FMT(5, 6) bool tap__eq_str(const char *a, const char *b, const
 	va_end(ap);
 	if (!cond) {
 		printf("#   %s = %s%s%s\n", sa, a ? "\"" : "", a ? a : "NULL", a ? "\"" : "");
-		printf("#   want %s = %s%s%s\n", sb, b ? "\"" : "", b ? b : "NULL", b ? "\"" : "");
+		if (sb[0] == '"')	/* a literal: once is enough */
+			printf("#   want %s\n", sb);
+		else
+			printf("#   want %s = %s%s%s\n", sb, b ? "\"" : "", b ? b : "NULL",
+			       b ? "\"" : "");
 	}
 	return cond;
 }
