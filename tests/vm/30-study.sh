@@ -18,10 +18,11 @@ mkdir -p $out
 start=$(date +%s)
 timeout -s KILL 600 memtrace study --quick --json --output $out/study.json \
 	> $out/table.txt 2> $out/progress.txt
-is "$?" 0 "memtrace study --quick --json runs (137: killed by the 600 s hang guard)"
+is "$?" 0 "memtrace study --quick --json runs (137: killed by the 600 s hang guard)" ||
+	diag "$(tail -n 20 $out/progress.txt)"
 diag "the quick study took $(( $(date +%s) - start )) s"
-memtrace study --render $out/study.json --outdir $out > /dev/null 2>&1
-ok $? "its JSON renders (CSV, SVG, report.md)"
+memtrace study --render $out/study.json --outdir $out > $out/render.txt 2>&1
+ok $? "its JSON renders (CSV, SVG, report.md)" || diag "$(tail -n 20 $out/render.txt)"
 csv=$out/study.csv
 for f in study.csv limits.csv report.md latency-alloc.svg contiguity.svg physmap.svg; do
 	[ -s $out/$f ]
@@ -113,7 +114,7 @@ kill -INT $pid
 wait $pid
 is "$?" 0 "SIGINT stops the study with exit status 0"
 match "$(cat $out/int.json)" '"interrupted":true' "the interrupted study's JSON says so"
-memtrace study --render $out/int.json --outdir $out/int > /dev/null 2>&1
-ok $? "the interrupted study's JSON renders"
+memtrace study --render $out/int.json --outdir $out/int > $out/int.render 2>&1
+ok $? "the interrupted study's JSON renders" || diag "$(tail -n 20 $out/int.render)"
 
 done_testing
