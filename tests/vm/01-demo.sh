@@ -104,7 +104,7 @@ n=$(wc -l < /tmp/kmalloc)
 # A buffer that is not page aligned may straddle one more page.
 ge "$n" "$want" "kmalloc: at least a page line per page ($want)"
 le "$n" $((want + 1)) "kmalloc: at most one page line more (straddling)"
-bad_lin= bad_helper= bad_ram= bad_level=
+bad_lin='' bad_helper='' bad_ram='' bad_level=''
 while read -r vpn ppn level helper; do
 	[ $((0x$ppn)) = $((0x$vpn - 0x$base)) ] || bad_lin="$bad_lin $vpn:$ppn"
 	[ "$ppn" = "$helper" ] || bad_helper="$bad_helper $vpn:$ppn/$helper"
@@ -122,7 +122,7 @@ sed -n 's/^vmalloc - VPN: \([0-9a-f]*\) -> PPN: \([0-9a-f]*\) (\([^,]*\), vmallo
 	/tmp/klog > /tmp/vmalloc
 n=$(wc -l < /tmp/vmalloc)
 is "$n" "$want" "vmalloc: one line per page"
-bad_helper= bad_level= bad_zone= bad_vpn=
+bad_helper='' bad_level='' bad_zone='' bad_vpn=''
 while read -r vpn ppn level helper; do
 	[ "$ppn" = "$helper" ] || bad_helper="$bad_helper $vpn:$ppn/$helper"
 	[ "$level" = 4K ] || bad_level="$bad_level $vpn:$level"

@@ -53,27 +53,31 @@ _is_int() {
 	return 0
 }
 
-# _cmp TEST-OP SYMBOL GOT N DESC
+# _cmp lt|le|gt|ge GOT N DESC
 _cmp() {
-	local op=$1 sym=$2
-	shift 2
-	if _is_int "$1" && _is_int "$2" && [ "$1" "$op" "$2" ]; then
-		ok 0 "$3"
-		return 0
+	_cmp_r=1
+	if _is_int "$2" && _is_int "$3"; then
+		case $1 in
+		lt) [ "$2" -lt "$3" ] ;;
+		le) [ "$2" -le "$3" ] ;;
+		gt) [ "$2" -gt "$3" ] ;;
+		ge) [ "$2" -ge "$3" ] ;;
+		esac && _cmp_r=0
 	fi
-	ok 1 "$3"
-	if _is_int "$1"; then
-		diag "got $1, want $sym $2"
+	ok $_cmp_r "$4" && return 0
+	case $1 in lt) _cmp_s='<' ;; le) _cmp_s='<=' ;; gt) _cmp_s='>' ;; *) _cmp_s='>=' ;; esac
+	if _is_int "$2"; then
+		diag "got $2, want $_cmp_s $3"
 	else
-		diag "got '$1', want an integer $sym $2"
+		diag "got '$2', want an integer $_cmp_s $3"
 	fi
 	return 1
 }
 
-lt() { _cmp -lt '<' "$@"; }
-le() { _cmp -le '<=' "$@"; }
-gt() { _cmp -gt '>' "$@"; }
-ge() { _cmp -ge '>=' "$@"; }
+lt() { _cmp lt "$@"; }
+le() { _cmp le "$@"; }
+gt() { _cmp gt "$@"; }
+ge() { _cmp ge "$@"; }
 
 match() {
 	printf '%s\n' "$1" | grep -qE -- "$2" && { ok 0 "$3"; return 0; }
