@@ -2,16 +2,41 @@
 # SPDX-License-Identifier: GPL-2.0
 # Count the TAP results of every log in LOGDIR and print the final line
 # "N passed, N failed" (skips count as passed and are listed).
+#
+# The runners (run-unit.sh, vm/run.sh, run-vm.sh) add a "not ok" line for a
+# program that bailed out, died before its trailing plan, or a boot that did
+# not finish.  A test program that left no trace at all (not built, or its
+# boot never started) is a failure here: every tests/unit/test_*.c needs a
+# log, and every tests/vm/NN-* test a "# ---- NN-*" header in a guest log.
 logdir=$1
+here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0 skip=0
 if [ -d "$logdir" ]; then
 	pass=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok ')
 	fail=$(cat "$logdir"/* 2>/dev/null | grep -c '^not ok ')
 	skip=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok .*# SKIP')
 fi
-if [ "$fail" -gt 0 ]; then
+
+missing=
+for src in "$here"/unit/test_*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	[ -f "$logdir/unit-$name.tap" ] || missing="$missing $name"
+done
+for src in "$here"/vm/[0-9]*-*.sh "$here"/vm/[0-9]*-*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src")
+	name=${name%.c}
+	cat "$logdir"/vm-*.log 2>/dev/null | grep -qx "# ---- $name" || missing="$missing $name"
+done
+
+if [ "$fail" -gt 0 ] || [ -n "$missing" ]; then
 	echo "# failed:"
-	cat "$logdir"/* | grep '^not ok ' | sed 's/^/#   /'
+	cat "$logdir"/* 2>/dev/null | grep '^not ok ' | sed 's/^/#   /'
+	for name in $missing; do
+		echo "#   not ok - $name: never ran (no log)"
+		fail=$((fail + 1))
+	done
 fi
 [ "$skip" = 0 ] || echo "# skipped: $skip"
 if [ $((pass + fail)) = 0 ]; then

@@ -82,6 +82,19 @@ static struct corr_alloc alloc(uint32_t kind, uint64_t size, uint64_t addr, uint
 	return a;
 }
 
+/* Set-up: match; it fails only when memory runs out, which is no result of the test. */
+static void match(struct corr_log *log, struct corr_alloc *a, size_t n)
+{
+	int err = corr__match(log, a, n, &layout);
+
+	if (err)
+		tap_bail("corr__match: %s", strerror(-err));
+}
+
+/* The verdict, by name: a failure shows both names. */
+#define tap_verdict(got, want, ...) \
+	tap_eq_str(corr__verdict_name(got), corr__verdict_name(want), __VA_ARGS__)
+
 static void test_kmalloc_and_huge_pages(void)
 {
 	struct corr_log log = {};
@@ -98,12 +111,13 @@ static void test_kmalloc_and_huge_pages(void)
 	a[1] = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x40001000ULL, 300, 400, pfns, 1,
 		     MEMALLOC_LEVEL_PUD);
 
-	tap_ok(corr__match(&log, a, 2, &layout) == 0, "match two kmalloc allocations");
-	tap_ok(a[0].verdict == CORR_AGREE && a[0].agreed == 3 && a[0].traced_pfn[2] == 0x5002,
-	       "kmalloc 12K on 2M pages: 3 pages agree, page 2 traced as first + 2");
+	match(&log, a, 2);
+	tap_verdict(a[0].verdict, CORR_AGREE, "kmalloc 12K on 2M pages: agree");
+	tap_eq_u64(a[0].agreed, 3, "kmalloc 12K on 2M pages: 3 pages agree");
+	tap_eq_u64(a[0].traced_pfn[2], 0x5002, "kmalloc 12K: page 2 traced as first + 2");
 	tap_ok(a[0].runs == 1, "kmalloc 12K: one physically contiguous run");
-	tap_ok(a[1].verdict == CORR_AGREE && a[1].traced_by == MEMTRACE_EV_KMALLOC,
-	       "kmalloc on a 1G page agrees, traced by kmalloc");
+	tap_verdict(a[1].verdict, CORR_AGREE, "kmalloc on a 1G page agrees");
+	tap_eq_u64(a[1].traced_by, MEMTRACE_EV_KMALLOC, "kmalloc on a 1G page: traced by kmalloc");
 	corr_alloc__free(&a[0]);
 	corr_alloc__free(&a[1]);
 	corr_log__free(&log);
@@ -124,9 +138,10 @@ static void test_out_of_order_and_window(void)
 	add(&log, ev(MEMTRACE_EV_KMALLOC, 50, PO + 0x7000000ULL, 0x6666));
 	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x7000000ULL, 100, 200, &pfn, 1,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_AGREE && a.traced_pfn[0] == 0x7000,
-	       "out-of-order records: the event inside the ALLOC window is used");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_AGREE, "out-of-order records: agree");
+	tap_eq_u64(a.traced_pfn[0], 0x7000,
+		   "out-of-order records: the event inside the ALLOC window is used");
 	corr_alloc__free(&a);
 
 	/* Only the stale event: the allocation is untraced, not a match. */
@@ -134,9 +149,10 @@ static void test_out_of_order_and_window(void)
 	add(&log, ev(MEMTRACE_EV_KMALLOC, 50, PO + 0x7000000ULL, 0x7000));
 	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x7000000ULL, 100, 200, &pfn, 1,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_UNTRACED && a.untraced == 1 && a.agreed == 0,
-	       "an event outside the window does not match: untraced");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_UNTRACED, "an event outside the window: verdict untraced");
+	tap_eq_u64(a.untraced, 1, "an event outside the window: its page is untraced");
+	tap_eq_u64(a.agreed, 0, "an event outside the window does not match");
 	corr_alloc__free(&a);
 	corr_log__free(&log);
 }
@@ -158,17 +174,23 @@ static void test_unmatched_and_disagree(void)
 	a[2] = alloc(MEMALLOC_KIND_VMALLOC, 4096, VS + 0x1000, 300, 400, &pfn, 1,
 		     MEMALLOC_LEVEL_PTE);
 	a[2].pages[0].helper_pfn = 0x8002;
-	corr__match(&log, a, 3, &layout);
-	tap_ok(a[0].verdict == CORR_UNTRACED && a[0].traced_by == 0,
-	       "an allocation whose address no event has is untraced");
-	tap_ok(a[1].verdict == CORR_DISAGREE && a[1].disagreed == 1,
-	       "a traced PFN different from the walked one: DISAGREE");
-	tap_ok(a[2].verdict == CORR_DISAGREE && a[2].helper_mismatch == 1,
-	       "walk != kernel helper: DISAGREE even without an event");
+	match(&log, a, 3);
+	tap_verdict(a[0].verdict, CORR_UNTRACED,
+		    "an allocation whose address no event has is untraced");
+	tap_eq_u64(a[0].traced_by, 0, "... and traced by no event");
+	tap_verdict(a[1].verdict, CORR_DISAGREE,
+		    "a traced PFN different from the walked one: DISAGREE");
+	tap_eq_u64(a[1].disagreed, 1, "... its page counted as disagreeing");
+	tap_verdict(a[2].verdict, CORR_DISAGREE,
+		    "walk != kernel helper: DISAGREE even without an event");
+	tap_eq_u64(a[2].helper_mismatch, 1, "... its page counted as a helper mismatch");
 	corr__summarize(a, 3, NULL, &sum);
-	tap_ok(sum.verdict == CORR_DISAGREE && sum.pages == 3 && sum.disagreed == 1 &&
-		       sum.untraced == 2 && sum.allocs_by_verdict[CORR_DISAGREE] == 2,
-	       "summary: the worst verdict wins, counts add up");
+	tap_verdict(sum.verdict, CORR_DISAGREE, "summary: the worst verdict wins");
+	tap_eq_u64(sum.pages, 3, "summary: pages add up");
+	tap_eq_u64(sum.disagreed, 1, "summary: disagreeing pages add up");
+	tap_eq_u64(sum.untraced, 2, "summary: untraced pages add up");
+	tap_eq_u64(sum.allocs_by_verdict[CORR_DISAGREE], 2,
+		   "summary: allocations per verdict add up");
 	for (int i = 0; i < 3; i++)
 		corr_alloc__free(&a[i]);
 	corr_log__free(&log);
@@ -191,9 +213,10 @@ static void test_vmalloc_chunks_and_drops(void)
 	add(&log, v);
 	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_AGREE && a.agreed == 5 && a.traced_pfn[4] == 0x200,
-	       "vmalloc: PFNs from two chunks in any order, all 5 agree");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_AGREE, "vmalloc: PFNs from two chunks in any order agree");
+	tap_eq_u64(a.agreed, 5, "vmalloc: all 5 pages agree");
+	tap_eq_u64(a.traced_pfn[4], 0x200, "vmalloc: page 4 traced from the later chunk");
 	tap_eq_u64(a.runs, 3, "vmalloc 0x100 | 0x300-0x302 | 0x200: 3 contiguous runs");
 	corr_alloc__free(&a);
 
@@ -204,29 +227,30 @@ static void test_vmalloc_chunks_and_drops(void)
 	add(&log, v);
 	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_INCOMPLETE && a.agreed == 3 && a.untraced == 2,
-	       "truncated page list: 3 agree, 2 untraced, verdict incomplete");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_INCOMPLETE, "truncated page list: verdict incomplete");
+	tap_eq_u64(a.agreed, 3, "truncated page list: the 3 listed pages agree");
+	tap_eq_u64(a.untraced, 2, "truncated page list: the 2 missing ones are untraced");
 	corr_alloc__free(&a);
 
 	/* Drops turn a full agreement into "incomplete", never "agree". */
 	a = alloc(MEMALLOC_KIND_VMALLOC, 3 * 4096, VS + 0x10000, 100, 200, walked, 3,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
+	match(&log, &a, 1);
 	st.drops = 7;
 	corr__summarize(&a, 1, &st, &sum);
-	tap_ok(a.verdict == CORR_AGREE && sum.verdict == CORR_INCOMPLETE,
-	       "with 7 drops the run is incomplete although each page agrees");
+	tap_verdict(a.verdict, CORR_AGREE, "with 7 drops each page still agrees");
+	tap_verdict(sum.verdict, CORR_INCOMPLETE, "... but the run is incomplete");
 	st.drops = 0;
 	st.recursion_misses = 3;
 	corr__summarize(&a, 1, &st, &sum);
-	tap_ok(sum.verdict == CORR_AGREE,
-	       "recursion misses do not spoil a run whose pages all agree");
+	tap_verdict(sum.verdict, CORR_AGREE,
+		    "recursion misses do not spoil a run whose pages all agree");
 	a.untraced = 1;
 	a.verdict = CORR_UNTRACED;
 	corr__summarize(&a, 1, &st, &sum);
-	tap_ok(sum.verdict == CORR_INCOMPLETE,
-	       "recursion misses make an untraced allocation incomplete");
+	tap_verdict(sum.verdict, CORR_INCOMPLETE,
+		    "recursion misses make an untraced allocation incomplete");
 	corr_alloc__free(&a);
 
 	/* A page list from an earlier area at the same address is not used. */
@@ -236,9 +260,10 @@ static void test_vmalloc_chunks_and_drops(void)
 	add(&log, v);
 	a = alloc(MEMALLOC_KIND_VMALLOC, 5 * 4096, VS + 0x10000, 100, 200, walked, 5,
 		  MEMALLOC_LEVEL_PTE);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_UNTRACED && a.untraced == 5,
-	       "a stale page list (sent before the call) is not matched: untraced");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_UNTRACED,
+		    "a stale page list (sent before the call) is not matched: untraced");
+	tap_eq_u64(a.untraced, 5, "... all 5 pages untraced");
 	corr_alloc__free(&a);
 
 	corr_log__free(&log);
@@ -260,10 +285,12 @@ static void test_alloc_pages_and_frees(void)
 	add(&log, e);
 	a = alloc(MEMALLOC_KIND_ALLOC_PAGES, 16384, PO + 0x4000000ULL, 100, 200, pfns, 4,
 		  MEMALLOC_LEVEL_PMD);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_AGREE && a.traced_by == MEMTRACE_EV_PAGE_ALLOC &&
-		       a.traced_pfn[3] == 0x4003,
-	       "alloc_pages: the page event whose PFN maps to the address; 4 pages agree");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_AGREE, "alloc_pages: 4 pages agree");
+	tap_eq_u64(a.traced_by, MEMTRACE_EV_PAGE_ALLOC, "alloc_pages: traced by the page event");
+	tap_eq_u64(a.traced_pfn[0], 0x4000,
+		   "alloc_pages: the page event whose PFN maps to the address");
+	tap_eq_u64(a.traced_pfn[3], 0x4003, "alloc_pages: page 3 traced as first + 3");
 
 	/* Only a foreign page event (a slab refill) in the call: untraced, never a match. */
 	corr_alloc__free(&a);
@@ -273,9 +300,10 @@ static void test_alloc_pages_and_frees(void)
 	add(&log, e);
 	a = alloc(MEMALLOC_KIND_ALLOC_PAGES, 16384, PO + 0x4000000ULL, 100, 200, pfns, 4,
 		  MEMALLOC_LEVEL_PMD);
-	corr__match(&log, &a, 1, &layout);
-	tap_ok(a.verdict == CORR_UNTRACED && a.disagreed == 0,
-	       "alloc_pages with only a foreign page event: untraced, not DISAGREE");
+	match(&log, &a, 1);
+	tap_verdict(a.verdict, CORR_UNTRACED,
+		    "alloc_pages with only a foreign page event: untraced, not DISAGREE");
+	tap_eq_u64(a.disagreed, 0, "... no page counted as disagreeing");
 
 	e = ev(MEMTRACE_EV_PAGE_FREE, 500, 0, 0x4000);
 	add(&log, e);
@@ -292,11 +320,11 @@ static void test_bad_records(void)
 	struct memtrace_event e = ev(99, 1, 0, 0);
 	struct memtrace_pages *p = calloc(1, sizeof(*p));
 
-	tap_eq_u64(-corr_log__add(&log, &e, sizeof(e)), EINVAL, "unknown record type: EINVAL");
-	tap_eq_u64(-corr_log__add(&log, &e, 8), EINVAL, "short record: EINVAL");
+	tap_err(corr_log__add(&log, &e, sizeof(e)), -EINVAL, "unknown record type: EINVAL");
+	tap_err(corr_log__add(&log, &e, 8), -EINVAL, "short record: EINVAL");
 	p->type = MEMTRACE_EV_VMALLOC_PAGES;
 	p->count = MEMTRACE_PFNS_PER_CHUNK + 1;
-	tap_eq_u64(-corr_log__add(&log, p, sizeof(*p)), EINVAL, "page chunk too long: EINVAL");
+	tap_err(corr_log__add(&log, p, sizeof(*p)), -EINVAL, "page chunk too long: EINVAL");
 	tap_eq_u64(log.bad, 3, "three bad records counted");
 	free(p);
 	corr_log__free(&log);
@@ -308,6 +336,8 @@ static char *report_json(const struct report *r)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
+	if (!f)
+		tap_bail("open_memstream: out of memory");
 	report__print_json(r, f);
 	fclose(f);
 	return buf;
@@ -320,38 +350,44 @@ static void test_report(void)
 	struct corr_alloc a;
 	struct corr_summary sum = {};
 	struct report r;
-	char *out, *buf = NULL;
+	const char *head = "{\"schema\":\"memtrace/1\",\"cmd\":\"run\",\"kernel\":\"6.12.0\"";
+	const char *tail = "\"verdict\":\"agree\"}}\n";
+	char *out, *buf = NULL, start[64];
 	size_t len = 0;
 	FILE *f;
 
 	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
 	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x5000000ULL, 100, 200, &pfn, 1,
 		  MEMALLOC_LEVEL_PMD);
-	corr__match(&log, &a, 1, &layout);
+	match(&log, &a, 1);
 	corr__summarize(&a, 1, NULL, &sum);
 	r = (struct report){ .cmd = "run", .kernel = "6.12.0", .hooks = "kmem: raw_tp",
 			     .layout = layout, .allocs = &a, .nr = 1, .sum = &sum,
 			     .pages = REPORT_PAGES_ALL };
 	out = report_json(&r);
-	tap_ok(!strncmp(out, "{\"schema\":\"memtrace/1\",\"cmd\":\"run\",\"kernel\":\"6.12.0\"", 52),
-	       "JSON starts with schema, cmd, kernel");
-	tap_ok(strstr(out, "\"pages\":[{\"addr\":\"0xffff888005000000\",\"walked_pfn\":20480,"
-			   "\"traced_pfn\":20480,\"helper_pfn\":20480,\"level\":\"2M\"") != NULL,
-	       "JSON page entry: addresses as hex strings, PFNs as numbers, level 2M");
-	tap_ok(strstr(out, "\"verdict\":\"agree\"}}\n") != NULL, "JSON ends with the summary");
+	snprintf(start, sizeof(start), "%.*s", (int)strlen(head), out);
+	tap_eq_str(start, head, "JSON starts with schema, cmd, kernel");
+	tap_has_str(out, "\"pages\":[{\"addr\":\"0xffff888005000000\",\"walked_pfn\":20480,"
+			 "\"traced_pfn\":20480,\"helper_pfn\":20480,\"level\":\"2M\"",
+		    "JSON page entry: addresses as hex strings, PFNs as numbers, level 2M");
+	len = strlen(out);
+	tap_eq_str(out + (len > strlen(tail) ? len - strlen(tail) : 0), tail,
+		   "JSON ends with the summary");
 	free(out);
 
 	a.traced_pfn[0] = PFN_NONE;
 	out = report_json(&r);
-	tap_ok(strstr(out, "\"traced_pfn\":null") != NULL, "an untraced page is null in JSON");
+	tap_has_str(out, "\"traced_pfn\":null", "an untraced page is null in JSON");
 	free(out);
 
 	f = open_memstream(&buf, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
 	report__print_table(&r, f);
 	fclose(f);
-	tap_ok(strstr(buf, "KIND") && strstr(buf, "kmalloc        64 0xffff888005000000") &&
-		       strstr(buf, "untraced\n"),
-	       "table: header, the allocation's row, the untraced page marked");
+	tap_has_str(buf, "KIND", "table: a header");
+	tap_has_str(buf, "kmalloc        64 0xffff888005000000", "table: the allocation's row");
+	tap_has_str(buf, "untraced\n", "table: the untraced page marked");
 	free(buf);
 	corr_alloc__free(&a);
 	corr_log__free(&log);
@@ -364,6 +400,8 @@ static void test_json_writer(void)
 	FILE *f = open_memstream(&buf, &len);
 	struct json j;
 
+	if (!f)
+		tap_bail("open_memstream: out of memory");
 	json__init(&j, f, false);
 	json__start_object(&j);
 	json__kv_string(&j, "s", "a\"b\\c\n\x01");
@@ -379,8 +417,8 @@ static void test_json_writer(void)
 	json__end_object(&j);
 	json__end(&j);
 	fclose(f);
-	tap_ok(!strcmp(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,-2,0.5,{}],\"t\":true}\n"),
-	       "JSON writer: commas, nesting, escapes");
+	tap_eq_str(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,-2,0.5,{}],\"t\":true}\n",
+		   "JSON writer: commas, nesting, escapes");
 	free(buf);
 }
 
@@ -390,33 +428,48 @@ static void test_parse(void)
 	uint32_t kinds[8];
 	uint64_t sizes[4];
 
-	tap_ok(!parse_size("4K", &v) && v == 4096, "parse_size 4K = 4096");
-	tap_ok(!parse_size("2MiB", &v) && v == 2 << 20, "parse_size 2MiB");
-	tap_ok(!parse_size("1g", &v) && v == 1ULL << 30, "parse_size 1g");
-	tap_ok(!parse_size("100", &v) && v == 100, "parse_size 100");
-	tap_ok(parse_size("0", &v) == -EINVAL && parse_size("12Q", &v) == -EINVAL &&
-		       parse_size("", &v) == -EINVAL && parse_size("-4K", &v) == -EINVAL &&
-		       parse_size("99999999999999999999G", &v) == -EINVAL &&
-		       parse_size("17179869184G", &v) == -EINVAL,
-	       "parse_size rejects 0, junk, empty, negative, overflow");
-	tap_ok(parse_uint("5", 1, 10, &v) == 0 && v == 5 && parse_uint("0", 1, 10, &v) == -ERANGE &&
-		       parse_uint("5x", 1, 10, &v) == -EINVAL,
-	       "parse_uint range and junk");
-	tap_ok(size__parse_list("64,4K,2M", sizes, 4) == 3 && sizes[1] == 4096 &&
-		       size__parse_list("64,,x", sizes, 4) == -EINVAL &&
-		       size__parse_list("1,2,3,4,5", sizes, 4) == -EINVAL,
-	       "size list: values, junk and overflow of the capacity");
-	tap_ok(kind__parse_list("all", kinds, 8) == 7 && kinds[6] == MEMALLOC_KIND_KMEM_CACHE,
-	       "kind list 'all' = 7 kinds");
-	tap_ok(kind__parse_list("vmalloc,kmalloc,vmalloc", kinds, 8) == 2 &&
-		       kinds[0] == MEMALLOC_KIND_VMALLOC,
-	       "kind list keeps order, drops repeats");
-	tap_ok(kind__parse_list("kmalloc,nope", kinds, 8) == -EINVAL, "unknown kind rejected");
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} good[] = { { "4K", 4096 }, { "2MiB", 2 << 20 }, { "1g", 1ULL << 30 }, { "100", 100 } };
+	static const struct {
+		const char *s, *what;
+	} bad[] = {
+		{ "0", "zero" }, { "12Q", "junk suffix" }, { "", "empty" }, { "-4K", "negative" },
+		{ "99999999999999999999G", "overflow of the number" },
+		{ "17179869184G", "overflow of the byte count" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 0;
+		tap_err(parse_size(good[i].s, &v), 0, "parse_size '%s' succeeds", good[i].s);
+		tap_eq_u64(v, good[i].v, "parse_size '%s' = %llu", good[i].s,
+			   (unsigned long long)good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		tap_err(parse_size(bad[i].s, &v), -EINVAL, "parse_size rejects '%s' (%s)", bad[i].s,
+			bad[i].what);
+	tap_err(parse_uint("5", 1, 10, &v), 0, "parse_uint '5' in [1, 10] succeeds");
+	tap_eq_u64(v, 5, "parse_uint '5' = 5");
+	tap_err(parse_uint("0", 1, 10, &v), -ERANGE, "parse_uint '0' below [1, 10]: ERANGE");
+	tap_err(parse_uint("5x", 1, 10, &v), -EINVAL, "parse_uint '5x' (junk): EINVAL");
+	tap_eq_s64(size__parse_list("64,4K,2M", sizes, 4), 3, "size list '64,4K,2M': 3 values");
+	tap_eq_u64(sizes[1], 4096, "size list '64,4K,2M': the second is 4096");
+	tap_err(size__parse_list("64,,x", sizes, 4), -EINVAL, "size list with junk: EINVAL");
+	tap_err(size__parse_list("1,2,3,4,5", sizes, 4), -EINVAL,
+		"size list over the capacity (5 > 4): EINVAL");
+	tap_eq_s64(kind__parse_list("all", kinds, 8), 7, "kind list 'all' = 7 kinds");
+	tap_eq_u64(kinds[6], MEMALLOC_KIND_KMEM_CACHE, "kind list 'all' ends with kmem_cache");
+	tap_eq_s64(kind__parse_list("vmalloc,kmalloc,vmalloc", kinds, 8), 2,
+		   "kind list drops repeats");
+	tap_eq_u64(kinds[0], MEMALLOC_KIND_VMALLOC, "kind list keeps order: vmalloc first");
+	tap_eq_u64(kinds[1], MEMALLOC_KIND_KMALLOC, "kind list keeps order: kmalloc second");
+	tap_err(kind__parse_list("kmalloc,nope", kinds, 8), -EINVAL, "unknown kind rejected");
 }
 
 int main(void)
 {
-	tap_plan(41);
 	test_kmalloc_and_huge_pages();
 	test_out_of_order_and_window();
 	test_unmatched_and_disagree();

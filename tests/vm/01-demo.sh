@@ -31,8 +31,7 @@ $1 == "start_pfn:" && present > 0 { print node, name, $2, $2 + spanned }
 ' /proc/zoneinfo | sort > /tmp/proc-zones
 
 n=$(wc -l < /tmp/proc-zones)
-[ "$n" -gt 0 ]
-ok $? "/proc/zoneinfo lists $n populated zones"
+gt "$n" 0 "/proc/zoneinfo lists $n populated zones"
 cmp -s /tmp/demo-zones /tmp/proc-zones
 ok $? "demo zone spans equal /proc/zoneinfo's (node, name, start, end)"
 cmp -s /tmp/demo-zones /tmp/proc-zones || {
@@ -69,24 +68,33 @@ in_zone() {
 
 bad=
 while read -r node name start end; do
-	in_ram "$start" && in_ram $((end - 1)) || bad="$bad $node/$name"
+	in_ram "$start" || bad="$bad $node/$name"
 done < /tmp/proc-zones
-is "$bad" "" "every zone starts and ends in System RAM of /proc/iomem"
+is "$bad" "" "every zone starts in System RAM of /proc/iomem"
+bad=
+while read -r node name start end; do
+	in_ram $((end - 1)) || bad="$bad $node/$name"
+done < /tmp/proc-zones
+is "$bad" "" "every zone ends in System RAM of /proc/iomem"
 bad=
 while read -r lo hi; do
-	in_zone "$lo" && in_zone "$hi" || bad="$bad $lo-$hi"
+	in_zone "$lo" || bad="$bad $lo-$hi"
 done < /tmp/ram
-is "$bad" "" "every System RAM range lies in zones"
+is "$bad" "" "every System RAM range starts in a zone"
+bad=
+while read -r lo hi; do
+	in_zone "$hi" || bad="$bad $lo-$hi"
+done < /tmp/ram
+is "$bad" "" "every System RAM range ends in a zone"
 
 # --- the logical base and the vmalloc range -------------------------------
 base=$(sed -n 's/^Kernel logical VPN: \([0-9a-f]*\).*/\1/p' /tmp/klog)
-[ -n "$base" ]
-ok $? "demo prints the kernel logical VPN ($base)"
+match "$base" '^[0-9a-f]+$' "demo prints the kernel logical VPN ($base)"
 range=$(sed -n 's/^Kernel virtual (VPN - VPN): \([0-9a-f]*\) - \([0-9a-f]*\).*/\1 \2/p' /tmp/klog)
+match "$range" '^[0-9a-f]+ [0-9a-f]+$' "demo prints a vmalloc VPN range ($range)"
 set -- $range
-[ $# = 2 ] && [ $((0x$1)) -lt $((0x$2)) ]
-ok $? "demo prints a vmalloc VPN range ($range)"
 vstart=$((0x${1:-0})) vend=$((0x${2:-0}))
+lt "$vstart" "$vend" "the vmalloc VPN range is not empty"
 
 # --- kmalloc: PPN = VPN - logical base, = virt_to_phys --------------------
 want=$(( ($(cat /sys/module/memalloc/parameters/kmalloc_size) + page_size - 1) / page_size ))
@@ -94,15 +102,19 @@ sed -n 's/^kmalloc - VPN: \([0-9a-f]*\) -> PPN: \([0-9a-f]*\) (\([^,]*\), virt_t
 	/tmp/klog > /tmp/kmalloc
 n=$(wc -l < /tmp/kmalloc)
 # A buffer that is not page aligned may straddle one more page.
-[ "$n" -ge "$want" ] && [ "$n" -le $((want + 1)) ]
-ok $? "kmalloc: $n page lines for $want pages"
-bad=
+ge "$n" "$want" "kmalloc: at least a page line per page ($want)"
+le "$n" $((want + 1)) "kmalloc: at most one page line more (straddling)"
+bad_lin='' bad_helper='' bad_ram='' bad_level=''
 while read -r vpn ppn level helper; do
-	[ $((0x$ppn)) = $((0x$vpn - 0x$base)) ] && [ "$ppn" = "$helper" ] &&
-		in_ram $((0x$ppn)) || bad="$bad $vpn"
-	case "$level" in 4K|2M|1G) ;; *) bad="$bad $vpn:$level" ;; esac
+	[ $((0x$ppn)) = $((0x$vpn - 0x$base)) ] || bad_lin="$bad_lin $vpn:$ppn"
+	[ "$ppn" = "$helper" ] || bad_helper="$bad_helper $vpn:$ppn/$helper"
+	in_ram $((0x$ppn)) || bad_ram="$bad_ram $ppn"
+	case "$level" in 4K|2M|1G) ;; *) bad_level="$bad_level $vpn:$level" ;; esac
 done < /tmp/kmalloc
-is "$bad" "" "kmalloc: every PPN = VPN - logical base = virt_to_phys, in RAM"
+is "$bad_lin" "" "kmalloc: every PPN = VPN - logical base"
+is "$bad_helper" "" "kmalloc: every PPN = virt_to_phys's"
+is "$bad_ram" "" "kmalloc: every PPN in System RAM"
+is "$bad_level" "" "kmalloc: every page mapped at 4K, 2M or 1G"
 
 # --- vmalloc: PPN = vmalloc_to_pfn, 4K pages, in a zone ---------------------
 want=$(( ($(cat /sys/module/memalloc/parameters/vmalloc_size) + page_size - 1) / page_size ))
@@ -110,16 +122,18 @@ sed -n 's/^vmalloc - VPN: \([0-9a-f]*\) -> PPN: \([0-9a-f]*\) (\([^,]*\), vmallo
 	/tmp/klog > /tmp/vmalloc
 n=$(wc -l < /tmp/vmalloc)
 is "$n" "$want" "vmalloc: one line per page"
-bad=
+bad_helper='' bad_level='' bad_zone='' bad_vpn=''
 while read -r vpn ppn level helper; do
-	[ "$ppn" = "$helper" ] && [ "$level" = 4K ] && in_zone $((0x$ppn)) &&
-		[ $((0x$vpn)) -ge "$vstart" ] && [ $((0x$vpn)) -le "$vend" ] ||
-		bad="$bad $vpn"
+	[ "$ppn" = "$helper" ] || bad_helper="$bad_helper $vpn:$ppn/$helper"
+	[ "$level" = 4K ] || bad_level="$bad_level $vpn:$level"
+	in_zone $((0x$ppn)) || bad_zone="$bad_zone $ppn"
+	[ $((0x$vpn)) -ge "$vstart" ] && [ $((0x$vpn)) -le "$vend" ] || bad_vpn="$bad_vpn $vpn"
 done < /tmp/vmalloc
-is "$bad" "" "vmalloc: every PPN = vmalloc_to_pfn, 4K-mapped, in a zone, VPN in range"
+is "$bad_helper" "" "vmalloc: every PPN = vmalloc_to_pfn's"
+is "$bad_level" "" "vmalloc: every page 4K-mapped"
+is "$bad_zone" "" "vmalloc: every PPN in a zone"
+is "$bad_vpn" "" "vmalloc: every VPN in the vmalloc range"
 
-grep -q MISMATCH /tmp/klog
-[ $? != 0 ]
-ok $? "no walk/helper mismatch reported"
+no_match "$(cat /tmp/klog)" MISMATCH "no walk/helper mismatch reported"
 
 done_testing

@@ -15,20 +15,22 @@ is "$levels" "$want" "paging levels = $want (la57 in /proc/cpuinfo: $([ $want = 
 # The demo's logical base is PAGE_OFFSET >> 12: the same number.
 base=$(dmesg | sed -n 's/.*Kernel logical VPN: \([0-9a-f]*\).*/\1/p' | head -n1)
 po=$(sed -n 's/^PAGE_OFFSET *0x\([0-9a-f]*\) .*/\1/p' /tmp/info)
-[ -n "$base" ] && [ -n "$po" ] && [ $(( (0x$po >> 12) & 0xfffffffffffff )) = $((0x$base)) ]
-ok $? "PAGE_OFFSET of memtrace info = demo's logical VPN << 12"
+match "$base" '^[0-9a-f]+$' "the demo printed its logical VPN ($base)"
+match "$po" '^[0-9a-f]+$' "memtrace info prints PAGE_OFFSET (0x$po)"
+is $(( (0x${po:-0} >> 12) & 0xfffffffffffff )) $((0x${base:-0})) \
+	"PAGE_OFFSET of memtrace info = demo's logical VPN << 12"
 
 # With 5 levels the direct map lives above the 4-level canonical hole.
+# (Both sides have bit 63 set: the signed comparison orders them right.)
 if [ "$want" = 5 ]; then
-	[ $((0x$po)) -lt $((0xffff800000000000)) ]
-	ok $? "5-level PAGE_OFFSET 0x$po lies below the 4-level kernel half"
+	lt $((0x${po:-0})) $((0xffff800000000000)) \
+		"5-level PAGE_OFFSET 0x$po lies below the 4-level kernel half"
 else
-	# (Both sides have bit 63 set: the signed comparison orders them right.)
-	[ $((0x$po)) -ge $((0xffff800000000000)) ]
-	ok $? "4-level PAGE_OFFSET 0x$po lies in the 4-level kernel half"
+	ge $((0x${po:-0})) $((0xffff800000000000)) \
+		"4-level PAGE_OFFSET 0x$po lies in the 4-level kernel half"
 fi
 
-memtrace -j info | grep -q '^{"schema":"memtrace/1","cmd":"info","page_size":4096,"levels":'"$want"','
-ok $? "memtrace -j info: one JSON document with the levels"
+match "$(memtrace -j info)" '^\{"schema":"memtrace/1","cmd":"info","page_size":4096,"levels":'"$want"',' \
+	"memtrace -j info: one JSON document with the levels"
 
 done_testing

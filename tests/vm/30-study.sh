@@ -13,20 +13,21 @@
 out=/tmp/study-test
 rm -rf $out
 mkdir -p $out
+# How long it takes is no test of the code (TCG, a busy host): the time
+# limit is only a hang guard, and a generous one.
 start=$(date +%s)
-memtrace study --quick --json --output $out/study.json > $out/table.txt 2> $out/progress.txt
-ok $? "memtrace study --quick --json runs"
-took=$(( $(date +%s) - start ))
-[ "$took" -lt 30 ]
-ok $? "the quick study takes under 30 s ($took s)"
-memtrace study --render $out/study.json --outdir $out > /dev/null 2>&1
-ok $? "its JSON renders (CSV, SVG, report.md)"
+timeout -s KILL 600 memtrace study --quick --json --output $out/study.json \
+	> $out/table.txt 2> $out/progress.txt
+is "$?" 0 "memtrace study --quick --json runs (137: killed by the 600 s hang guard)" ||
+	diag "$(tail -n 20 $out/progress.txt)"
+diag "the quick study took $(( $(date +%s) - start )) s"
+memtrace study --render $out/study.json --outdir $out > $out/render.txt 2>&1
+ok $? "its JSON renders (CSV, SVG, report.md)" || diag "$(tail -n 20 $out/render.txt)"
 csv=$out/study.csv
 for f in study.csv limits.csv report.md latency-alloc.svg contiguity.svg physmap.svg; do
-	[ -s $out/$f ] || echo "#   missing $f"
+	[ -s $out/$f ]
+	ok $? "the report folder holds $f"
 done
-[ -s $csv ] && [ -s $out/limits.csv ] && [ -s $out/physmap.svg ]
-ok $? "the report folder holds CSV and SVG files"
 
 # Columns of study.csv (see its header)
 col() { head -n1 $csv | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
@@ -35,43 +36,54 @@ c_4k=$(col pages_4k) c_ma=$(col module_alloc_median_ns) c_mf=$(col module_free_m
 c_bn=$(col bpf_alloc_n) c_ba=$(col bpf_alloc_median_ns) c_bfn=$(col bpf_free_n)
 c_bf=$(col bpf_free_median_ns)
 
-bad=$(awk -F, -v s=$c_size -v e=$c_err -v p=$c_pages -v k=$c_4k '
+bad=$(awk -F, -v s=$c_size -v e=$c_err -v p=$c_pages '
 	$1 == "vmalloc" && $e == 0 {
 		n++; want = int(($s + 4095) / 4096)
-		if ($p != want || $k != want) print $s ":" $p "/" $k "/" want }
+		if ($p != want) print $s ":" $p "/" want }
 	END { if (!n) print "no vmalloc rows" }' $csv)
-is "$bad" "" "vmalloc of N pages: N pages walked, all N mapped by 4K entries"
+is "$bad" "" "vmalloc of N pages: N pages walked (size:walked/N)"
+bad=$(awk -F, -v s=$c_size -v e=$c_err -v k=$c_4k '
+	$1 == "vmalloc" && $e == 0 {
+		n++; want = int(($s + 4095) / 4096)
+		if ($k != want) print $s ":" $k "/" want }
+	END { if (!n) print "no vmalloc rows" }' $csv)
+is "$bad" "" "vmalloc of N pages: all N mapped by 4K entries (size:4K/N)"
 
 bad=$(awk -F, -v s=$c_size -v e=$c_err -v r=$c_runs '
 	$1 == "kmalloc" && $e == 0 && $s <= 4194304 { n++; if ($r != 1) print $s ":" $r }
 	END { if (!n) print "no kmalloc rows" }' $csv)
 is "$bad" "" "kmalloc of at most 4 MiB: one physically contiguous run"
 
-bad=$(awk -F, -v e=$c_err -v ma=$c_ma -v mf=$c_mf '
-	NR > 1 && $e == 0 { n++; if (!($ma > 0) || !($mf > 0)) print $1 "/" $2 }
+bad=$(awk -F, -v e=$c_err -v m=$c_ma '
+	NR > 1 && $e == 0 { n++; if (!($m > 0)) print $1 "/" $2 }
 	END { if (!n) print "no rows" }' $csv)
-is "$bad" "" "every module latency (alloc and free median) is positive"
+is "$bad" "" "every module alloc latency (median) is positive"
+bad=$(awk -F, -v e=$c_err -v m=$c_mf '
+	NR > 1 && $e == 0 { n++; if (!($m > 0)) print $1 "/" $2 }
+	END { if (!n) print "no rows" }' $csv)
+is "$bad" "" "every module free latency (median) is positive"
 
 if grep -q '"bpf":true' $out/study.json; then
-	bad=$(awk -F, -v e=$c_err -v bn=$c_bn -v ba=$c_ba -v bfn=$c_bfn -v bf=$c_bf '
-		NR > 1 && $e == 0 {
-			if ($bn > 0) { n++; if (!($ba > 0)) print $1 "/" $2 "/alloc" }
-			if ($bfn > 0 && !($bf > 0)) print $1 "/" $2 "/free" }
+	bad=$(awk -F, -v e=$c_err -v bn=$c_bn -v ba=$c_ba '
+		NR > 1 && $e == 0 && $bn > 0 { n++; if (!($ba > 0)) print $1 "/" $2 }
 		END { if (!n) print "no BPF samples" }' $csv)
-	is "$bad" "" "every BPF latency (fentry->fexit median) is positive"
+	is "$bad" "" "every BPF alloc latency (fentry->fexit median) is positive"
+	bad=$(awk -F, -v e=$c_err -v bfn=$c_bfn -v bf=$c_bf '
+		NR > 1 && $e == 0 && $bfn > 0 && !($bf > 0) { print $1 "/" $2 }' $csv)
+	is "$bad" "" "every BPF free latency (fentry->fexit median) is positive"
 else
 	skip "BPF timing unavailable: $(grep -o '"bpf_note":"[^"]*"' $out/study.json)"
 fi
 
 line=$(grep '^kmalloc,' $out/limits.csv)
-largest=$(echo "$line" | cut -d, -f2)
-kmax=$(echo "$line" | cut -d, -f5)
-[ -n "$largest" ] && [ "$largest" = "$kmax" ]
-ok $? "largest kmalloc found by probing ($largest) = KMALLOC_MAX_SIZE from INFO ($kmax)"
+match "$line" '^kmalloc,[0-9]+,' "limits.csv has the largest kmalloc found by probing"
+is "$(echo "$line" | cut -d, -f2)" "$(echo "$line" | cut -d, -f5)" \
+	"largest kmalloc found by probing = KMALLOC_MAX_SIZE from INFO"
 
 line=$(grep '^alloc_pages,' $out/limits.csv)
-[ -n "$line" ] && [ "$(echo "$line" | cut -d, -f2)" = "$(echo "$line" | cut -d, -f5)" ]
-ok $? "largest alloc_pages found by probing = PAGE_SIZE << MAX_PAGE_ORDER"
+match "$line" '^alloc_pages,[0-9]+,' "limits.csv has the largest alloc_pages found by probing"
+is "$(echo "$line" | cut -d, -f2)" "$(echo "$line" | cut -d, -f5)" \
+	"largest alloc_pages found by probing = PAGE_SIZE << MAX_PAGE_ORDER"
 
 # NUMA: a node-bound allocation lands on its node (placement.csv has a
 # pages_nodeN column per node; node_requested -1 is the default policy).
@@ -87,15 +99,22 @@ else
 	skip "one NUMA node: placement needs NUMA=2"
 fi
 
-# Ctrl-C: a clean stop with a complete, partial document
-memtrace study --json --output $out/int.json > /dev/null 2>&1 &
+# Ctrl-C: a clean stop with a complete, partial document.  The signal goes
+# once the study has begun (its handler is set before its first progress
+# line), not after a guessed delay; the wait is only a hang guard.
+memtrace study --json --output $out/int.json > /dev/null 2> $out/int.progress &
 pid=$!
-sleep 1
+i=0
+while [ $i -lt 600 ] && ! grep -q '^study \[' $out/int.progress && kill -0 $pid 2>/dev/null; do
+	sleep 0.2
+	i=$((i + 1))
+done
+match "$(cat $out/int.progress)" '^study \[' "the full study starts (its first progress line)"
 kill -INT $pid
 wait $pid
-ok $? "SIGINT stops the study with exit status 0"
-grep -q '"interrupted":true' $out/int.json &&
-	memtrace study --render $out/int.json --outdir $out/int > /dev/null 2>&1
-ok $? "the interrupted study's JSON says so and renders"
+is "$?" 0 "SIGINT stops the study with exit status 0"
+match "$(cat $out/int.json)" '"interrupted":true' "the interrupted study's JSON says so"
+memtrace study --render $out/int.json --outdir $out/int > $out/int.render 2>&1
+ok $? "the interrupted study's JSON renders" || diag "$(tail -n 20 $out/int.render)"
 
 done_testing

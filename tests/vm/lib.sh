@@ -1,31 +1,108 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP helpers for the guest's shell tests (busybox ash), after kselftest.h:
-# results as "ok N - desc" / "not ok N - desc", the plan at the end.
+# results as "ok N - desc" / "not ok N - desc", the plan counted here and
+# printed at the end.  One fact per assertion; each one but ok says what it
+# saw when it fails, and returns non-zero then:
+#   ok STATUS DESC          pass when STATUS is 0
+#   is GOT WANT DESC        strings equal;  isnt GOT UNWANTED DESC
+#   lt|le|gt|ge GOT N DESC  integers compared (a GOT that is no integer fails)
+#   match TEXT ERE DESC     some line of TEXT matches the extended regex ERE
+#   no_match TEXT ERE DESC  no line of TEXT matches ERE
+#   skip REASON             a test that cannot run here
+#   diag TEXT               a "#" comment line per line of TEXT
+#   bail REASON             a set-up failure, not a result: "Bail out!", exit 1
+#   done_testing            the trailing plan "1..N"; exit 1 if any failed
 
 _tap_n=0
 _tap_fail=0
 
-# ok STATUS DESC: pass when STATUS is 0.
 ok() {
 	_tap_n=$((_tap_n + 1))
-	if [ "$1" -eq 0 ]; then
+	if [ "$1" -eq 0 ] 2>/dev/null; then
 		echo "ok $_tap_n - $2"
-	else
-		echo "not ok $_tap_n - $2"
-		_tap_fail=$((_tap_fail + 1))
+		return 0
 	fi
+	echo "not ok $_tap_n - $2"
+	_tap_fail=$((_tap_fail + 1))
+	return 1
 }
 
-# is GOT WANT DESC: pass when the strings are equal; says both otherwise.
+diag() {
+	printf '%s\n' "$*" | sed 's/^/#   /'
+}
+
 is() {
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || echo "#   got '$1', want '$2'"
+	[ "$1" = "$2" ] && { ok 0 "$3"; return 0; }
+	ok 1 "$3"
+	diag "got:  '$1'"
+	diag "want: '$2'"
+	return 1
+}
+
+isnt() {
+	[ "$1" != "$2" ] && { ok 0 "$3"; return 0; }
+	ok 1 "$3"
+	diag "got '$1', which it must not be"
+	return 1
+}
+
+_is_int() {
+	case ${1#-} in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	return 0
+}
+
+# _cmp lt|le|gt|ge GOT N DESC
+_cmp() {
+	_cmp_r=1
+	if _is_int "$2" && _is_int "$3"; then
+		case $1 in
+		lt) [ "$2" -lt "$3" ] ;;
+		le) [ "$2" -le "$3" ] ;;
+		gt) [ "$2" -gt "$3" ] ;;
+		ge) [ "$2" -ge "$3" ] ;;
+		esac && _cmp_r=0
+	fi
+	ok $_cmp_r "$4" && return 0
+	case $1 in lt) _cmp_s='<' ;; le) _cmp_s='<=' ;; gt) _cmp_s='>' ;; *) _cmp_s='>=' ;; esac
+	if _is_int "$2"; then
+		diag "got $2, want $_cmp_s $3"
+	else
+		diag "got '$2', want an integer $_cmp_s $3"
+	fi
+	return 1
+}
+
+lt() { _cmp lt "$@"; }
+le() { _cmp le "$@"; }
+gt() { _cmp gt "$@"; }
+ge() { _cmp ge "$@"; }
+
+match() {
+	printf '%s\n' "$1" | grep -qE -- "$2" && { ok 0 "$3"; return 0; }
+	ok 1 "$3"
+	diag "no line matches /$2/ in:"
+	printf '%s\n' "$1" | head -n 30 | sed 's/^/#   | /'
+	return 1
+}
+
+no_match() {
+	printf '%s\n' "$1" | grep -qE -- "$2" || { ok 0 "$3"; return 0; }
+	ok 1 "$3"
+	diag "lines that match /$2/:"
+	printf '%s\n' "$1" | grep -E -- "$2" | head -n 30 | sed 's/^/#   | /'
+	return 1
 }
 
 skip() {
 	_tap_n=$((_tap_n + 1))
 	echo "ok $_tap_n # SKIP $1"
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
 }
 
 done_testing() {

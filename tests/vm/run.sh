@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Run the guest tests (all of /tests/[0-9]*, or those named) and check each
-# one's TAP: a plan that does not match, or a crash, is a failure.  Exit 4
-# from a test means "skipped" (kselftest's KSFT_SKIP).
+# one's TAP: a bail-out, a missing trailing plan (the test died first), a
+# plan that does not match, or a non-zero exit without a failed result is a
+# failure of its own.  Exit 4 without results means "skipped" (kselftest's
+# KSFT_SKIP).
 set -o pipefail
 cd /tests || exit 1
 
@@ -33,8 +35,12 @@ for t in $tests; do
 	nok=$(grep -c '^ok ' "$out")
 	nnot=$(grep -c '^not ok ' "$out")
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n1)
+	bail=$(grep -m1 '^Bail out!' "$out")
 	if [ "$rc" = 4 ] && [ $((nok + nnot)) = 0 ]; then
 		echo "ok - $name # SKIP $(grep -m1 -i skip "$out")"
+	elif [ -n "$bail" ]; then
+		echo "not ok - $name: $bail (exit $rc)"
+		fail=1
 	elif [ -z "$plan" ] || [ $((nok + nnot)) != "$plan" ]; then
 		echo "not ok - $name: planned ${plan:-nothing}, ran $((nok + nnot)) (exit $rc)"
 		fail=1

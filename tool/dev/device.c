@@ -33,7 +33,7 @@ int device__open(void)
 	}
 }
 
-static int device__ioctl(int fd, unsigned long cmd, void *arg)
+int device__ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }

@@ -13,6 +13,9 @@
 /* Open /dev/memalloc; on failure print why (and what to do), return -errno. */
 int device__open(void);
 
+/* ioctl(@fd, @cmd, @arg): 0 or -errno; for requests the wrappers below never make */
+int device__ioctl(int fd, unsigned long cmd, void *arg);
+
 int device__info(int fd, struct memalloc_info *info);
 
 /* Allocate @size bytes with @kind (MEMALLOC_KIND_*); node < 0: any node. */
