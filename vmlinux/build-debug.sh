@@ -32,17 +32,23 @@ if [ -f "$out/done" ]; then
 fi
 mkdir -p "$cache"
 work=$cache/$key.work
+src=$cache/source-$ver
+kdir=$work/kdir
 rm -rf "$work"
 mkdir -p "$work"
 
-say "fetching linux-source-6.12 $ver (about 150 MB)"
-(cd "$work" && apt-get download -q "linux-source-6.12=$ver" >/dev/null)
-dpkg -x "$work"/linux-source-6.12_*.deb "$work/pkg"
-say "unpacking the source (1.7 GB)"
-tar -C "$work" -xf "$work"/pkg/usr/src/linux-source-6.12.tar.xz
-rm -rf "$work/pkg" "$work"/linux-source-6.12_*.deb
-src=$work/linux-source-6.12
-kdir=$work/kdir
+# The source is unpacked once per version (a failed build keeps it)
+if [ ! -f "$src/Makefile" ]; then
+	say "fetching linux-source-6.12 $ver (about 150 MB)"
+	(cd "$work" && apt-get download -q "linux-source-6.12=$ver" >/dev/null 2>&1) ||
+		die "apt-get download linux-source-6.12=$ver failed"
+	dpkg -x "$work"/linux-source-6.12_*.deb "$work/pkg"
+	say "unpacking the source (1.7 GB)"
+	rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+	tar -C "$src.tmp" -xf "$work"/pkg/usr/src/linux-source-6.12.tar.xz
+	mv "$src.tmp/linux-source-6.12" "$src"
+	rm -rf "$src.tmp" "$work/pkg" "$work"/linux-source-6.12_*.deb
+fi
 
 say "configuring: tinyconfig + $(basename "$frag")"
 make -s -C "$src" O="$kdir" tinyconfig >/dev/null
@@ -71,8 +77,8 @@ done
 wait $pid || { tail -30 "$work/build.log" >&2; die "build failed (log: $work/build.log)"; }
 say "built in $(( ($(date +%s) - start) / 60 )) min"
 
-# What the guest and the module build need; the source stays for kdir's
-# symlink (kdir/source -> the source tree).
+# What the guest and the module build need; kdir refers to the source by
+# absolute path (kdir/source), which stays in the cache.
 mkdir -p "$out/modules"
 cp "$kdir/arch/x86/boot/bzImage" "$out/bzImage"
 objcopy --only-section=.BTF --set-section-flags .BTF=alloc,readonly \
@@ -83,11 +89,7 @@ rm -f "$out/vmlinux.btf.o"
 find "$kdir" -name '*.ko' -exec cp {} "$out/modules/" \;
 cp "$kdir/.config" "$out/config"
 echo "$ver" > "$out/version"
-mv "$src" "$out/source"
 mv "$kdir" "$out/kdir"
-# The build tree points at its source by absolute path: follow the move
-ln -sfn "$out/source" "$out/kdir/source"
-sed -i "s|$src|$out/source|g" "$out/kdir/Makefile"
 rm -rf "$work"
 touch "$out/done"
 ln -sfn "$key" "$cache/current"
