@@ -6,7 +6,7 @@
 THIS_MAKEFILE := $(lastword $(MAKEFILE_LIST))
 
 # ---- options -------------------------------------------------------------
-KERNEL    ?= 6.12#		6.12, 6.1, host, or a bzImage path (then KDIR=)
+KERNEL    ?= 6.12#		6.12, 6.1, debug, host, or a bzImage path (then KDIR=)
 KVER      ?=#			pin the Debian ABI, e.g. 6.12.117+deb12
 MEM       ?= 128M
 SMP       ?= 1
@@ -46,6 +46,17 @@ KSRC      := $(B)/kernel/$(KTAG)
 KSTAMP    := $(KSRC)/version
 KIMAGE    := $(KSRC)/vmlinuz
 KDIR      ?= $(KSRC)/kdir
+else ifeq ($(KERNEL),debug)
+# Built from Debian's linux-source-6.12 with vmlinux/debug.config, once per
+# machine, in a cache outside the clone (a fresh clone reuses it).
+DEBUG_CACHE ?= /var/cache/memtrace
+KTAG      := debug
+KSRC      := $(DEBUG_CACHE)/current
+KSTAMP    := $(KSRC)/done
+KIMAGE    := $(KSRC)/bzImage
+KDIR      ?= $(KSRC)/kdir
+# KASAN's shadow, kmemleak's pool and lockdep want room
+MEM       := $(if $(filter command line,$(origin MEM)),$(MEM),512M)
 else ifeq ($(KERNEL),host)
 KTAG      := host
 KIMAGE    := /boot/vmlinuz-$(shell uname -r)
@@ -116,6 +127,10 @@ VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) $(TOOL_I
 
 GUEST_FILES := $(TOOL):/usr/bin/memtrace $(RENDER):/usr/bin/memtrace-render \
 	tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
+# The debug kernel's own allocator tests (test_vmalloc, slub_kunit)
+ifeq ($(KERNEL),debug)
+GUEST_FILES += $(KSRC)/modules:/lib/modules/kernel-tests
+endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -156,6 +171,8 @@ help:
 ##
 ## Options (VAR=value):
 ##   KERNEL=6.12     guest kernel: 6.12 (default, Debian cloud), 6.1,
+##                   debug (KASAN, kmemleak, lockdep, fault injection:
+##                   built once per machine into DEBUG_CACHE=/var/cache/memtrace),
 ##                   host, or a bzImage path together with KDIR=<build tree>
 ##   KVER=           pin Debian's kernel ABI (e.g. 6.12.117+deb12)
 ##   MEM=128M SMP=1 NUMA=1   guest memory, vCPUs, NUMA nodes (even split)
@@ -186,7 +203,13 @@ $(KSTAMP): | deps
 	$(Q)vmlinux/fetch-debian.sh $(KERNEL) $(KSRC) $(KVER)
 endif
 
-ifeq ($(filter 6.12 6.1,$(KERNEL)),)
+ifeq ($(KERNEL),debug)
+# The script returns at once when the cache holds this fragment's build
+$(KSTAMP): vmlinux/debug.config vmlinux/build-debug.sh | deps
+	$(call msg,KERNEL,debug kernel in $(DEBUG_CACHE) (once per machine: about 15-20 min))
+	$(Q)$(if $(NO_DEPS),true,scripts/deps.sh bison flex bc libssl-dev dwarves xz-utils)
+	$(Q)vmlinux/build-debug.sh $(DEBUG_CACHE)
+else ifeq ($(filter 6.12 6.1,$(KERNEL)),)
 $(KSTAMP):
 	@test -f $@ || { echo "no kernel image $@" >&2; exit 1; }
 endif

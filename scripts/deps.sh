@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages that memtrace needs, only those missing.
 # Run as root on Debian 12; prints what it installs.  NO_DEPS=1 skips it.
+#   deps.sh [PACKAGE...]   the given packages instead (e.g. the debug
+#                          kernel's build tools)
 set -eu
 
 # zstd/lz4/gzip: vmlinux/extract-vmlinux.sh; pahole: module BTF; kmod: insmod
 pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang libbpf-dev
 bpftool libelf-dev zlib1g-dev libzstd-dev libjson-c-dev pahole cpio zstd lz4
 gzip kmod"
+[ $# = 0 ] || pkgs="$*"
 
 missing=
 for p in $pkgs; do
