@@ -16,6 +16,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <linux/overflow.h>
+
 #include "memalloc.h"
 
 #define MEMALLOC_NR_CACHES	32
@@ -316,21 +318,27 @@ void memalloc_do_free(struct memalloc_obj *o)
 /**
  * memalloc_admit() - check a request and reserve what it will hold
  * @kind, @flags, @size, @node, @iterations: as memalloc_check_request()
+ * @max_work:	the most bytes @iterations allocations of @size may add up to
  * @charge:	out: the bytes reserved, for memalloc_unreserve()
  *
  * The one admission step of ALLOC and BENCH: nothing is reserved unless the
  * request is valid, and nothing is allocated unless it fits the limits.
+ * BENCH passes %MEMALLOC_BENCH_MAX_BYTES: its time grows with the work.
  *
- * Return: 0 with @charge reserved, or the error of memalloc_check_request()
- * or memalloc_reserve() with nothing reserved.
+ * Return: 0 with @charge reserved; the error of memalloc_check_request(),
+ * -E2BIG past @max_work, or the error of memalloc_reserve(), with nothing
+ * reserved.
  */
 int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
-		   u64 *charge)
+		   u64 max_work, u64 *charge)
 {
 	int ret = memalloc_check_request(kind, flags, size, node, iterations);
+	u64 work;
 
 	if (ret)
 		return ret;
+	if (check_mul_overflow((u64)iterations, size, &work) || work > max_work)
+		return -E2BIG;
 	*charge = memalloc_charge(kind, size);
 	return memalloc_reserve(*charge);
 }

@@ -174,7 +174,7 @@ long memalloc_ioc_bench(void __user *uarg)
 		return -EINVAL;
 	/* One buffer at a time is held: charge it against the limits. */
 	ret = memalloc_admit(req.kind, req.flags, req.size, req.node,
-			     req.iterations, &charge);
+			     req.iterations, MEMALLOC_BENCH_MAX_BYTES, &charge);
 	if (ret)
 		return ret;
 

@@ -24,7 +24,6 @@
 
 #include "memalloc.h"
 
-#define MEMALLOC_WALK_MAX	(1UL << 30)	/* raw walk range limit */
 
 /* What one open file holds. */
 struct memalloc_file {
@@ -161,7 +160,7 @@ static long memalloc_ioc_alloc(struct file *file, void __user *uarg)
 	    req.latency_ns)
 		return -EINVAL;
 	ret = memalloc_admit(req.kind, req.flags, req.size, req.node, 1,
-			     &charge);
+			     U64_MAX, &charge);
 	if (ret)
 		return ret;
 	o = kzalloc(sizeof(*o), GFP_KERNEL);
@@ -246,7 +245,7 @@ static int memalloc_walk_range(struct file *file,
 	struct memalloc_obj *o;
 
 	if (!req->handle) {
-		if (!req->size || req->size > MEMALLOC_WALK_MAX ||
+		if (!req->size || req->size > MEMALLOC_WALK_MAX_BYTES ||
 		    req->addr < (1ULL << 63) ||
 		    req->addr + req->size < req->addr)
 			return -EINVAL;
@@ -264,6 +263,40 @@ static int memalloc_walk_range(struct file *file,
 	}
 	mutex_unlock(&memalloc_lock);
 	return o ? 0 : -ENOENT;
+}
+
+/*
+ * Whether the raw range [@start, @end) touches the vmalloc area (VMALLOC_END
+ * is its last byte).
+ */
+static bool memalloc_in_vmalloc(unsigned long start, unsigned long end)
+{
+	return start <= VMALLOC_END && end > VMALLOC_START;
+}
+
+/*
+ * Whether the device holds an allocation covering the pages of [@start,
+ * @end), under memalloc_lock.  Raw walks of the vmalloc area are limited to
+ * these: vmalloc's page tables change under locks a module cannot take
+ * (vmap_area_lock; a huge vmap frees the PTE table it replaces), and the
+ * kernel's vmalloc_to_pfn() used for the cross-check reads them with
+ * KASAN's checks on.  A held allocation cannot be freed (FREE takes
+ * memalloc_lock) nor share a table with a huge vmap being made.
+ */
+static bool memalloc_holds_range(unsigned long start, unsigned long end)
+{
+	struct memalloc_obj *o;
+	unsigned long id;
+
+	lockdep_assert_held(&memalloc_lock);
+	xa_for_each(&memalloc_objs, id, o) {
+		unsigned long a = (unsigned long)o->addr & PAGE_MASK;
+
+		if (start >= a &&
+		    end <= PAGE_ALIGN((unsigned long)o->addr + o->size_alloc))
+			return true;
+	}
+	return false;
 }
 
 /* Walk @n pages from @start into @buf. */
@@ -304,6 +337,7 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 	struct memalloc_walk req;
 	unsigned long start, end;
 	u64 nr_pages, n;
+	bool locked;
 	long ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
@@ -323,13 +357,17 @@ static long memalloc_ioc_walk(struct file *file, void __user *uarg)
 		if (!buf)
 			return -ENOMEM;
 	}
-	if (req.handle)
+	/* Raw walks outside vmalloc run unlocked: those tables are not freed */
+	locked = req.handle || memalloc_in_vmalloc(start, end);
+	if (locked)
 		mutex_lock(&memalloc_lock);
-	if (!req.handle || memalloc_find(file, req.handle))
-		memalloc_walk_pages(buf, start, n);
-	else
+	if (req.handle && !memalloc_find(file, req.handle))
 		ret = -ENOENT;
-	if (req.handle)
+	else if (!req.handle && locked && !memalloc_holds_range(start, end))
+		ret = -EINVAL;
+	else
+		memalloc_walk_pages(buf, start, n);
+	if (locked)
 		mutex_unlock(&memalloc_lock);
 	if (ret)
 		goto out;

@@ -35,7 +35,6 @@ struct page;
 #endif
 
 /* The most alloc+free pairs one BENCH may ask for */
-#define MEMALLOC_BENCH_MAX_ITER	100000
 
 /* Module parameters (main.c): the parameter "name" is memalloc_<name>. */
 extern ulong memalloc_max_bytes;
@@ -89,7 +88,7 @@ extern struct xarray memalloc_objs;
 int memalloc_check_request(u32 kind, u32 flags, u64 size, u32 node,
 			   u32 iterations);
 int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
-		   u64 *charge);
+		   u64 max_work, u64 *charge);
 const char *memalloc_kind_name(u32 kind);
 void memalloc_obj_init(struct memalloc_obj *o, u32 kind, u32 flags,
 		       u64 size, u32 node);

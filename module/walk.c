@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
+#include <linux/uaccess.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/vmalloc.h>
@@ -43,6 +44,18 @@ static bool memalloc_canonical(unsigned long addr)
 	return ((long)(addr << shift) >> shift) == (long)addr;
 }
 
+/*
+ * Read one entry without faulting and without KASAN's check
+ * (copy_from_kernel_nofault() is uninstrumented and catches faults): a
+ * table the kernel frees under a raw walk, or a garbage entry leading to an
+ * unmapped "table", must give a stale or empty answer, never an oops or a
+ * report.  False if the entry could not be read.
+ */
+static bool memalloc_read_entry(const void *p, unsigned long *val)
+{
+	return !copy_from_kernel_nofault(val, p, sizeof(*val));
+}
+
 /* Accumulate the effective permissions of one level, as the MMU does. */
 static void memalloc_note_level(struct memalloc_map *map, u64 val)
 {
@@ -75,18 +88,19 @@ static void memalloc_note_leaf(struct memalloc_map *map, u32 level, u64 pfn,
  * @addr:	any virtual address
  * @map:	out: frame, level, flags and raw entry
  *
- * The walk only reads entries (READ_ONCE) and stops at the first
- * non-present one, so it is safe on any kernel address; it never
- * dereferences the address itself.  It takes no lock (init_mm's is not
- * exported): a table that the kernel frees at that moment (a huge vmap
- * replacing a PTE table) may be read stale, so a raw walk of a range that
- * is being remapped can report stale entries.
+ * The walk only reads entries, each once, with memalloc_read_entry(), and
+ * stops at the first non-present or unreadable one, so it is safe on any
+ * kernel address; it never dereferences the address itself.  It takes no
+ * lock (init_mm's is not exported): WALK only lets it into the vmalloc
+ * area inside an allocation the device holds, under memalloc_lock, where
+ * no table can be freed (dev.c).
  *
  * Return: true if @addr is mapped, false if a level is empty or not present
  * (then @map->level is MEMALLOC_LEVEL_NONE and @map->pfn is ULLONG_MAX).
  */
 bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 {
+	unsigned long v;
 	pgd_t pgdv;
 	p4d_t p4dv;
 	pud_t pudv;
@@ -102,25 +116,32 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 		goto unmapped;
 
 	/*
-	 * Each level is read once (READ_ONCE) and the next table is found
+	 * Each level is read once and the next table is found
 	 * from that copy, never by re-reading the entry.  "Present" is the
 	 * hardware bit: pmd_present() also accepts a non-present huge entry
 	 * (_PAGE_PSE) and pte_present() a PROT_NONE one.
 	 */
-	pgdv = READ_ONCE(*pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()), addr));
+	if (!memalloc_read_entry(pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()),
+						addr), &v))
+		goto unmapped;
+	pgdv = __pgd(v);
 	map->entry = pgd_val(pgdv);
 	if (!(pgd_flags(pgdv) & _PAGE_PRESENT))
 		goto unmapped;
 	memalloc_note_level(map, pgd_val(pgdv));
 
 	/* With 4-level paging p4d_offset() folds back onto the pgd copy. */
-	p4dv = READ_ONCE(*p4d_offset(&pgdv, addr));
+	if (!memalloc_read_entry(p4d_offset(&pgdv, addr), &v))
+		goto unmapped;
+	p4dv = __p4d(v);
 	map->entry = p4d_val(p4dv);
 	if (!(p4d_flags(p4dv) & _PAGE_PRESENT))
 		goto unmapped;
 	memalloc_note_level(map, p4d_val(p4dv));
 
-	pudv = READ_ONCE(*pud_offset(&p4dv, addr));
+	if (!memalloc_read_entry(pud_offset(&p4dv, addr), &v))
+		goto unmapped;
+	pudv = __pud(v);
 	map->entry = pud_val(pudv);
 	if (!(pud_flags(pudv) & _PAGE_PRESENT))
 		goto unmapped;
@@ -133,7 +154,9 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 	}
 	memalloc_note_level(map, pud_val(pudv));
 
-	pmdv = READ_ONCE(*pmd_offset(&pudv, addr));
+	if (!memalloc_read_entry(pmd_offset(&pudv, addr), &v))
+		goto unmapped;
+	pmdv = __pmd(v);
 	map->entry = pmd_val(pmdv);
 	if (!(pmd_flags(pmdv) & _PAGE_PRESENT))
 		goto unmapped;
@@ -146,7 +169,9 @@ bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
 	}
 	memalloc_note_level(map, pmd_val(pmdv));
 
-	ptev = READ_ONCE(*pte_offset_kernel(&pmdv, addr));
+	if (!memalloc_read_entry(pte_offset_kernel(&pmdv, addr), &v))
+		goto unmapped;
+	ptev = __pte(v);
 	map->entry = pte_val(ptev);
 	if (!(pte_flags(ptev) & _PAGE_PRESENT))
 		goto unmapped;

@@ -187,7 +187,12 @@ struct memalloc_pte {
  * struct memalloc_walk - MEMALLOC_IOC_WALK: walk the pages of a range
  * @handle:	an allocation of this file, or 0 for the raw range below
  * @addr:	with handle 0: start of a kernel virtual range
- * @size:	with handle 0: its length in bytes (at most 1 GiB)
+ * @size:	with handle 0: its length in bytes (at most
+ *		%MEMALLOC_WALK_MAX_BYTES).  In the vmalloc area a raw range must
+ *		lie inside an allocation the device holds (-EINVAL otherwise):
+ *		the kernel changes and frees vmalloc page tables under locks a
+ *		module cannot take.  Elsewhere (direct map, kernel image,
+ *		modules, fixmap) any range may be walked.
  * @entries:	user pointer to struct memalloc_pte[@nr_entries]
  * @nr_entries:	in: capacity of @entries; out: entries filled
  * @nr_pages:	out: pages in the range (> @nr_entries: buffer too small)
@@ -226,7 +231,9 @@ struct memalloc_stat {
 /**
  * struct memalloc_bench - MEMALLOC_IOC_BENCH: time alloc+free in the kernel
  * @kind, @flags, @size, @node:	as for ALLOC
- * @iterations:	alloc+free pairs (1 to 100000)
+ * @iterations:	alloc+free pairs (1 to %MEMALLOC_BENCH_MAX_ITER), and
+ *		@iterations x @size at most %MEMALLOC_BENCH_MAX_BYTES (-E2BIG):
+ *		under emulation a larger BENCH would run for minutes
  * @failures:	out: iterations whose allocation failed
  * @alloc:	out: allocation latency
  * @free:	out: free latency
@@ -257,6 +264,10 @@ struct memalloc_bench {
 	__u64 seq_page_ns;
 	__u64 rand_page_ns;
 };
+
+#define MEMALLOC_BENCH_MAX_ITER		100000
+#define MEMALLOC_BENCH_MAX_BYTES	(1ULL << 30)	/* iterations x size */
+#define MEMALLOC_WALK_MAX_BYTES		(1ULL << 30)	/* a raw WALK's range */
 
 #define MEMALLOC_IOC_INFO	_IOR(MEMALLOC_IOC_MAGIC, 0x40, struct memalloc_info)
 #define MEMALLOC_IOC_ALLOC	_IOWR(MEMALLOC_IOC_MAGIC, 0x41, struct memalloc_alloc)

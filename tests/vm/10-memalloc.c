@@ -466,22 +466,34 @@ static void test_walk_raw(int fd)
 	struct memalloc_pte e[8];
 	struct memalloc_alloc a;
 
-	/* A freed vmalloc area: vfree() clears its PTEs at once. */
+	/*
+	 * Raw walks of the vmalloc area: only inside an allocation the device
+	 * holds (its tables cannot be freed meanwhile); a freed area, or a
+	 * range reaching past a held one, is refused.
+	 */
 	must_alloc(fd, MEMALLOC_KIND_VMALLOC, 2 * PAGE, &a);
-	if (do_free(fd, a.handle))
-		tap_bail("set-up FREE failed");
 	memset(&w, 0, sizeof(w));
-	memset(e, 0x5a, sizeof(e));	/* neither NONE nor 0: what the module writes shows */
+	memset(e, 0x5a, sizeof(e));
 	w.addr = a.addr;
 	w.size = 2 * PAGE;
 	w.entries = (uintptr_t)e;
 	w.nr_entries = 8;
-	tap_err(xioctl(fd, MEMALLOC_IOC_WALK, &w), 0, "raw WALK of a freed vmalloc area");
-	tap_eq_u64(w.nr_entries, 2, "raw WALK of a freed vmalloc area: 2 entries");
-	tap_eq_u64(e[0].level, MEMALLOC_LEVEL_NONE, "... page 0 unmapped (level)");
-	tap_eq_u64(e[0].pfn, NONE, "... page 0 unmapped (no PFN)");
-	tap_eq_u64(e[0].flags, 0, "... page 0 unmapped (no flags)");
-	tap_eq_u64(e[1].level, MEMALLOC_LEVEL_NONE, "... page 1 unmapped (level)");
+	tap_err(xioctl(fd, MEMALLOC_IOC_WALK, &w), 0, "raw WALK of a held vmalloc area");
+	tap_eq_u64(w.nr_entries, 2, "raw WALK of a held vmalloc area: 2 entries");
+	tap_eq_u64(e[0].level, MEMALLOC_LEVEL_PTE, "... page 0 mapped by a PTE");
+	tap_eq_u64(e[1].pfn, e[1].helper_pfn, "... page 1: walk = vmalloc_to_pfn");
+	w.size = 3 * PAGE;
+	tap_err(xioctl(fd, MEMALLOC_IOC_WALK, &w), -EINVAL,
+		"raw WALK past the end of a held vmalloc area: EINVAL");
+	if (do_free(fd, a.handle))
+		tap_bail("set-up FREE failed");
+	w.size = 2 * PAGE;
+	tap_err(xioctl(fd, MEMALLOC_IOC_WALK, &w), -EINVAL,
+		"raw WALK of a freed vmalloc area: EINVAL");
+	w.addr = info.vmalloc_start;
+	w.size = PAGE;
+	tap_err(xioctl(fd, MEMALLOC_IOC_WALK, &w), -EINVAL,
+		"raw WALK of vmalloc memory the device does not hold: EINVAL");
 
 	memset(&w, 0, sizeof(w));
 	memset(e, 0x5a, sizeof(e));
@@ -609,6 +621,15 @@ static void test_errors(int fd)
 	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH, &b), -EINVAL, "BENCH 0 iterations: EINVAL");
 	b.iterations = 1000000;
 	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH, &b), -EINVAL, "BENCH 10^6 iterations: EINVAL");
+	/* The work is bounded: iterations x size at most MEMALLOC_BENCH_MAX_BYTES */
+	b.kind = MEMALLOC_KIND_VMALLOC;
+	b.size = 1 << 20;
+	b.iterations = MEMALLOC_BENCH_MAX_BYTES / b.size + 1;
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH, &b), -E2BIG,
+		"BENCH of 1025 x 1 MiB (past MEMALLOC_BENCH_MAX_BYTES): E2BIG");
+	b.iterations = 0;
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH, &b), -EINVAL,
+		"BENCH: a malformed request is EINVAL before the work bound");
 }
 
 /* ALLOC whose result cannot be copied back: EFAULT, and nothing is held. */
