@@ -422,6 +422,8 @@ static int run__walk(struct run_state *st)
 	uint64_t i;
 	int err;
 
+	if (!env.json)
+		warn("walking %llu allocations\n", (unsigned long long)st->n);
 	for (i = 0; i < st->n; i++) {
 		struct corr_alloc *c = &st->allocs[i];
 
@@ -443,6 +445,8 @@ static void run__free(struct run_state *st)
 	uint64_t i;
 	int err;
 
+	if (!env.json)
+		warn("freeing %llu allocations\n", (unsigned long long)st->n);
 	for (i = 0; i < st->n; i++) {
 		if (i % 64 == 63)
 			trace__poll(st->t, 0);
