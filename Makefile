@@ -77,6 +77,7 @@ VMLINUX_BTF ?= $(B)/kernel/6.12/vmlinux.btf
 VMLINUX_H   := $(B)/include/vmlinux.h
 
 KB        := $(B)/$(KTAG)
+TESTLOG   := $(KB)/tests-log
 KO        := $(KB)/module/memalloc.ko
 INITRAMFS := $(KB)/initramfs.cpio
 
@@ -325,14 +326,14 @@ $(B)/tests/unit/%: tests/unit/%.c $(UNIT_RENDER) $(UNIT_LIB) $(TOOL_HDR) tests/l
 	$(Q)$(CC) $(UNIT_CFLAGS) $< $(UNIT_RENDER) $(UNIT_LIB) -o $@ -ljson-c -lm
 
 check: $(UNIT_TESTS)
-	$(Q)tests/run-unit.sh $(B)/tests/log $(UNIT_TESTS)
+	$(Q)tests/run-unit.sh $(TESTLOG) $(UNIT_TESTS)
 
 vmtest: $(INITRAMFS)
-	$(Q)tests/run-vm.sh $(B)/tests/log "$(QEMU)"
+	$(Q)tests/run-vm.sh $(TESTLOG) "$(QEMU)"
 
 test:
-	$(Q)rm -rf $(B)/tests/log
-	$(Q)$(MAKE) -k check vmtest; rc=$$?; tests/summary.sh $(B)/tests/log; \
+	$(Q)rm -rf $(TESTLOG)
+	$(Q)$(MAKE) -k check vmtest; rc=$$?; tests/summary.sh $(TESTLOG); \
 		s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
 
 # ---- cleaning ------------------------------------------------------------

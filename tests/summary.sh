@@ -8,36 +8,38 @@
 # not finish.  A test program that left no trace at all (not built, or its
 # boot never started) is a failure here: every tests/unit/test_*.c needs a
 # log, and every tests/vm/NN-* test a "# ---- NN-*" header in a guest log.
-logdir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0 skip=0
-if [ -d "$logdir" ]; then
-	pass=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok ')
-	fail=$(cat "$logdir"/* 2>/dev/null | grep -c '^not ok ')
-	skip=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok .*# SKIP')
-fi
-
-missing=
-for src in "$here"/unit/test_*.c; do
-	[ -e "$src" ] || continue
-	name=$(basename "$src" .c)
-	[ -f "$logdir/unit-$name.tap" ] || missing="$missing $name"
-done
-for src in "$here"/vm/[0-9]*-*.sh "$here"/vm/[0-9]*-*.c; do
-	[ -e "$src" ] || continue
-	name=$(basename "$src")
-	name=${name%.c}
-	cat "$logdir"/vm-*.log 2>/dev/null | grep -qx "# ---- $name" || missing="$missing $name"
-done
-
-if [ "$fail" -gt 0 ] || [ -n "$missing" ]; then
-	echo "# failed:"
-	cat "$logdir"/* 2>/dev/null | grep '^not ok ' | sed 's/^/#   /'
-	for name in $missing; do
-		echo "#   not ok - $name: never ran (no log)"
-		fail=$((fail + 1))
+for logdir in "$@"; do
+	p=0 f=0 k=0
+	if [ -d "$logdir" ]; then
+		p=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok ')
+		f=$(cat "$logdir"/* 2>/dev/null | grep -c '^not ok ')
+		k=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok .*# SKIP')
+	fi
+	missing=
+	for src in "$here"/unit/test_*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		[ -f "$logdir/unit-$name.tap" ] || missing="$missing $name"
 	done
-fi
+	for src in "$here"/vm/[0-9]*-*.sh "$here"/vm/[0-9]*-*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src")
+		name=${name%.c}
+		cat "$logdir"/vm-*.log 2>/dev/null | grep -qx "# ---- $name" ||
+			missing="$missing $name"
+	done
+	if [ "$f" -gt 0 ] || [ -n "$missing" ]; then
+		echo "# failed ($logdir):"
+		cat "$logdir"/* 2>/dev/null | grep '^not ok ' | sed 's/^/#   /'
+		for name in $missing; do
+			echo "#   not ok - $name: never ran (no log)"
+			f=$((f + 1))
+		done
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
+done
 [ "$skip" = 0 ] || echo "# skipped: $skip"
 if [ $((pass + fail)) = 0 ]; then
 	echo "# no test ran"
