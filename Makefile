@@ -122,6 +122,11 @@ UNIT_CFLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-omit-frame-pointer $(TOOL_INC) -Itests/lib
 UNIT_LIB    := $(B)/tests/unit/libmemtrace.a
 UNIT_RENDER := $(patsubst tool/%.c,$(B)/tests/unit/obj/%.o,$(filter-out %/main.c,$(RENDER_SRC)))
+# The tool and the renderer themselves, built with the same sanitizers and
+# linked dynamically: test_cli runs their argument parsing on the host.
+UNIT_TOOL_OBJ := $(patsubst tool/%.c,$(B)/tests/unit/obj/%.o,$(CMD_SRC))
+UNIT_TOOL   := $(B)/tests/unit/memtrace-asan
+UNIT_RENDER_BIN := $(B)/tests/unit/memtrace-render-asan
 
 VM_TESTS := $(patsubst tests/vm/%.c,$(B)/tests/vm-bin/%,$(wildcard tests/vm/*.c))
 VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) $(TOOL_INC) -Itests/lib
@@ -325,8 +330,34 @@ $(B)/tests/unit/%: tests/unit/%.c $(UNIT_RENDER) $(UNIT_LIB) $(TOOL_HDR) tests/l
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(UNIT_CFLAGS) $< $(UNIT_RENDER) $(UNIT_LIB) -o $@ -ljson-c -lm
 
+# The tracer's loaders include the BPF skeletons
+$(UNIT_TOOL_OBJ): $(BPF_SKELS)
+
+$(UNIT_TOOL): $(UNIT_TOOL_OBJ) $(UNIT_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) $^ -o $@ -lbpf -lelf -lz -lzstd -lm
+
+$(UNIT_RENDER_BIN): $(patsubst tool/%.c,$(B)/tests/unit/obj/%.o,$(RENDER_SRC)) $(UNIT_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) $^ -o $@ -ljson-c -lm
+
+# test_cli runs them: argv[1] and argv[2], or these, or the ones beside it
+$(B)/tests/unit/test_cli: $(UNIT_TOOL) $(UNIT_RENDER_BIN)
+check: export MEMTRACE_ASAN := $(UNIT_TOOL)
+check: export MEMTRACE_RENDER_ASAN := $(UNIT_RENDER_BIN)
+
+# `make check` alone ends with the count of its results ("N passed, N
+# failed"); under `make test` the summary at the end counts everything.
+CHECK_ALONE := $(if $(filter-out check,$(MAKECMDGOALS)),,$(filter check,$(MAKECMDGOALS)))
+
 check: $(UNIT_TESTS)
-	$(Q)tests/run-unit.sh $(TESTLOG) $(UNIT_TESTS)
+	$(Q)rm -f $(TESTLOG)/unit-*.tap
+	$(Q)tests/run-unit.sh $(TESTLOG) $(UNIT_TESTS); rc=$$?; \
+	if [ -n "$(CHECK_ALONE)" ]; then \
+		p=$$(cat $(TESTLOG)/unit-*.tap | grep -c '^ok '); \
+		f=$$(cat $(TESTLOG)/unit-*.tap | grep -c '^not ok '); \
+		echo "$$p passed, $$f failed"; \
+	fi; exit $$rc
 
 vmtest: $(INITRAMFS)
 	$(Q)tests/run-vm.sh $(TESTLOG) "$(QEMU)"

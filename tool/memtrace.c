@@ -82,7 +82,7 @@ static error_t front_parse(int key, char *arg, struct argp_state *state)
 		state->next = state->argc;	/* the rest is the command's */
 		return 0;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "which command?");
+		argp_error(state, "which command? (memtrace --help lists them)");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -69,7 +69,7 @@ int parse_size(const char *s, uint64_t *out)
 
 int kind__parse_list(const char *s, uint32_t *kinds, int max)
 {
-	char buf[256], *tok, *save;
+	char buf[256], *tok, *p;
 	int n = 0, k, i;
 
 	if (!strcmp(s, "all")) {
@@ -80,7 +80,8 @@ int kind__parse_list(const char *s, uint32_t *kinds, int max)
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty element ("a,", ",a", "a,,b") is an error */
+	for (p = buf; (tok = strsep(&p, ",")); ) {
 		k = kind__from_name(tok);
 		if (k < 0 || n == max)
 			return -EINVAL;
@@ -94,13 +95,13 @@ int kind__parse_list(const char *s, uint32_t *kinds, int max)
 
 int size__parse_list(const char *s, uint64_t *out, int max)
 {
-	char buf[512], *tok, *save;
+	char buf[512], *tok, *p;
 	int n = 0;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (p = buf; (tok = strsep(&p, ",")); ) {
 		if (n == max || parse_size(tok, &out[n]))
 			return -EINVAL;
 		n++;

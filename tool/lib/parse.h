@@ -14,7 +14,10 @@
  */
 int parse_size(const char *s, uint64_t *out);
 
-/* Parse a comma-separated list of sizes into @out (capacity @max): count or -EINVAL. */
+/*
+ * Parse a comma-separated list of sizes into @out (capacity @max): count or
+ * -EINVAL (also for an empty element: "64,", ",64", "64,,4K").
+ */
 int size__parse_list(const char *s, uint64_t *out, int max);
 
 /* Parse a whole number in [min, max]; 0 or -EINVAL / -ERANGE. */
@@ -22,7 +25,8 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /*
  * Parse a comma-separated kind list ("kmalloc,vmalloc" or "all") into
- * @kinds (capacity @max); return the count or -EINVAL.
+ * @kinds (capacity @max); return the count or -EINVAL (also for an empty
+ * element: "kmalloc,", ",kmalloc", "kmalloc,,vmalloc").
  */
 int kind__parse_list(const char *s, uint32_t *kinds, int max);
 

@@ -44,10 +44,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'o':
+		if (!*arg)
+			argp_error(state, "bad --outdir '' (a folder)");
 		a->outdir = arg;
 		break;
 	case 'r':
 	case ARGP_KEY_ARG:
+		if (!*arg)
+			argp_error(state, "bad STUDY.json '' (a file name)");
 		if (a->json)
 			argp_error(state, "one study at a time ('%s' and '%s')", a->json, arg);
 		a->json = arg;

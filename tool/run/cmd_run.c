@@ -122,21 +122,22 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'n':
 		if (parse_uint(arg, 0, 1023, &v))
-			argp_error(state, "bad --node '%s'", arg);
+			argp_error(state, "bad --node '%s' (0 to 1023)", arg);
 		a->node = v;
 		break;
 	case 'H':
 		a->hold = true;
 		break;
 	case 'p':
-		a->pages = REPORT_PAGES_ALL;
-		break;
 	case 'P':
-		a->pages = REPORT_PAGES_NONE;
+		v = key == 'p' ? REPORT_PAGES_ALL : REPORT_PAGES_NONE;
+		if (a->pages >= 0 && a->pages != (int)v)
+			argp_error(state, "--pages and --no-pages: choose one");
+		a->pages = v;
 		break;
 	case 'm':
 		if (parse_size(arg, &a->trace_min_size))
-			argp_error(state, "bad --trace-min-size '%s'", arg);
+			argp_error(state, "bad --trace-min-size '%s' (bytes, e.g. 4K)", arg);
 		break;
 	case 'M':
 		a->module_callers = true;

@@ -82,6 +82,33 @@ static void study__sigint(int sig)
 	exiting = 1;
 }
 
+/* The matrix has at most 32 sizes, powers of two from 64 B: up to 128G */
+#define STUDY_MAX_SIZE	(64ULL << 31)
+
+/* The first option given that measures, which --render does not; or NULL */
+static const char *study__measure_opt(const struct study_args *a)
+{
+	return a->quick ? "--quick" : a->csv ? "--csv" : a->output ? "--output" :
+	       a->nr_kinds ? "--kinds" : a->max_size ? "--max-size" :
+	       a->iterations ? "--iterations" : a->no_bpf ? "--no-bpf" :
+	       env.json ? "--json" : NULL;
+}
+
+/* Options that go together, once all are known (-j may come before the command) */
+static void study__check(const struct study_args *a, struct argp_state *state)
+{
+	const char *m = study__measure_opt(a);
+
+	if (env.json && a->csv)
+		argp_error(state, "--json and --csv: choose one");
+	if (a->render && m)
+		argp_error(state, "--render and %s: --render only renders (with --outdir)", m);
+	if (a->outdir && !a->render)
+		argp_error(state, "--outdir goes with --render");
+	if (a->output && !env.json && !a->csv)
+		argp_error(state, "--output needs --json or --csv (the table goes to stdout)");
+}
+
 static error_t study_parse(int key, char *arg, struct argp_state *state)
 {
 	struct study_args *a = state->input;
@@ -95,33 +122,44 @@ static error_t study_parse(int key, char *arg, struct argp_state *state)
 		a->csv = true;
 		break;
 	case 'o':
+		if (!*arg)
+			argp_error(state, "bad --output '' (a file name)");
 		a->output = arg;
 		break;
 	case 'k':
 		a->nr_kinds = kind__parse_list(arg, a->kinds, 8);
 		if (a->nr_kinds < 0)
-			argp_error(state, "bad kind list '%s'", arg);
+			argp_error(state, "bad --kinds '%s' (kmalloc kzalloc vmalloc vzalloc "
+					  "kvmalloc alloc_pages kmem_cache all)", arg);
 		break;
 	case OPT_MAX_SIZE:
-		if (parse_size(arg, &a->max_size))
-			argp_error(state, "bad size '%s'", arg);
+		if (parse_size(arg, &a->max_size) || a->max_size < 64 ||
+		    a->max_size > STUDY_MAX_SIZE)
+			argp_error(state, "bad --max-size '%s' (64 to 128G)", arg);
 		break;
 	case 'n':
 		if (parse_uint(arg, 1, 100000, &v))
-			argp_error(state, "iterations: 1 to 100000, not '%s'", arg);
+			argp_error(state, "bad --iterations '%s' (1 to 100000)", arg);
 		a->iterations = v;
 		break;
 	case OPT_NO_BPF:
 		a->no_bpf = true;
 		break;
 	case OPT_RENDER:
+		if (!*arg)
+			argp_error(state, "bad --render '' (a study's JSON file)");
 		a->render = arg;
 		break;
 	case OPT_OUTDIR:
+		if (!*arg)
+			argp_error(state, "bad --outdir '' (a folder)");
 		a->outdir = arg;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		study__check(a, state);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -698,10 +736,6 @@ int cmd_study(int argc, char **argv)
 		return EXIT_USAGE;
 	if (a.render)
 		return study__do_render(&a);
-	if (env.json && a.csv) {
-		warn("--json and --csv: choose one\n");
-		return EXIT_USAGE;
-	}
 
 	sa.sa_handler = study__sigint;
 	sigaction(SIGINT, &sa, NULL);

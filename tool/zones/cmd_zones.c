@@ -37,13 +37,21 @@ static error_t zones_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		a->iomem = arg;
-		break;
 	case 'z':
-		a->zoneinfo = arg;
+		if (!*arg)
+			argp_error(state, "bad --%s '' (a file)", key == 'i' ? "iomem" : "zoneinfo");
+		if (key == 'i')
+			a->iomem = arg;
+		else
+			a->zoneinfo = arg;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		/* -j may come before the command */
+		if (env.json)
+			argp_error(state, "--json: zones prints no JSON (memtrace -j info does)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
