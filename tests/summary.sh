@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Count the TAP results of every log in LOGDIR and print the final line
-# "N passed, N failed" (skips count as passed and are listed).
+# Count the TAP results of every log in LOGDIR (or in several, e.g. one per
+# kernel) and print the final line "N passed, N failed" (skips count as
+# passed and are listed).
+#   summary.sh LOGDIR...   (vm:LOGDIR: a run of the guest tests only)
 #
 # The runners (run-unit.sh, vm/run.sh, run-vm.sh) add a "not ok" line for a
 # program that bailed out, died before its trailing plan, or a boot that did
@@ -11,6 +13,8 @@
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0 skip=0
 for logdir in "$@"; do
+	units=yes
+	case "$logdir" in vm:*) logdir=${logdir#vm:} units= ;; esac
 	p=0 f=0 k=0
 	if [ -d "$logdir" ]; then
 		p=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok ')
@@ -19,7 +23,7 @@ for logdir in "$@"; do
 	fi
 	missing=
 	for src in "$here"/unit/test_*.c; do
-		[ -e "$src" ] || continue
+		[ -e "$src" ] && [ -n "$units" ] || continue
 		name=$(basename "$src" .c)
 		[ -f "$logdir/unit-$name.tap" ] || missing="$missing $name"
 	done
