@@ -26,8 +26,9 @@
  *               child process the lowest one's.  With one vCPU and no
  *               preemption a page's walk cannot be interleaved with the
  *               free: the race needs 2 vCPUs (make vm SMP=2) to be real.
- * The mutate phase is one deterministic stream per seed (its length depends
- * on the time); the others interleave as the scheduler decides.
+ * A seed fixes every worker's stream of choices: the mutate phase replays
+ * call for call as long as the kernel answers the same (its length depends
+ * on the time); the other phases interleave as the scheduler decides.
  *
  * Assertions: every call returned 0 or an errno documented for it (the
  * first few others are shown with their arguments), successful calls
