@@ -33,7 +33,6 @@ static struct {
 
 static const char *const memalloc_kind_names[] = MEMALLOC_KIND_NAMES;
 static_assert(ARRAY_SIZE(memalloc_kind_names) == MEMALLOC_KIND_MAX + 1);
-static_assert(ARRAY_SIZE(memalloc_kind_names) == MEMALLOC_KIND_MAX + 1);
 
 static bool memalloc_kind_valid(u32 kind)
 {
@@ -260,7 +259,8 @@ int memalloc_do_alloc(struct memalloc_obj *o)
 					   o->kind == MEMALLOC_KIND_VZALLOC);
 		break;
 	case MEMALLOC_KIND_KVMALLOC:
-		o->addr = kvmalloc_node(o->size, gfp, nid);
+		/* as vmalloc: a large fallback must not wake the OOM killer */
+		o->addr = kvmalloc_node(o->size, gfp | __GFP_RETRY_MAYFAIL, nid);
 		break;
 	case MEMALLOC_KIND_ALLOC_PAGES:
 		order = get_order(o->size);
@@ -337,7 +337,9 @@ int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
 
 	if (ret)
 		return ret;
-	if (check_mul_overflow((u64)iterations, size, &work) || work > max_work)
+	/* What each iteration really takes: alloc_pages rounds up an order */
+	if (check_mul_overflow((u64)iterations, memalloc_charge(kind, size), &work) ||
+	    work > max_work)
 		return -E2BIG;
 	*charge = memalloc_charge(kind, size);
 	return memalloc_reserve(*charge);
@@ -352,9 +354,16 @@ int memalloc_admit(u32 kind, u32 flags, u64 size, u32 node, u32 iterations,
  */
 u64 memalloc_charge(u32 kind, u64 size)
 {
-	if (kind == MEMALLOC_KIND_ALLOC_PAGES)
+	switch (kind) {
+	case MEMALLOC_KIND_ALLOC_PAGES:
 		return PAGE_SIZE << get_order(size);
-	return size;
+	case MEMALLOC_KIND_VMALLOC:
+	case MEMALLOC_KIND_VZALLOC:
+	case MEMALLOC_KIND_KVMALLOC:
+		return PAGE_ALIGN(size);
+	default:
+		return size;
+	}
 }
 
 /**

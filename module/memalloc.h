@@ -34,8 +34,6 @@ struct page;
 #endif
 #endif
 
-/* The most alloc+free pairs one BENCH may ask for */
-
 /* Module parameters (main.c): the parameter "name" is memalloc_<name>. */
 extern ulong memalloc_max_bytes;
 extern uint memalloc_max_count;

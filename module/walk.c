@@ -192,30 +192,49 @@ unmapped:
  * @addr:	a mapped kernel virtual address
  *
  * The kernel's own answer, to cross-check memalloc_follow_phys():
- * vmalloc_to_pfn() in the vmalloc area, virt_to_phys() in the direct map,
- * lookup_address() elsewhere (kernel image, fixmap, modules).
+ * vmalloc_to_page() in the vmalloc area, virt_to_phys() for RAM in the
+ * direct map, lookup_address() in the kernel image, fixmap and modules;
+ * none for the rest of the direct map and for vmemmap.
  *
  * Return: the frame, or ULLONG_MAX if the kernel says it is not mapped.
  */
 u64 memalloc_helper_pfn(unsigned long addr)
 {
+	unsigned long dmap_end = PAGE_OFFSET + (1UL << MAX_PHYSMEM_BITS);
+	unsigned long vmemmap_end = (unsigned long)vmemmap +
+		(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT)) * sizeof(struct page);
+	struct page *page;
 	unsigned int level;
-	pte_t *pte;
+	pte_t *ptep, pte;
 
-	if (is_vmalloc_addr((void *)addr))
-		return vmalloc_to_pfn((void *)addr) ?: ULLONG_MAX;
+	if (is_vmalloc_addr((void *)addr)) {
+		/* vmalloc_to_pfn() would turn "no page" into a garbage frame */
+		page = vmalloc_to_page((void *)addr);
+		return page ? page_to_pfn(page) : ULLONG_MAX;
+	}
 	if (virt_addr_valid((void *)addr))
 		return PHYS_PFN(virt_to_phys((void *)addr));
+	/*
+	 * lookup_address() dereferences each level as it stands: not where
+	 * memory hot-remove frees tables (the direct map beyond RAM, vmemmap).
+	 * There the kernel has no answer to give.
+	 */
+	if ((addr >= PAGE_OFFSET && addr < dmap_end) ||
+	    (addr >= (unsigned long)vmemmap && addr < vmemmap_end))
+		return ULLONG_MAX;
 
-	pte = lookup_address(addr, &level);
-	if (!pte || !pte_present(*pte))
+	ptep = lookup_address(addr, &level);
+	if (!ptep)
+		return ULLONG_MAX;
+	pte = ptep_get(ptep);	/* once: a split may change it meanwhile */
+	if (!pte_present(pte))
 		return ULLONG_MAX;
 	switch (level) {
 	case PG_LEVEL_1G:
-		return pte_pfn(*pte) + ((addr & ~PUD_MASK) >> PAGE_SHIFT);
+		return pte_pfn(pte) + ((addr & ~PUD_MASK) >> PAGE_SHIFT);
 	case PG_LEVEL_2M:
-		return pte_pfn(*pte) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+		return pte_pfn(pte) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	default:
-		return pte_pfn(*pte);
+		return pte_pfn(pte);
 	}
 }
