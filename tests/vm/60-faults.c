@@ -8,7 +8,7 @@
  *  - insmod/rmmod 100 times with allocations held by an open file at rmmod
  *    time: refused while the file is open, clean once it is closed;
  *  - on a kernel with fault injection (KERNEL=debug): failslab and
- *    fail_page_alloc make ALLOC fail with a clean ENOMEM, and memtrace run
+ *    fail_page_alloc make ALLOC fail with a clean ENOMEM, and memtrace compare
  *    says so in its report.
  */
 #include <errno.h>
@@ -290,6 +290,13 @@ static int write_str(const char *path, const char *val)
 	return err;
 }
 
+/* Mark this task for fault injection (or not), through an fd opened before */
+static void mark_task(int fd, bool on)
+{
+	if (pwrite(fd, on ? "1" : "0", 1, 0) != 1)
+		tap_bail("make-it-fail %d: %s", on, strerror(errno));
+}
+
 /* Configure failslab or fail_page_alloc (@dir) to fail @times calls of marked tasks */
 static void fault_setup(const char *dir, const char *times)
 {
@@ -313,11 +320,13 @@ static void fault_setup(const char *dir, const char *times)
 static void test_fault_injection(void)
 {
 	const char *slab = "/sys/kernel/debug/failslab", *pages = "/sys/kernel/debug/fail_page_alloc";
-	char *run[] = { MEMTRACE, "run", "--kind", "kmalloc", "--size", "64", "--count", "300",
+	/* compare: the summary only, so the whole report fits in seen[] */
+	char *run[] = { MEMTRACE, "compare", "--kind", "kmalloc", "--size", "64", "--count", "300",
 			NULL };
 	struct memalloc_alloc a;
-	char seen[16384], path[64];
-	int fd, status, out;
+	static char seen[65536];
+	char path[64];
+	int fd, status, out, mif;
 	pid_t pid;
 
 	if (access(slab, F_OK) || access(pages, F_OK)) {
@@ -327,24 +336,30 @@ static void test_fault_injection(void)
 	fd = device__open();
 	if (fd < 0)
 		tap_bail("open: %s", strerror(-fd));
+	/* Opened before: once marked, even open() fails (struct file is slab) */
+	mif = open("/proc/self/make-it-fail", O_WRONLY);
+	if (mif < 0)
+		tap_bail("open /proc/self/make-it-fail: %s", strerror(errno));
 	fault_setup(slab, "-1");
-	write_str("/proc/self/make-it-fail", "1");
+	mark_task(mif, true);
 	tap_err(device__alloc(fd, MEMALLOC_KIND_KMALLOC, 64, -1, &a), -ENOMEM,
 		"failslab: ALLOC kmalloc fails cleanly with ENOMEM");
-	write_str("/proc/self/make-it-fail", "0");
+	mark_task(mif, false);
+	write_str("/sys/kernel/debug/failslab/probability", "0");
 	fault_setup(pages, "-1");
-	write_str("/proc/self/make-it-fail", "1");
+	mark_task(mif, true);
 	tap_err(device__alloc(fd, MEMALLOC_KIND_ALLOC_PAGES, 1 << 20, -1, &a), -ENOMEM,
 		"fail_page_alloc: ALLOC alloc_pages 1M fails cleanly with ENOMEM");
-	write_str("/proc/self/make-it-fail", "0");
+	mark_task(mif, false);
+	close(mif);
 	write_str("/sys/kernel/debug/fail_page_alloc/probability", "0");
 	close(fd);
 	tap_eq_u64(held_count(), 0, "fault injection: nothing held after the failures");
 
-	/* memtrace's own ALLOCs fail once it traces: 5 slab failures */
+	/* memtrace's own ALLOCs fail once it traces: 5 slab failures, then a report */
 	fault_setup(slab, "5");
 	if (!tap_ok(spawn_until(run, "tracing", 300, &pid, &out, seen, sizeof(seen)),
-		    "failslab: memtrace run starts tracing")) {
+		    "failslab: memtrace compare starts tracing")) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		close(out);
@@ -356,13 +371,13 @@ static void test_fault_injection(void)
 	close(out);
 	waitpid(pid, &status, 0);
 	write_str("/sys/kernel/debug/failslab/probability", "0");
-	tap_ok(WIFEXITED(status), "failslab: memtrace run ended by itself (status %#x)", status);
+	tap_ok(WIFEXITED(status), "failslab: memtrace compare ended by itself (status %#x)", status);
 	tap_eq_u64(WIFEXITED(status) ? WEXITSTATUS(status) : 255, 1,
-		   "failslab: memtrace run exits 1 (allocations failed)");
+		   "failslab: memtrace compare exits 1 (allocations failed)");
 	tap_has_str(seen, "Cannot allocate memory", "failslab: the report names ENOMEM");
 	tap_has_str(seen, "allocations failed", "failslab: the report counts the failures");
 	tap_has_str(seen, "verdict:", "failslab: the report still compares what was made");
-	tap_eq_u64(held_count(), 0, "failslab: nothing held after memtrace run");
+	tap_eq_u64(held_count(), 0, "failslab: nothing held after memtrace compare");
 }
 
 int main(void)
