@@ -285,7 +285,7 @@ $(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) $(RENDER) \
 
 # Guest tests in C: static, so that they run in the busybox initramfs; they
 # use the tool's /dev/memalloc wrappers.
-$(B)/tests/vm-bin/%: tests/vm/%.c tool/dev/device.c $(TOOL_HDR) tests/lib/tap.h \
+$(B)/tests/vm-bin/%: tests/vm/%.c tool/dev/device.c $(TOOL_HDR) tests/lib/tap.h tests/lib/sysfs.h \
 		module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

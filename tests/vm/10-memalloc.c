@@ -22,6 +22,7 @@
 
 #include "dev/device.h"
 #include "memalloc.h"
+#include "sysfs.h"
 #include "tap.h"
 
 #define PAGE	4096ULL
@@ -690,19 +691,6 @@ static void test_other_file_handle(int fd)
 
 #define MAX_COUNT	"/sys/module/memalloc/parameters/max_count"
 
-/* Write a module parameter: 0 or -errno */
-static int param_write(const char *path, const char *val)
-{
-	int p = open(path, O_WRONLY), err = 0;
-
-	if (p < 0)
-		return -errno;
-	if (write(p, val, strlen(val)) < 0)
-		err = -errno;
-	close(p);
-	return err;
-}
-
 static void test_limits(int fd)
 {
 	struct memalloc_alloc a[4];
@@ -725,7 +713,7 @@ static void test_limits(int fd)
 
 	held(&count, &bytes);
 	snprintf(buf, sizeof(buf), "%u", count + 3);
-	err = param_write(MAX_COUNT, buf);
+	err = sysfs_write(MAX_COUNT, buf);
 	if (err) {
 		tap_skip("cannot set max_count: %s", strerror(-err));
 		return;
@@ -738,7 +726,7 @@ static void test_limits(int fd)
 	for (i = 0; i < 4; i++)
 		if (!errs[i])
 			do_free(fd, a[i].handle);
-	err = param_write(MAX_COUNT, old);
+	err = sysfs_write(MAX_COUNT, old);
 	if (err)
 		tap_bail("cannot restore max_count to %s: %s", old, strerror(-err));
 }

@@ -57,6 +57,7 @@
 
 #include "dev/device.h"
 #include "memalloc.h"
+#include "sysfs.h"
 #include "tap.h"
 
 #define PAGE		4096ULL
@@ -1200,18 +1201,6 @@ static int run_threads(int proc, uint64_t seed, int shared_fd, double deadline)
 	return lost;
 }
 
-static int param_write(const char *path, const char *val)
-{
-	int p = open(path, O_WRONLY), err = 0;
-
-	if (p < 0)
-		return -errno;
-	if (write(p, val, strlen(val)) < 0)
-		err = -errno;
-	close(p);
-	return err;
-}
-
 static int threads_lost;
 
 static void phase_concurrent(uint64_t seed, double secs)
@@ -1226,7 +1215,7 @@ static void phase_concurrent(uint64_t seed, double secs)
 	if (f && fgets(old, sizeof(old), f)) {
 		old[strcspn(old, "\n")] = 0;
 		snprintf(val, sizeof(val), "%d", FUZZ_MAX_COUNT);
-		lowered = !param_write(MAX_COUNT, val);
+		lowered = !sysfs_write(MAX_COUNT, val);
 	}
 	if (f)
 		fclose(f);
@@ -1247,7 +1236,7 @@ static void phase_concurrent(uint64_t seed, double secs)
 		if (waitpid(pid[i], &status, 0) == pid[i])
 			note_child(status);
 	close(shared_fd);
-	if (lowered && param_write(MAX_COUNT, old))
+	if (lowered && sysfs_write(MAX_COUNT, old))
 		tap_bail("cannot restore max_count to %s", old);
 }
 

@@ -26,6 +26,7 @@
 
 #include "dev/device.h"
 #include "memalloc.h"
+#include "sysfs.h"
 #include "tap.h"
 
 #define MODULE_PATH	"/lib/modules/memalloc.ko"
@@ -278,18 +279,6 @@ static void test_reload(void)
 	tap_eq_u64(held_count(), 0, "reload: nothing held after the last load");
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* Mark this task for fault injection (or not), through an fd opened before */
 static void mark_task(int fd, bool on)
 {
@@ -309,11 +298,11 @@ static void fault_setup(const char *dir, const char *times)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, keys[i][0]);
-		if (write_str(path, keys[i][1]))
+		if (sysfs_write(path, keys[i][1]))
 			tap_bail("write %s: %s", path, strerror(errno));
 	}
 	snprintf(path, sizeof(path), "%s/times", dir);
-	if (write_str(path, times))
+	if (sysfs_write(path, times))
 		tap_bail("write %s: %s", path, strerror(errno));
 }
 
@@ -345,14 +334,14 @@ static void test_fault_injection(void)
 	tap_err(device__alloc(fd, MEMALLOC_KIND_KMALLOC, 64, -1, &a), -ENOMEM,
 		"failslab: ALLOC kmalloc fails cleanly with ENOMEM");
 	mark_task(mif, false);
-	write_str("/sys/kernel/debug/failslab/probability", "0");
+	sysfs_write("/sys/kernel/debug/failslab/probability", "0");
 	fault_setup(pages, "-1");
 	mark_task(mif, true);
 	tap_err(device__alloc(fd, MEMALLOC_KIND_ALLOC_PAGES, 1 << 20, -1, &a), -ENOMEM,
 		"fail_page_alloc: ALLOC alloc_pages 1M fails cleanly with ENOMEM");
 	mark_task(mif, false);
 	close(mif);
-	write_str("/sys/kernel/debug/fail_page_alloc/probability", "0");
+	sysfs_write("/sys/kernel/debug/fail_page_alloc/probability", "0");
 	close(fd);
 	tap_eq_u64(held_count(), 0, "fault injection: nothing held after the failures");
 
@@ -366,11 +355,11 @@ static void test_fault_injection(void)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/make-it-fail", pid);
-	write_str(path, "1");
+	sysfs_write(path, "1");
 	read_rest(out, seen, sizeof(seen));	/* the run goes on and reports */
 	close(out);
 	waitpid(pid, &status, 0);
-	write_str("/sys/kernel/debug/failslab/probability", "0");
+	sysfs_write("/sys/kernel/debug/failslab/probability", "0");
 	tap_ok(WIFEXITED(status), "failslab: memtrace compare ended by itself (status %#x)", status);
 	tap_eq_u64(WIFEXITED(status) ? WEXITSTATUS(status) : 255, 1,
 		   "failslab: memtrace compare exits 1 (allocations failed)");
