@@ -170,7 +170,8 @@ help:
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
-##   make kernel     fetch and unpack the guest kernel (never installed)
+##   make kernel     fetch and unpack the guest kernel (never installed);
+##                   KERNEL=debug builds the debug kernel (once per machine)
 ##   make module | tool | initramfs | vmlinux-h
 ##   make clean      remove build outputs, keep downloaded kernels
 ##   make distclean  remove all of build/
