@@ -93,4 +93,8 @@ mv "$kdir" "$out/kdir"
 rm -rf "$work"
 touch "$out/done"
 ln -sfn "$key" "$cache/current"
+# Builds of an older fragment are not used any more
+for old in "$cache"/6.12-*; do
+	[ "$old" != "$out" ] && [ -f "$old/done" ] && rm -rf "$old"
+done
 say "done: $out"
