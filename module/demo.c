@@ -114,6 +114,21 @@ int memalloc_demo_init(void)
 }
 
 /**
+ * memalloc_demo_holds() - whether [@start, @end) lies in the demo's vmalloc
+ * buffer, which lives until the module unloads: its page tables cannot be
+ * freed while the device runs, so VTOP and raw WALKs may read them, and a
+ * student can translate the address the demo printed.
+ * @start:	page-aligned start
+ * @end:	end, excluded
+ */
+bool memalloc_demo_holds(unsigned long start, unsigned long end)
+{
+	unsigned long a = (unsigned long)demo_vbuf;
+
+	return demo_vbuf && start >= a && end <= a + PAGE_ALIGN(memalloc_vmalloc_size);
+}
+
+/**
  * memalloc_demo_exit() - free the demo's buffers
  */
 void memalloc_demo_exit(void)

@@ -275,13 +275,14 @@ static bool memalloc_in_vmalloc(unsigned long start, unsigned long end)
 }
 
 /*
- * Whether the device holds an allocation covering the pages of [@start,
- * @end), under memalloc_lock.  Raw walks of the vmalloc area are limited to
- * these: vmalloc's page tables change under locks a module cannot take
- * (vmap_area_lock; a huge vmap frees the PTE table it replaces), and the
- * kernel's vmalloc_to_pfn() used for the cross-check reads them with
- * KASAN's checks on.  A held allocation cannot be freed (FREE takes
- * memalloc_lock) nor share a table with a huge vmap being made.
+ * Whether the device holds an allocation (or the demo its buffer) covering
+ * the pages of [@start, @end), under memalloc_lock.  Raw walks of the
+ * vmalloc area are limited to these: vmalloc's page tables change under
+ * locks a module cannot take (vmap_area_lock; a huge vmap frees the PTE
+ * table it replaces), and the kernel's vmalloc_to_page() used for the
+ * cross-check reads them with KASAN's checks on.  A held allocation cannot
+ * be freed (FREE takes memalloc_lock) nor share a table with a huge vmap
+ * being made.
  */
 static bool memalloc_holds_range(unsigned long start, unsigned long end)
 {
@@ -289,6 +290,8 @@ static bool memalloc_holds_range(unsigned long start, unsigned long end)
 	unsigned long id;
 
 	lockdep_assert_held(&memalloc_lock);
+	if (memalloc_demo_holds(start, end))
+		return true;
 	xa_for_each(&memalloc_objs, id, o) {
 		unsigned long a = (unsigned long)o->addr & PAGE_MASK;
 
@@ -321,6 +324,49 @@ static void memalloc_walk_pages(struct memalloc_pte *buf, unsigned long start,
 		if ((i & 1023) == 1023)
 			cond_resched();
 	}
+}
+
+/*
+ * VTOP: one address, with every table the walk consulted.  The same rules
+ * as a raw WALK: kernel addresses only, and in the vmalloc area only
+ * inside an allocation the device holds, translated under memalloc_lock.
+ */
+static long memalloc_ioc_vtop(void __user *uarg)
+{
+	struct memalloc_vtop req;
+	struct memalloc_map map;
+	unsigned long addr;
+	bool locked;
+	long ret = 0;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || memchr_inv(&req.paging_levels, 0, sizeof(req) -
+				    offsetof(struct memalloc_vtop, paging_levels)))
+		return -EINVAL;
+	addr = req.addr;
+	if (addr < (1UL << 63))
+		return -EINVAL;
+	locked = memalloc_in_vmalloc(addr, addr + 1);
+	if (locked)
+		mutex_lock(&memalloc_lock);
+	if (locked && !memalloc_holds_range(addr & PAGE_MASK, addr + 1)) {
+		ret = -EINVAL;
+	} else {
+		memalloc_translate(addr, &map, &req);
+		req.level = map.level;
+		req.pte_flags = map.flags;
+		req.pfn = map.pfn;
+		req.pa = map.level ? (map.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK) :
+				     ULLONG_MAX;
+		req.helper_pfn = map.level ? memalloc_helper_pfn(addr) : ULLONG_MAX;
+		req.region = memalloc_region(addr);
+	}
+	if (locked)
+		mutex_unlock(&memalloc_lock);
+	if (!ret && copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+	return ret;
 }
 
 /*
@@ -402,6 +448,8 @@ static long memalloc_ioctl(struct file *file, unsigned int cmd,
 		return memalloc_ioc_free(file, uarg);
 	case MEMALLOC_IOC_BENCH:
 		return memalloc_ioc_bench(uarg);
+	case MEMALLOC_IOC_VTOP:
+		return memalloc_ioc_vtop(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -114,6 +114,7 @@ void memalloc_debugfs_exit(void);
 /* demo.c */
 int memalloc_demo_init(void);
 void memalloc_demo_exit(void);
+bool memalloc_demo_holds(unsigned long start, unsigned long end);
 
 /* walk.c */
 
@@ -134,6 +135,9 @@ struct memalloc_map {
 };
 
 bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map);
+bool memalloc_translate(unsigned long addr, struct memalloc_map *map,
+			struct memalloc_vtop *vt);
+u32 memalloc_region(unsigned long addr);
 u64 memalloc_helper_pfn(unsigned long addr);
 const char *memalloc_level_name(u32 level);
 

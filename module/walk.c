@@ -13,6 +13,8 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/vmalloc.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/fixmap.h>
 #include <asm/pgtable.h>
 
 #include "memalloc.h"
@@ -83,108 +85,169 @@ static void memalloc_note_leaf(struct memalloc_map *map, u32 level, u64 pfn,
 		map->flags |= MEMALLOC_PTE_GLOBAL;
 }
 
+/* The tables of this boot's paging, top first: shift of each index */
+static unsigned int memalloc_tables(u32 *tables, unsigned int *shifts)
+{
+	unsigned int n = 0;
+
+	tables[n] = MEMALLOC_TABLE_PGD;
+	shifts[n++] = PGDIR_SHIFT;
+	if (pgtable_l5_enabled()) {
+		tables[n] = MEMALLOC_TABLE_P4D;
+		shifts[n++] = P4D_SHIFT;
+	}
+	tables[n] = MEMALLOC_TABLE_PUD;
+	shifts[n++] = PUD_SHIFT;
+	tables[n] = MEMALLOC_TABLE_PMD;
+	shifts[n++] = PMD_SHIFT;
+	tables[n] = MEMALLOC_TABLE_PTE;
+	shifts[n++] = PAGE_SHIFT;
+	return n;
+}
+
+/* MEMALLOC_LEVEL_* of a leaf found in @table */
+static u32 memalloc_leaf_level(u32 table)
+{
+	switch (table) {
+	case MEMALLOC_TABLE_PUD:
+		return MEMALLOC_LEVEL_PUD;
+	case MEMALLOC_TABLE_PMD:
+		return MEMALLOC_LEVEL_PMD;
+	default:
+		return MEMALLOC_LEVEL_PTE;
+	}
+}
+
 /**
- * memalloc_follow_phys() - walk the kernel page tables for @addr
+ * memalloc_translate() - walk the kernel page tables for @addr
  * @addr:	any virtual address
  * @map:	out: frame, level, flags and raw entry
+ * @vt:		out, may be NULL: every table consulted, and why the walk
+ *		stopped (MEMALLOC_IOC_VTOP)
  *
- * The walk only reads entries, each once, with memalloc_read_entry(), and
- * stops at the first non-present or unreadable one, so it is safe on any
- * kernel address; it never dereferences the address itself.  It takes no
- * lock (init_mm's is not exported): WALK only lets it into the vmalloc
- * area inside an allocation the device holds, under memalloc_lock, where
- * no table can be freed (dev.c).
+ * One loop over this boot's tables (pgd, p4d with 5-level paging, pud,
+ * pmd, pte), from the table CR3 holds.  The walk only reads entries, each
+ * once, with memalloc_read_entry(), and stops at the first non-present or
+ * unreadable one, so it is safe on any kernel address; it never
+ * dereferences the address itself.  It takes no lock (init_mm's is not
+ * exported): WALK and VTOP only let it into the vmalloc area inside an
+ * allocation the device holds, under memalloc_lock, where no table can be
+ * freed (dev.c).  A present entry with _PAGE_PSE in a pud or pmd is a
+ * 1G or 2M leaf; "present" is the hardware bit (pmd_present() would also
+ * accept a non-present huge entry).
  *
- * Return: true if @addr is mapped, false if a level is empty or not present
- * (then @map->level is MEMALLOC_LEVEL_NONE and @map->pfn is ULLONG_MAX).
+ * Return: true if @addr is mapped, false if not (then @map->level is
+ * MEMALLOC_LEVEL_NONE and @map->pfn is ULLONG_MAX).
  */
-bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
+bool memalloc_translate(unsigned long addr, struct memalloc_map *map,
+			struct memalloc_vtop *vt)
 {
-	unsigned long v;
-	pgd_t pgdv;
-	p4d_t p4dv;
-	pud_t pudv;
-	pmd_t pmdv;
-	pte_t ptev;
+	u32 tables[MEMALLOC_VTOP_MAX_LEVELS], stop = MEMALLOC_STOP_NONCANONICAL;
+	unsigned int shifts[MEMALLOC_VTOP_MAX_LEVELS], n, i;
+	u64 table_pa = read_cr3_pa(), size;
+	unsigned long val;
 
 	map->pfn = ULLONG_MAX;
 	map->entry = 0;
 	map->level = MEMALLOC_LEVEL_NONE;
 	map->flags = MEMALLOC_PTE_RW | MEMALLOC_PTE_USER;
-
+	n = memalloc_tables(tables, shifts);
+	if (vt)
+		vt->paging_levels = n;
 	if (!memalloc_canonical(addr))
 		goto unmapped;
 
-	/*
-	 * Each level is read once and the next table is found
-	 * from that copy, never by re-reading the entry.  "Present" is the
-	 * hardware bit: pmd_present() also accepts a non-present huge entry
-	 * (_PAGE_PSE) and pte_present() a PROT_NONE one.
-	 */
-	if (!memalloc_read_entry(pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()),
-						addr), &v))
-		goto unmapped;
-	pgdv = __pgd(v);
-	map->entry = pgd_val(pgdv);
-	if (!(pgd_flags(pgdv) & _PAGE_PRESENT))
-		goto unmapped;
-	memalloc_note_level(map, pgd_val(pgdv));
+	for (i = 0; i < n; i++) {
+		u64 *table = __va(table_pa);
+		unsigned int index = (addr >> shifts[i]) & (PTRS_PER_PTE - 1);
 
-	/* With 4-level paging p4d_offset() folds back onto the pgd copy. */
-	if (!memalloc_read_entry(p4d_offset(&pgdv, addr), &v))
-		goto unmapped;
-	p4dv = __p4d(v);
-	map->entry = p4d_val(p4dv);
-	if (!(p4d_flags(p4dv) & _PAGE_PRESENT))
-		goto unmapped;
-	memalloc_note_level(map, p4d_val(p4dv));
-
-	if (!memalloc_read_entry(pud_offset(&p4dv, addr), &v))
-		goto unmapped;
-	pudv = __pud(v);
-	map->entry = pud_val(pudv);
-	if (!(pud_flags(pudv) & _PAGE_PRESENT))
-		goto unmapped;
-	if (pud_leaf(pudv)) {
-		memalloc_note_leaf(map, MEMALLOC_LEVEL_PUD,
-				   pud_pfn(pudv) +
-				   ((addr & ~PUD_MASK) >> PAGE_SHIFT),
-				   pud_val(pudv));
-		return true;
+		stop = MEMALLOC_STOP_UNREADABLE;
+		if (!memalloc_read_entry(table + index, &val))
+			goto unmapped;
+		if (vt) {
+			vt->levels[i] = (struct memalloc_vtop_level){
+				.table_pa = table_pa, .entry = val, .table = tables[i],
+				.index = index, .shift = shifts[i] };
+			vt->nr_levels = i + 1;
+		}
+		map->entry = val;
+		stop = MEMALLOC_STOP_NOT_PRESENT;
+		if (!(val & _PAGE_PRESENT))
+			goto unmapped;
+		if (tables[i] == MEMALLOC_TABLE_PTE ||
+		    ((tables[i] == MEMALLOC_TABLE_PUD ||
+		      tables[i] == MEMALLOC_TABLE_PMD) && (val & _PAGE_PSE))) {
+			/* The frame of the leaf, then the 4K frame inside it */
+			size = 1ULL << shifts[i];
+			memalloc_note_leaf(map, memalloc_leaf_level(tables[i]),
+					   ((val & PTE_PFN_MASK & ~(size - 1)) +
+					    (addr & (size - 1))) >> PAGE_SHIFT,
+					   val);
+			if (vt)
+				vt->stop = MEMALLOC_STOP_LEAF;
+			return true;
+		}
+		memalloc_note_level(map, val);
+		table_pa = val & PTE_PFN_MASK;
 	}
-	memalloc_note_level(map, pud_val(pudv));
-
-	if (!memalloc_read_entry(pmd_offset(&pudv, addr), &v))
-		goto unmapped;
-	pmdv = __pmd(v);
-	map->entry = pmd_val(pmdv);
-	if (!(pmd_flags(pmdv) & _PAGE_PRESENT))
-		goto unmapped;
-	if (pmd_leaf(pmdv)) {
-		memalloc_note_leaf(map, MEMALLOC_LEVEL_PMD,
-				   pmd_pfn(pmdv) +
-				   ((addr & ~PMD_MASK) >> PAGE_SHIFT),
-				   pmd_val(pmdv));
-		return true;
-	}
-	memalloc_note_level(map, pmd_val(pmdv));
-
-	if (!memalloc_read_entry(pte_offset_kernel(&pmdv, addr), &v))
-		goto unmapped;
-	ptev = __pte(v);
-	map->entry = pte_val(ptev);
-	if (!(pte_flags(ptev) & _PAGE_PRESENT))
-		goto unmapped;
-	memalloc_note_leaf(map, MEMALLOC_LEVEL_PTE, pte_pfn(ptev),
-			   pte_val(ptev));
-	return true;
 
 unmapped:
 	/* map->entry keeps the entry that stopped the walk. */
 	map->flags = 0;
 	map->level = MEMALLOC_LEVEL_NONE;
 	map->pfn = ULLONG_MAX;
+	if (vt)
+		vt->stop = stop;
 	return false;
+}
+
+/**
+ * memalloc_follow_phys() - how the kernel page tables map @addr
+ * @addr:	any virtual address
+ * @map:	out: frame, level, flags and raw entry
+ *
+ * memalloc_translate() without the record of each level.
+ *
+ * Return: true if @addr is mapped.
+ */
+bool memalloc_follow_phys(unsigned long addr, struct memalloc_map *map)
+{
+	return memalloc_translate(addr, map, NULL);
+}
+
+/**
+ * memalloc_region() - the region of the kernel's layout holding @addr
+ * @addr:	any virtual address
+ *
+ * Return: MEMALLOC_REGION_*, from the same constants and bases the kernel
+ * uses (Documentation/arch/x86/x86_64/mm.rst).
+ */
+u32 memalloc_region(unsigned long addr)
+{
+	unsigned long vmemmap_end = (unsigned long)vmemmap +
+		(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT)) * sizeof(struct page);
+
+	if (!memalloc_canonical(addr))
+		return MEMALLOC_REGION_NONCANONICAL;
+	if (addr < TASK_SIZE_MAX)
+		return MEMALLOC_REGION_USER;
+	if (addr >= PAGE_OFFSET && addr < PAGE_OFFSET + (1UL << MAX_PHYSMEM_BITS))
+		return MEMALLOC_REGION_DIRECT_MAP;
+	if (addr >= VMALLOC_START && addr <= VMALLOC_END)
+		return MEMALLOC_REGION_VMALLOC;
+	if (addr >= (unsigned long)vmemmap && addr < vmemmap_end)
+		return MEMALLOC_REGION_VMEMMAP;
+	if (addr >= CPU_ENTRY_AREA_BASE &&
+	    addr < CPU_ENTRY_AREA_BASE + CPU_ENTRY_AREA_MAP_SIZE)
+		return MEMALLOC_REGION_CPU_ENTRY_AREA;
+	if (addr >= __START_KERNEL_map &&
+	    addr < __START_KERNEL_map + KERNEL_IMAGE_SIZE)
+		return MEMALLOC_REGION_KERNEL_TEXT;
+	if (addr >= MODULES_VADDR && addr < MODULES_END)
+		return MEMALLOC_REGION_MODULES;
+	if (addr >= FIXADDR_START && addr < FIXADDR_TOP)
+		return MEMALLOC_REGION_FIXMAP;
+	return MEMALLOC_REGION_OTHER;
 }
 
 /**

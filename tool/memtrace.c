@@ -22,6 +22,7 @@ static const struct cmd cmds[] = {
 	{ "compare", cmd_compare, "the same, summary only" },
 	{ "info", cmd_info, "the kernel's memory layout and zones (from memalloc.ko)" },
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
+	{ "vtop", cmd_vtop, "translate kernel addresses level by level, as the MMU does" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
 	{ NULL, NULL, NULL },
 };

@@ -32,5 +32,6 @@ int cmd_info(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_vtop(int argc, char **argv);
 
 #endif /* __MEMTRACE_H */

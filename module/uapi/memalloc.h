@@ -265,6 +265,89 @@ struct memalloc_bench {
 	__u64 rand_page_ns;
 };
 
+/* Page tables, top first (struct memalloc_vtop_level.table): ptdump's names */
+#define MEMALLOC_TABLE_PGD	0
+#define MEMALLOC_TABLE_P4D	1	/* only with 5-level paging */
+#define MEMALLOC_TABLE_PUD	2
+#define MEMALLOC_TABLE_PMD	3
+#define MEMALLOC_TABLE_PTE	4
+#define MEMALLOC_TABLE_NAMES	{ "pgd", "p4d", "pud", "pmd", "pte" }
+#define MEMALLOC_VTOP_MAX_LEVELS	5
+
+/* Where a translation stopped (struct memalloc_vtop.stop) */
+#define MEMALLOC_STOP_LEAF		0	/* a leaf maps it: translated */
+#define MEMALLOC_STOP_NOT_PRESENT	1	/* the last entry read is not present */
+#define MEMALLOC_STOP_NONCANONICAL	2	/* no table is consulted */
+#define MEMALLOC_STOP_UNREADABLE	3	/* a table could not be read */
+#define MEMALLOC_STOP_NAMES	{ "leaf", "not present", "non-canonical", \
+				  "unreadable table" }
+
+/* The region of the kernel's layout an address lies in (.region) */
+#define MEMALLOC_REGION_OTHER		0
+#define MEMALLOC_REGION_USER		1
+#define MEMALLOC_REGION_NONCANONICAL	2
+#define MEMALLOC_REGION_DIRECT_MAP	3
+#define MEMALLOC_REGION_VMALLOC		4
+#define MEMALLOC_REGION_VMEMMAP		5
+#define MEMALLOC_REGION_KERNEL_TEXT	6	/* the kernel image */
+#define MEMALLOC_REGION_MODULES		7
+#define MEMALLOC_REGION_FIXMAP		8
+#define MEMALLOC_REGION_CPU_ENTRY_AREA	9
+#define MEMALLOC_REGION_NAMES	{ "other", "user", "non-canonical",	\
+				  "direct map", "vmalloc", "vmemmap",	\
+				  "kernel image", "modules", "fixmap",	\
+				  "cpu entry area" }
+
+/**
+ * struct memalloc_vtop_level - one table the translation consulted
+ * @table_pa:	physical address of the table
+ * @entry:	raw value of the entry read
+ * @table:	MEMALLOC_TABLE_*
+ * @index:	entry number in the table (the address bits of this level)
+ * @shift:	lowest address bit of the index (39 for a 4-level pgd, ...)
+ * @reserved:	0
+ */
+struct memalloc_vtop_level {
+	__u64 table_pa;
+	__u64 entry;
+	__u32 table;
+	__u32 index;
+	__u32 shift;
+	__u32 reserved;
+};
+
+/**
+ * struct memalloc_vtop - MEMALLOC_IOC_VTOP: translate one address, level by level
+ * @addr:	in: a kernel virtual address (in the vmalloc area: inside an
+ *		allocation the device holds, as for a raw WALK)
+ * @flags:	in: 0
+ * @paging_levels: out: 4 or 5
+ * @nr_levels:	out: entries of @levels read, top first
+ * @stop:	out: MEMALLOC_STOP_*
+ * @level:	out: MEMALLOC_LEVEL_* of the leaf (NONE unless @stop is LEAF)
+ * @region:	out: MEMALLOC_REGION_*
+ * @pte_flags:	out: MEMALLOC_PTE_* (effective over the levels)
+ * @pa:		out: physical address, ~0 if not translated
+ * @pfn:	out: its frame, ~0 if not translated
+ * @helper_pfn:	out: the kernel's own answer where it has one, else ~0
+ * @levels:	out: the tables consulted
+ */
+struct memalloc_vtop {
+	__u64 addr;
+	__u32 flags;
+	__u32 paging_levels;
+	__u32 nr_levels;
+	__u32 stop;
+	__u32 level;
+	__u32 region;
+	__u32 pte_flags;
+	__u32 reserved;
+	__u64 pa;
+	__u64 pfn;
+	__u64 helper_pfn;
+	struct memalloc_vtop_level levels[MEMALLOC_VTOP_MAX_LEVELS];
+};
+
 #define MEMALLOC_BENCH_MAX_ITER		100000
 #define MEMALLOC_BENCH_MAX_BYTES	(1ULL << 30)	/* iterations x size */
 #define MEMALLOC_WALK_MAX_BYTES		(1ULL << 30)	/* a raw WALK's range */
@@ -274,5 +357,6 @@ struct memalloc_bench {
 #define MEMALLOC_IOC_WALK	_IOWR(MEMALLOC_IOC_MAGIC, 0x42, struct memalloc_walk)
 #define MEMALLOC_IOC_FREE	_IOWR(MEMALLOC_IOC_MAGIC, 0x43, struct memalloc_free)
 #define MEMALLOC_IOC_BENCH	_IOWR(MEMALLOC_IOC_MAGIC, 0x44, struct memalloc_bench)
+#define MEMALLOC_IOC_VTOP	_IOWR(MEMALLOC_IOC_MAGIC, 0x45, struct memalloc_vtop)
 
 #endif /* _UAPI_MEMALLOC_H */

@@ -96,3 +96,10 @@ int device__bench(int fd, struct memalloc_bench *b)
 {
 	return device__ioctl(fd, MEMALLOC_IOC_BENCH, b);
 }
+
+int device__vtop(int fd, uint64_t addr, struct memalloc_vtop *vt)
+{
+	memset(vt, 0, sizeof(*vt));
+	vt->addr = addr;
+	return device__ioctl(fd, MEMALLOC_IOC_VTOP, vt);
+}

@@ -32,4 +32,7 @@ int device__walk(int fd, uint64_t handle, struct memalloc_pte **entries, uint32_
 
 int device__bench(int fd, struct memalloc_bench *b);
 
+/* Translate @addr level by level (MEMALLOC_IOC_VTOP) into @vt; 0 or -errno */
+int device__vtop(int fd, uint64_t addr, struct memalloc_vtop *vt);
+
 #endif /* __MEMTRACE_DEVICE_H */

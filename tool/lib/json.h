@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The schema of memtrace's JSON documents (the study's has its own) */
+#define MEMTRACE_SCHEMA "memtrace/1"
+
 /**
  * struct json - the writer's state
  * @out:	where the document goes

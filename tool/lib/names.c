@@ -59,6 +59,25 @@ const char *pte_flags__format(uint32_t flags, char *buf, size_t len)
 	return buf;
 }
 
+static const char *const table_names[] = MEMALLOC_TABLE_NAMES;
+static const char *const stop_names[] = MEMALLOC_STOP_NAMES;
+static const char *const region_names[] = MEMALLOC_REGION_NAMES;
+
+const char *table__name(uint32_t table)
+{
+	return table < ARRAY_LEN(table_names) ? table_names[table] : "?";
+}
+
+const char *stop__name(uint32_t stop)
+{
+	return stop < ARRAY_LEN(stop_names) ? stop_names[stop] : "?";
+}
+
+const char *region__name(uint32_t region)
+{
+	return region < ARRAY_LEN(region_names) ? region_names[region] : "?";
+}
+
 const char *event__name(uint32_t type)
 {
 	if (type >= MEMTRACE_EV_MAX || !event_names[type])

@@ -25,6 +25,15 @@ const char *level__name(uint32_t level);
 /* MEMALLOC_PTE_* flags as "RW GLB NX A D" (ptdump's spelling) into @buf */
 const char *pte_flags__format(uint32_t flags, char *buf, size_t len);
 
+/* "pgd", "p4d", "pud", "pmd", "pte" for MEMALLOC_TABLE_*, or "?" */
+const char *table__name(uint32_t table);
+
+/* Why a translation stopped (MEMALLOC_STOP_*): "leaf", "not present", ... */
+const char *stop__name(uint32_t stop);
+
+/* The layout region of MEMALLOC_REGION_*: "direct map", "vmalloc", ... */
+const char *region__name(uint32_t region);
+
 /* The tracepoint or hook of MEMTRACE_EV_@type ("kmalloc", "mm_page_alloc", ...), or "-" */
 const char *event__name(uint32_t type);
 

@@ -187,7 +187,7 @@ int report__print_json(const struct report *r, FILE *out)
 
 	json__init(&j, out, r->pretty);
 	json__start_object(&j);
-	json__kv_string(&j, "schema", REPORT_SCHEMA);
+	json__kv_string(&j, "schema", MEMTRACE_SCHEMA);
 	json__kv_string(&j, "cmd", r->cmd);
 	json__kv_string(&j, "kernel", r->kernel ? r->kernel : "");
 	json__kv_string(&j, "hooks", r->hooks ? r->hooks : "");

@@ -11,7 +11,6 @@
 
 #include "run/correlate.h"
 
-#define REPORT_SCHEMA "memtrace/1"
 
 #define REPORT_PAGES_NONE	0
 #define REPORT_PAGES_SOME	1	/* the first REPORT_SOME_PAGES of each */

@@ -38,7 +38,7 @@ static int info__print_json(const struct memalloc_info *in)
 
 	json__init(&j, stdout, env.pretty);
 	json__start_object(&j);
-	json__kv_string(&j, "schema", "memtrace/1");
+	json__kv_string(&j, "schema", MEMTRACE_SCHEMA);
 	json__kv_string(&j, "cmd", "info");
 	json__kv_uint(&j, "page_size", in->page_size);
 	json__kv_uint(&j, "levels", in->levels);
