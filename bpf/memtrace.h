@@ -146,7 +146,8 @@ struct memtrace_walk {
  *		summed over the programs (bpf_prog_info.recursion_misses)
  * @truncated:	vmalloc areas whose page list was not sent in full
  * @walk_truncated: allocations whose BPF page-table walk was not sent in
- *		full (over MEMTRACE_WALK_MAX_PAGES, or a chunk not reserved)
+ *		full (over MEMTRACE_WALK_MAX_PAGES, a chunk the ring buffer refused,
+ *		or the per-CPU walk buffer taken by a nested program)
  *
  * Filled by the loader (tool/trace/tracer.c), read by the reports.
  */
