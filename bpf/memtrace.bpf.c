@@ -41,11 +41,20 @@ const volatile __u64 call_site_lo = 0;
 const volatile __u64 call_site_hi = 0;
 const volatile __u64 call_site2_lo = 0;
 const volatile __u64 call_site2_hi = 0;
+/* Walk the page tables for every page of each traced allocation (opt-in) */
+const volatile bool walk_pages = false;
 
 /* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
 extern const void page_offset_base __ksym __weak;
 extern const void vmalloc_base __ksym __weak;
 extern const void vmemmap_base __ksym __weak;
+/*
+ * The BPF walk: the kernel's top page table (x86-64; resolved through
+ * kallsyms, in 6.1's and 6.12's) and, with CONFIG_X86_5LEVEL, whether LA57
+ * is on (an unsigned int; absent: 4 levels).
+ */
+extern const void init_top_pgt __ksym __weak;
+extern const void __pgtable_l5_enabled __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -147,6 +156,157 @@ static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
 	}
 }
 
+/* ---- the BPF page-table walk (walk_pages) -------------------------------- */
+
+#define PTE_PRESENT	(1ULL << 0)
+#define PTE_PSE		(1ULL << 7)
+#define PTE_PFN_MASK	0x000ffffffffff000ULL	/* bits 12..51 */
+#define WALK_NO_PFN	(~0ULL)
+
+/*
+ * Walk the kernel page tables from @top (the virtual address of the top
+ * table) for @va: @levels (4 or 5) levels, each entry read once with
+ * bpf_probe_read_kernel, the next table through the direct map at @pob.
+ * Stops at a non-present entry or a PSE leaf at pud (1G) or pmd (2M).
+ * Returns pfn << 2 | level (MEMTRACE_LEVEL_*), or WALK_NO_PFN << 2 for an
+ * unmapped address.  Inlined and unrolled: 6.1's verifier refuses a call to
+ * a global function from a bpf_loop callback ("back-edge").
+ */
+static __always_inline __u64 walk__va(__u64 va, __u64 top, __u64 pob, __u32 levels)
+{
+	__u64 table = top, entry = 0;
+	int shift = levels == 5 ? 48 : 39;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 5; i++) {
+		__u64 idx = (va >> shift) & 511;
+
+		if (bpf_probe_read_kernel(&entry, sizeof(entry), (void *)(table + idx * 8)))
+			break;
+		if (!(entry & PTE_PRESENT))
+			break;
+		if (shift == 12)
+			return ((entry & PTE_PFN_MASK) >> PAGE_SHIFT) << 2 | MEMTRACE_LEVEL_PTE;
+		if ((shift == 30 || shift == 21) && (entry & PTE_PSE)) {
+			__u64 off = (va & ((1ULL << shift) - 1)) >> PAGE_SHIFT;
+			/* a huge leaf's frame: bits 12..51 less the PAT bit 12 */
+			__u64 pfn = ((entry & PTE_PFN_MASK & ~((1ULL << shift) - 1)) >> PAGE_SHIFT);
+
+			return (pfn + off) << 2 | (shift == 30 ? MEMTRACE_LEVEL_PUD :
+							       MEMTRACE_LEVEL_PMD);
+		}
+		table = pob + (entry & PTE_PFN_MASK);
+		shift -= 9;
+		if (shift < 12)
+			break;
+	}
+	return WALK_NO_PFN << 2 | MEMTRACE_LEVEL_NONE;
+}
+
+struct walk_ctx {
+	__u64 addr;	/* page-aligned */
+	__u64 top;
+	__u64 pob;
+	__u64 ts_ns;
+	__u32 tgid;
+	__u32 levels;
+	__u32 nr;	/* pages to walk */
+	bool failed;
+};
+
+/*
+ * The record being filled, per CPU: one bpf_loop over the pages (a C loop
+ * around the walk is refused by 6.1's verifier, whose loops may not be
+ * entered by a plain fall-through), each full chunk copied out with
+ * bpf_ringbuf_output.  @busy: a program nested on this CPU (an interrupt's
+ * allocation) finds the buffer taken and does not walk (counted).
+ */
+struct walk_buf {
+	struct memtrace_walk w;
+	__u32 busy;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_buf);
+} walk_bufs SEC(".maps");
+
+/* bpf_loop callback: walk page @idx; send the chunk when it is full or the last */
+static long walk__page(__u32 idx, void *data)
+{
+	struct walk_ctx *c = data;
+	__u32 key = 0, slot = idx & (MEMTRACE_WALK_PER_CHUNK - 1);
+	struct walk_buf *b = bpf_map_lookup_elem(&walk_bufs, &key);
+	__u64 r;
+
+	if (!b) {
+		c->failed = true;
+		return 1;
+	}
+	r = walk__va(c->addr + ((__u64)idx << PAGE_SHIFT), c->top, c->pob, c->levels);
+	b->w.pfn[slot] = r == (WALK_NO_PFN << 2) ? WALK_NO_PFN : r >> 2;
+	b->w.level[slot] = r & 3;
+	if (slot != MEMTRACE_WALK_PER_CHUNK - 1 && idx + 1 < c->nr)
+		return 0;
+	b->w.ts_ns = c->ts_ns;
+	b->w.type = MEMTRACE_EV_WALK_PAGES;
+	b->w.tgid = c->tgid;
+	b->w.addr = c->addr;
+	b->w.first_index = idx - slot;
+	b->w.count = slot + 1;
+	if (bpf_ringbuf_output(&events, &b->w, sizeof(b->w), 0)) {
+		counter__inc(MEMTRACE_CNT_DROPS);
+		c->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Walk every page of [addr, addr + bytes) (addr rounded down to its page)
+ * and send the results, when walk_pages is set; pages beyond
+ * MEMTRACE_WALK_MAX_PAGES, or a walk not sent in full, are counted in
+ * MEMTRACE_CNT_WALK_TRUNCATED (once per allocation).
+ */
+static __always_inline void walk__emit(__u64 addr, __u64 bytes)
+{
+	struct walk_ctx c = {};
+	struct walk_buf *b;
+	__u32 key = 0;
+	__u64 pages;
+
+	if (!walk_pages || !addr || !bytes)
+		return;
+	c.addr = addr & ~(PAGE_SIZE - 1);
+	pages = (addr + bytes - c.addr + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	c.top = (__u64)&init_top_pgt;
+	c.pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	c.levels = 4;
+	if (&__pgtable_l5_enabled) {
+		__u32 l5 = 0;
+
+		bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled);
+		if (l5)
+			c.levels = 5;
+	}
+	c.ts_ns = bpf_ktime_get_ns();
+	c.tgid = bpf_get_current_pid_tgid() >> 32;
+	c.nr = pages < MEMTRACE_WALK_MAX_PAGES ? pages : MEMTRACE_WALK_MAX_PAGES;
+	b = bpf_map_lookup_elem(&walk_bufs, &key);
+	if (!b || b->busy || !c.top) {
+		counter__inc(MEMTRACE_CNT_WALK_TRUNCATED);
+		return;
+	}
+	b->busy = 1;
+	bpf_loop(c.nr, walk__page, &c, 0);
+	b->busy = 0;
+	if (c.failed || pages > MEMTRACE_WALK_MAX_PAGES)
+		counter__inc(MEMTRACE_CNT_WALK_TRUNCATED);
+}
+
 static __always_inline int kmalloc__emit(__u32 type, __u64 call_site, __u64 ptr, __u64 req,
 					 __u64 alloc, __u64 gfp, __u32 node)
 {
@@ -167,6 +327,7 @@ static __always_inline int kmalloc__emit(__u32 type, __u64 call_site, __u64 ptr,
 		e->flags |= MEMTRACE_F_FAILED;
 	event__set_direct_pfn(e);
 	bpf_ringbuf_submit(e, 0);
+	walk__emit(ptr, alloc);
 	return 0;
 }
 
@@ -256,7 +417,7 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64 gfp)
 {
 	struct memtrace_event *e;
-	__u64 bytes = PAGE_SIZE << order;
+	__u64 bytes = PAGE_SIZE << order, pfn;
 
 	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip())
 		return 0;
@@ -273,7 +434,12 @@ static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64
 	} else {
 		e->flags |= MEMTRACE_F_FAILED;
 	}
+	pfn = e->pfn;
 	bpf_ringbuf_submit(e, 0);
+	/* the pages through the direct map, where page_address() puts them */
+	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
+		walk__emit((&page_offset_base ? ksym__read(&page_offset_base) :
+			    DEFAULT_PAGE_OFFSET) + (pfn << PAGE_SHIFT), bytes);
 	return 0;
 }
 
@@ -480,6 +646,8 @@ static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32
 		}
 	}
 	bpf_ringbuf_submit(e, 0);
+	if (ret && nr)
+		walk__emit(ret, (__u64)nr << PAGE_SHIFT);
 	return 0;
 }
 

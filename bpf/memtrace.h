@@ -19,7 +19,8 @@
 #define MEMTRACE_EV_VMALLOC		8	/* vmalloc done: addr, size, nr_pages */
 #define MEMTRACE_EV_VMALLOC_PAGES	9	/* struct memtrace_pages: PFNs of a vmalloc */
 #define MEMTRACE_EV_VFREE		10	/* vfree(addr) */
-#define MEMTRACE_EV_MAX			11
+#define MEMTRACE_EV_WALK_PAGES		11	/* struct memtrace_walk: BPF's page-table walk */
+#define MEMTRACE_EV_MAX			12
 
 /* memtrace_event.flags */
 #define MEMTRACE_F_PFN		(1U << 0)	/* pfn is valid */
@@ -92,10 +93,50 @@ struct memtrace_pages {
 	__u64 pfns[MEMTRACE_PFNS_PER_CHUNK];
 };
 
+/*
+ * The BPF page-table walk (opt-in, walk_pages): pages per
+ * MEMTRACE_EV_WALK_PAGES record, and the most pages walked per allocation
+ * (64 MiB of 4 KiB pages, 32 records, at most 5 reads per page); the pages
+ * beyond are not walked and counted in MEMTRACE_CNT_WALK_TRUNCATED.
+ */
+#define MEMTRACE_WALK_PER_CHUNK		512
+#define MEMTRACE_WALK_MAX_PAGES		(1U << 14)
+
+/* memtrace_walk.level[]: MEMALLOC_LEVEL_* numbering */
+#define MEMTRACE_LEVEL_NONE	0	/* not mapped: a level not present */
+#define MEMTRACE_LEVEL_PTE	1	/* 4K */
+#define MEMTRACE_LEVEL_PMD	2	/* 2M leaf (PSE) */
+#define MEMTRACE_LEVEL_PUD	3	/* 1G leaf (PSE) */
+
+/**
+ * struct memtrace_walk - the BPF program's own walk of the kernel page
+ * tables (from init_top_pgt, through the direct map) for the pages of one
+ * traced allocation, MEMTRACE_WALK_PER_CHUNK at a time
+ * @ts_ns, @type, @tgid: as in struct memtrace_event (MEMTRACE_EV_WALK_PAGES);
+ *		every chunk of one walk has the same @ts_ns
+ * @addr:	page-aligned virtual address of page 0 of the allocation
+ * @first_index: index (from @addr, in 4 KiB pages) of pfn[0]
+ * @count:	valid entries in @pfn and @level
+ * @pfn:	frame mapping @addr + (first_index + i) * 4096 (a huge leaf's
+ *		frame plus the page's offset in it); ~0 when not mapped
+ * @level:	MEMTRACE_LEVEL_*
+ */
+struct memtrace_walk {
+	__u64 ts_ns;
+	__u32 type;
+	__u32 tgid;
+	__u64 addr;
+	__u32 first_index;
+	__u32 count;
+	__u64 pfn[MEMTRACE_WALK_PER_CHUNK];
+	__u8 level[MEMTRACE_WALK_PER_CHUNK];
+};
+
 /* Indices of the per-CPU "counters" map */
 #define MEMTRACE_CNT_DROPS	0	/* ring-buffer reserve failures */
 #define MEMTRACE_CNT_TRUNCATED	1	/* vmalloc areas with an incomplete page list */
-#define MEMTRACE_CNT_MAX	2
+#define MEMTRACE_CNT_WALK_TRUNCATED 2	/* allocations not walked in full by BPF */
+#define MEMTRACE_CNT_MAX	3
 
 /**
  * struct memtrace_counters - what the tracer saw and lost, for every report
@@ -104,6 +145,9 @@ struct memtrace_pages {
  * @recursion_misses: program runs the kernel skipped to avoid recursion,
  *		summed over the programs (bpf_prog_info.recursion_misses)
  * @truncated:	vmalloc areas whose page list was not sent in full
+ * @walk_truncated: allocations whose BPF page-table walk was not sent in
+ *		full (over MEMTRACE_WALK_MAX_PAGES, a chunk the ring buffer refused,
+ *		or the per-CPU walk buffer taken by a nested program)
  *
  * Filled by the loader (tool/trace/tracer.c), read by the reports.
  */
@@ -112,6 +156,7 @@ struct memtrace_counters {
 	__u64 drops;
 	__u64 recursion_misses;
 	__u64 truncated;
+	__u64 walk_truncated;
 };
 
 #endif /* __BPF_MEMTRACE_H */

@@ -393,6 +393,176 @@ static void test_report(void)
 	corr_log__free(&log);
 }
 
+/* One MEMTRACE_EV_WALK_PAGES record: @n pages from index @first of @addr's walk */
+static void add_walk(struct corr_log *log, uint64_t ts, uint64_t addr, uint32_t first,
+		     const uint64_t *pfns, const uint8_t *levels, uint32_t n)
+{
+	struct memtrace_walk *w = calloc(1, sizeof(*w));
+
+	w->ts_ns = ts;
+	w->type = MEMTRACE_EV_WALK_PAGES;
+	w->addr = addr;
+	w->first_index = first;
+	w->count = n;
+	memcpy(w->pfn, pfns, n * sizeof(*pfns));
+	memcpy(w->level, levels, n);
+	corr_log__add(log, w, sizeof(*w));
+	free(w);
+}
+
+static void test_bpf_walk(void)
+{
+	struct corr_log log = { .walk = true };
+	uint64_t pfns[3] = { 0x5000, 0x5001, 0x5002 }, bad[3] = { 0x5000, 0x5001, 0x9999 };
+	uint8_t pmd[3] = { MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD };
+	uint8_t pte[3] = { MEMALLOC_LEVEL_PTE, MEMALLOC_LEVEL_PTE, MEMALLOC_LEVEL_PTE };
+	struct memtrace_counters st = {};
+	struct corr_summary sum = { .walk = true };
+	struct corr_alloc a[6];
+	int i;
+
+	/* 0: walked in BPF, same level and PFNs: agree */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
+	add_walk(&log, 151, PO + 0x5000000ULL, 0, pfns, pmd, 3);
+	a[0] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 100, 200, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	/* 1: same PFNs, another level (4K in BPF, 2M in the module): differs */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 350, PO + 0x5000000ULL, 0x5000));
+	add_walk(&log, 351, PO + 0x5000000ULL, 0, pfns, pte, 3);
+	a[1] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 300, 400, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	/* 2: one PFN differs */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 550, PO + 0x5000000ULL, 0x5000));
+	add_walk(&log, 551, PO + 0x5000000ULL, 0, bad, pmd, 3);
+	a[2] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 500, 600, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	/* 3: the walk covers 2 of 3 pages */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 750, PO + 0x5000000ULL, 0x5000));
+	add_walk(&log, 751, PO + 0x5000000ULL, 0, pfns, pmd, 2);
+	a[3] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 700, 800, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	/* 4: the only walk of the address is outside the ALLOC call */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 950, PO + 0x6000000ULL, 0x5000));
+	add_walk(&log, 1500, PO + 0x6000000ULL, 0, pfns, pmd, 1);
+	a[4] = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x6000000ULL, 900, 1000, pfns, 1,
+		     MEMALLOC_LEVEL_PMD);
+	/* 5: two chunks of one walk (same time stamp), the second first */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 1150, PO + 0x7000000ULL, 0x5000));
+	add_walk(&log, 1151, PO + 0x7000000ULL, 2, pfns + 2, pmd, 1);
+	add_walk(&log, 1151, PO + 0x7000000ULL, 0, pfns, pmd, 2);
+	a[5] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x7000000ULL, 1100, 1200, pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+
+	match(&log, a, 6);
+	tap_verdict(a[0].verdict, CORR_AGREE, "BPF walk equal to WALK: agree");
+	tap_eq_u64(a[0].walk_agreed, 3, "BPF walk equal to WALK: 3 pages agreed");
+	tap_eq_u64(a[0].walk_level[1], MEMALLOC_LEVEL_PMD, "BPF walk: page 1's level kept");
+	tap_eq_u64(a[0].walk_pfn[2], 0x5002, "BPF walk: page 2's PFN kept");
+	tap_verdict(a[1].verdict, CORR_DISAGREE, "BPF walk at another level: DISAGREE");
+	tap_eq_u64(a[1].walk_differed, 3, "BPF walk at another level: 3 pages differ");
+	tap_eq_u64(a[1].agreed, 3, "BPF walk at another level: traced PFNs still agree");
+	tap_verdict(a[2].verdict, CORR_DISAGREE, "BPF walk with another PFN: DISAGREE");
+	tap_eq_u64(a[2].walk_differed, 1, "BPF walk with another PFN: 1 page differs");
+	tap_verdict(a[3].verdict, CORR_INCOMPLETE, "BPF walk of 2 of 3 pages: incomplete");
+	tap_eq_u64(a[3].walk_missing, 1, "BPF walk of 2 of 3 pages: 1 not walked");
+	tap_eq_u64(a[3].walk_level[2], WALK_LEVEL_NONE, "a page not walked has no level");
+	tap_eq_u64(a[4].walk_missing, 1, "a walk outside the ALLOC call does not count");
+	tap_verdict(a[4].verdict, CORR_INCOMPLETE, "no BPF walk in the call: incomplete");
+	tap_eq_u64(a[5].walk_agreed, 3, "chunks of one walk in any order: 3 pages agreed");
+
+	corr__summarize(a, 6, &st, &sum);
+	tap_ok(sum.walk, "summarize keeps the walk flag");
+	tap_eq_u64(sum.walk_pages, 16, "summary: 16 pages compared with the BPF walk");
+	tap_eq_u64(sum.walk_agreed, 10, "summary: 10 agreed");
+	tap_eq_u64(sum.walk_differed, 4, "summary: 4 differed");
+	tap_eq_u64(sum.walk_missing, 2, "summary: 2 not walked");
+	tap_verdict(sum.verdict, CORR_DISAGREE, "summary with a difference: DISAGREE");
+
+	corr__summarize(&a[3], 2, &st, &sum);
+	tap_verdict(sum.verdict, CORR_INCOMPLETE, "summary with pages not walked: incomplete");
+	corr__summarize(a, 1, &st, &sum);
+	tap_verdict(sum.verdict, CORR_AGREE, "summary of a full BPF walk: agree");
+	st.walk_truncated = 1;
+	corr__summarize(a, 1, &st, &sum);
+	tap_verdict(sum.verdict, CORR_INCOMPLETE, "a truncated BPF walk: incomplete, never agree");
+	sum.walk = false;
+	corr__summarize(a, 1, &st, &sum);
+	tap_verdict(sum.verdict, CORR_AGREE, "without --bpf-walk its counter does not count");
+
+	/* Without the BPF walk asked for, walk records change nothing */
+	log.walk = false;
+	match(&log, &a[1], 1);
+	tap_verdict(a[1].verdict, CORR_AGREE, "walk records not asked for: not compared");
+	tap_ok(!a[1].walk_pfn, "walk records not asked for: no BPF PFNs");
+	for (i = 0; i < 6; i++)
+		corr_alloc__free(&a[i]);
+	corr_log__free(&log);
+}
+
+static void test_bpf_walk_records(void)
+{
+	struct corr_log log = {};
+	struct memtrace_walk w = { .type = MEMTRACE_EV_WALK_PAGES };
+	uint64_t pfn = 0x5000;
+	uint8_t level = 4;
+
+	add_walk(&log, 1, PO, 0, &pfn, &level, 1);
+	tap_eq_u64(log.bad, 1, "a walk record with level 4 is malformed");
+	level = MEMALLOC_LEVEL_PTE;
+	add_walk(&log, 1, PO, MEMTRACE_WALK_MAX_PAGES, &pfn, &level, 1);
+	tap_eq_u64(log.bad, 2, "a walk record past MEMTRACE_WALK_MAX_PAGES is malformed");
+	tap_eq_s64(corr_log__add(&log, &w, 24), -EINVAL, "a short walk record: -EINVAL");
+	tap_eq_u64(log.nr_wk, 0, "malformed walk records are not kept");
+	corr_log__free(&log);
+}
+
+static void test_bpf_walk_report(void)
+{
+	struct corr_log log = { .walk = true };
+	uint64_t pfn = 0x5000;
+	uint8_t level = MEMALLOC_LEVEL_PMD;
+	struct corr_alloc a;
+	struct corr_summary sum = { .walk = true };
+	struct report r;
+	char *buf = NULL, *out;
+	size_t len = 0;
+	FILE *f;
+
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
+	add_walk(&log, 151, PO + 0x5000000ULL, 0, &pfn, &level, 1);
+	a = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x5000000ULL, 100, 200, &pfn, 1,
+		  MEMALLOC_LEVEL_PMD);
+	match(&log, &a, 1);
+	corr__summarize(&a, 1, NULL, &sum);
+	r = (struct report){ .cmd = "run", .kernel = "6.12.0", .hooks = "kmem: raw_tp",
+			     .layout = layout, .allocs = &a, .nr = 1, .sum = &sum,
+			     .pages = REPORT_PAGES_ALL };
+	f = open_memstream(&buf, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	report__print_table(&r, f);
+	fclose(f);
+	tap_has_str(buf, "BPF walk vs module walk: 1 pages, agreed 1, differed 0, not walked 0\n",
+		    "summary: the BPF walk line");
+	tap_has_str(buf, " bpfwalk:=\n", "table: the allocation marked as BPF-walked alike");
+	tap_has_str(buf, " bpf:=\n", "table: the page marked as BPF-walked alike");
+	free(buf);
+	out = report_json(&r);
+	tap_has_str(out, "\"bpf_walk\":{\"agreed\":1,\"differed\":0,\"not_walked\":0}",
+		    "JSON: the allocation's BPF walk counts");
+	tap_has_str(out, "\"bpf_pfn\":20480,\"bpf_level\":\"2M\"", "JSON: the page's BPF PFN and level");
+	tap_has_str(out, "\"bpf_walk\":{\"pages\":1,\"agreed\":1,\"differed\":0,\"not_walked\":0,"
+			 "\"truncated\":0}", "JSON: the summary's BPF walk counts");
+	free(out);
+	sum.walk = false;
+	out = report_json(&r);
+	tap_ok(!strstr(out, "bpf_"), "JSON without --bpf-walk: no bpf_ keys");
+	tap_ok(!strstr(out, "walk_pages"), "JSON without --bpf-walk: no walk_pages event count");
+	free(out);
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
 static void test_json_writer(void)
 {
 	char *buf = NULL;
@@ -477,6 +647,9 @@ int main(void)
 	test_alloc_pages_and_frees();
 	test_bad_records();
 	test_report();
+	test_bpf_walk();
+	test_bpf_walk_records();
+	test_bpf_walk_report();
 	test_json_writer();
 	test_parse();
 	return tap_finish();

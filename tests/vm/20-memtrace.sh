@@ -45,6 +45,24 @@ verdicts=$(grep -o '"verdict":"[A-Za-z]*"' /tmp/run.json | sort | uniq -c)
 no_match "$verdicts" '"DISAGREE"' "no allocation in the JSON report disagrees"
 no_match "$verdicts" '"untraced"' "no allocation in the JSON report is untraced"
 
+# --- --bpf-walk: BPF's own page-table walk equals the module's WALK ----------
+memtrace compare --bpf-walk --count 1000 --size 64,1000,4096,12288,65536 > /tmp/bw 2> /tmp/bw.err
+rc=$?
+sed 's/^/#   /' /tmp/bw
+is "$rc" 0 "compare --bpf-walk over 1000 allocations of every kind exits 0"
+# "BPF walk vs module walk: N pages, agreed N, differed N, not walked N"
+counts=$(sed -n 's/^BPF walk vs module walk: \([0-9]*\) pages, agreed \([0-9]*\), differed \([0-9]*\), not walked \([0-9]*\)$/\1 \2 \3 \4/p' /tmp/bw)
+set -- $counts
+ge "${1-}" 1000 "BPF walk: at least a page each compared (${1:-?} pages)"
+is "${2:-missing}" "${1:-?}" "BPF walk: level and PFN equal to the module's WALK on every page"
+is "${3-}" 0 "BPF walk: no page differs"
+is "${4-}" 0 "BPF walk: every page walked"
+match "$(cat /tmp/bw)" '^verdict: agree' "compare --bpf-walk: verdict agree"
+match "$(cat /tmp/bw)" 'walk_pages [1-9]' "compare --bpf-walk: walk records received"
+no_match "$(cat /tmp/cmp)" 'BPF walk' "without --bpf-walk no BPF walk is reported"
+no_match "$(cat /tmp/cmp)" 'walk_pages' "without --bpf-walk no walk records are sent"
+match "$(memtrace run --help)" 'bpf-walk' "memtrace run --help explains --bpf-walk"
+
 # --- a missing event is untraced, never a match ------------------------------
 memtrace compare --kind kmalloc --size 64 --count 20 --trace-min-size 4096 > /tmp/untr 2>&1
 rc=$?

@@ -28,6 +28,7 @@ static const char *const event_names[MEMTRACE_EV_MAX] = {
 	[MEMTRACE_EV_VMALLOC] = "vmalloc",
 	[MEMTRACE_EV_VMALLOC_PAGES] = "vmalloc_pages",
 	[MEMTRACE_EV_VFREE] = "vfree",
+	[MEMTRACE_EV_WALK_PAGES] = "walk_pages",
 };
 
 const char *kind__name(uint32_t kind)

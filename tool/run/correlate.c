@@ -59,6 +59,56 @@ static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages
 	return 0;
 }
 
+/* The walk the chunk @w belongs to: same address, same time stamp. */
+static struct corr_walk *walk__find(const struct corr_log *log, uint64_t addr, uint64_t ts)
+{
+	size_t i;
+
+	for (i = log->nr_wk; i-- > 0;) {
+		if (log->wk[i].addr == addr && log->wk[i].ts_ns == ts)
+			return &log->wk[i];
+	}
+	return NULL;
+}
+
+static int corr_log__add_walk(struct corr_log *log, const struct memtrace_walk *w)
+{
+	uint64_t need = (uint64_t)w->first_index + w->count;
+	struct corr_walk *cw;
+	uint32_t i;
+
+	if (w->count > MEMTRACE_WALK_PER_CHUNK || need > MEMTRACE_WALK_MAX_PAGES)
+		return -EINVAL;
+	for (i = 0; i < w->count; i++) {
+		if (w->level[i] > MEMALLOC_LEVEL_PUD)
+			return -EINVAL;
+	}
+	cw = walk__find(log, w->addr, w->ts_ns);
+	if (!cw) {
+		if (array__reserve((void **)&log->wk, &log->cap_wk, log->nr_wk + 1, sizeof(*log->wk)))
+			return -ENOMEM;
+		cw = &log->wk[log->nr_wk++];
+		memset(cw, 0, sizeof(*cw));
+		cw->addr = w->addr;
+		cw->ts_ns = w->ts_ns;
+	}
+	if (need > cw->nr) {
+		if (array__reserve((void **)&cw->pfn, &cw->cap, need, sizeof(*cw->pfn)) ||
+		    array__reserve((void **)&cw->level, &cw->cap_level, need, sizeof(*cw->level)))
+			return -ENOMEM;
+		for (i = cw->nr; i < need; i++) {
+			cw->pfn[i] = PFN_NONE;
+			cw->level[i] = WALK_LEVEL_NONE;
+		}
+		cw->nr = need;
+	}
+	for (i = 0; i < w->count; i++) {
+		cw->pfn[w->first_index + i] = w->pfn[i];
+		cw->level[w->first_index + i] = w->level[i];
+	}
+	return 0;
+}
+
 int corr_log__add(struct corr_log *log, const void *data, size_t len)
 {
 	const struct memtrace_event *e = data;
@@ -71,6 +121,14 @@ int corr_log__add(struct corr_log *log, const void *data, size_t len)
 		if (len < sizeof(struct memtrace_pages))
 			goto bad;
 		err = corr_log__add_pages(log, data);
+		if (err == -EINVAL)
+			goto bad;
+		return err;
+	}
+	if (e->type == MEMTRACE_EV_WALK_PAGES) {
+		if (len < sizeof(struct memtrace_walk))
+			goto bad;
+		err = corr_log__add_walk(log, data);
 		if (err == -EINVAL)
 			goto bad;
 		return err;
@@ -93,6 +151,11 @@ void corr_log__free(struct corr_log *log)
 	for (i = 0; i < log->nr_vp; i++)
 		free(log->vp[i].pfns);
 	free(log->vp);
+	for (i = 0; i < log->nr_wk; i++) {
+		free(log->wk[i].pfn);
+		free(log->wk[i].level);
+	}
+	free(log->wk);
 	free(log->ev);
 	memset(log, 0, sizeof(*log));
 }
@@ -169,6 +232,57 @@ static const struct memtrace_event *find_page_event(const struct corr_log *log,
 			return e;
 	}
 	return NULL;
+}
+
+/*
+ * The BPF walk of @a: the newest walk of its first page made during the
+ * ALLOC call (for a slab object, other walks of the same slab page come
+ * from other calls; within one call they read the same tables).
+ */
+static const struct corr_walk *find_walk(const struct corr_log *log, const struct corr_alloc *a)
+{
+	uint64_t base = a->addr & ~(PAGE_SIZE - 1);
+	size_t i;
+
+	for (i = log->nr_wk; i-- > 0;) {
+		const struct corr_walk *w = &log->wk[i];
+
+		if (w->addr == base && w->ts_ns >= a->t_start && w->ts_ns <= a->t_end)
+			return w;
+	}
+	return NULL;
+}
+
+/* Compare the BPF walk with the module's WALK, page by page (level and PFN). */
+static void match_walk(const struct corr_log *log, struct corr_alloc *a)
+{
+	const struct corr_walk *w = find_walk(log, a);
+	uint64_t base = a->addr & ~(PAGE_SIZE - 1);
+	uint32_t i;
+
+	for (i = 0; i < a->nr_pages; i++) {
+		const struct memalloc_pte *p = &a->pages[i];
+		uint64_t idx = (p->addr - base) >> PAGE_SHIFT;
+		uint64_t pfn = PFN_NONE;
+		uint8_t level = WALK_LEVEL_NONE;
+
+		if (w && idx < w->nr) {
+			pfn = w->pfn[idx];
+			level = w->level[idx];
+		}
+		a->walk_pfn[i] = pfn;
+		a->walk_level[i] = level;
+		if (level == WALK_LEVEL_NONE)
+			a->walk_missing++;
+		else if (level == p->level && pfn == p->pfn)
+			a->walk_agreed++;
+		else
+			a->walk_differed++;
+	}
+	if (a->walk_differed)
+		a->verdict = CORR_DISAGREE;
+	else if (a->walk_missing && a->verdict < CORR_INCOMPLETE)
+		a->verdict = CORR_INCOMPLETE;
 }
 
 static void match_one(const struct corr_log *log, struct corr_alloc *a,
@@ -256,7 +370,19 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
 		if (!a->traced_pfn)
 			return -ENOMEM;
 		a->agreed = a->disagreed = a->untraced = a->helper_mismatch = 0;
+		a->walk_agreed = a->walk_differed = a->walk_missing = 0;
 		match_one(log, a, layout);
+		free(a->walk_pfn);
+		free(a->walk_level);
+		a->walk_pfn = NULL;
+		a->walk_level = NULL;
+		if (log->walk) {
+			a->walk_pfn = calloc(a->nr_pages ? a->nr_pages : 1, sizeof(*a->walk_pfn));
+			a->walk_level = calloc(a->nr_pages ? a->nr_pages : 1, 1);
+			if (!a->walk_pfn || !a->walk_level)
+				return -ENOMEM;
+			match_walk(log, a);
+		}
 		if (corr__runs(a->pages, a->nr_pages, &a->runs))
 			return -ENOMEM;
 	}
@@ -295,12 +421,14 @@ void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct mem
 		     struct corr_summary *sum)
 {
 	uint64_t frees = sum->frees, frees_traced = sum->frees_traced;
+	bool walk = sum->walk;
 	size_t i;
 
-	/* Everything but the free counts, which the caller keeps. */
+	/* Everything but the free counts and the walk flag, which the caller keeps. */
 	memset(sum, 0, sizeof(*sum));
 	sum->frees = frees;
 	sum->frees_traced = frees_traced;
+	sum->walk = walk;
 	if (st)
 		sum->stats = *st;
 	sum->verdict = CORR_AGREE;
@@ -313,6 +441,12 @@ void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct mem
 		sum->disagreed += a->disagreed;
 		sum->untraced += a->untraced;
 		sum->helper_mismatch += a->helper_mismatch;
+		if (walk) {
+			sum->walk_pages += a->nr_pages;
+			sum->walk_agreed += a->walk_agreed;
+			sum->walk_differed += a->walk_differed;
+			sum->walk_missing += a->walk_missing;
+		}
 		sum->allocs_by_verdict[a->verdict]++;
 		if (a->verdict > sum->verdict)
 			sum->verdict = a->verdict;
@@ -322,7 +456,8 @@ void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct mem
 	 * misses are runs the kernel skipped, of any process: they matter when
 	 * one of ours lacks its event (untraced), not when every page agrees.
 	 */
-	if ((sum->stats.drops || sum->stats.truncated) && sum->verdict < CORR_INCOMPLETE)
+	if ((sum->stats.drops || sum->stats.truncated || (walk && sum->stats.walk_truncated)) &&
+	    sum->verdict < CORR_INCOMPLETE)
 		sum->verdict = CORR_INCOMPLETE;
 	if (sum->stats.recursion_misses && sum->verdict == CORR_UNTRACED)
 		sum->verdict = CORR_INCOMPLETE;
@@ -347,6 +482,10 @@ void corr_alloc__free(struct corr_alloc *a)
 {
 	free(a->pages);
 	free(a->traced_pfn);
+	free(a->walk_pfn);
+	free(a->walk_level);
 	a->pages = NULL;
 	a->traced_pfn = NULL;
+	a->walk_pfn = NULL;
+	a->walk_level = NULL;
 }

@@ -43,6 +43,13 @@ enum corr_verdict {
  * @agreed, @disagreed, @untraced: out: page counts
  * @helper_mismatch:	out: pages where the walk and the kernel helper differ
  * @runs:		out: physically contiguous runs of walked PFNs
+ * @walk_pfn, @walk_level: out, with the BPF walk (corr_log.walk): per page,
+ *			the frame and MEMALLOC_LEVEL_* the BPF program's own
+ *			page-table walk found, PFN_NONE / WALK_LEVEL_NONE when
+ *			the page was not walked
+ * @walk_agreed, @walk_differed, @walk_missing: out: pages where the BPF walk
+ *			equals the module's WALK (level and PFN), differs from
+ *			it, or has no entry (not walked)
  * @verdict:		out
  */
 struct corr_alloc {
@@ -64,7 +71,25 @@ struct corr_alloc {
 	uint32_t untraced;
 	uint32_t helper_mismatch;
 	uint32_t runs;
+	uint64_t *walk_pfn;
+	uint8_t *walk_level;
+	uint32_t walk_agreed;
+	uint32_t walk_differed;
+	uint32_t walk_missing;
 	enum corr_verdict verdict;
+};
+
+/* corr_alloc.walk_level of a page the BPF walk did not cover */
+#define WALK_LEVEL_NONE	0xff
+
+/* The BPF walk of one allocation, from MEMTRACE_EV_WALK_PAGES records */
+struct corr_walk {
+	uint64_t addr;
+	uint64_t ts_ns;		/* the same in every chunk of one walk */
+	uint32_t nr;		/* highest index + 1 seen */
+	uint64_t *pfn;		/* PFN_NONE where no chunk said */
+	uint8_t *level;		/* WALK_LEVEL_NONE where no chunk said */
+	size_t cap, cap_level;
 };
 
 /* PFNs of one vmalloc area, assembled from MEMTRACE_EV_VMALLOC_PAGES records */
@@ -81,6 +106,8 @@ struct corr_vpages {
  * struct corr_log - the records of one run, in arrival order
  * @ev, @nr_ev:		allocator events
  * @vp, @nr_vp:		vmalloc page lists
+ * @wk, @nr_wk:		BPF page-table walks
+ * @walk:		the BPF walk was asked for: compare it (set by the caller)
  * @bad:		records that were too short or of an unknown type
  */
 struct corr_log {
@@ -88,6 +115,9 @@ struct corr_log {
 	size_t nr_ev, cap_ev;
 	struct corr_vpages *vp;
 	size_t nr_vp, cap_vp;
+	struct corr_walk *wk;
+	size_t nr_wk, cap_wk;
+	bool walk;
 	uint64_t bad;
 };
 
@@ -102,6 +132,11 @@ struct corr_summary {
 	uint64_t disagreed;
 	uint64_t untraced;
 	uint64_t helper_mismatch;
+	bool walk;			/* the BPF walk was compared */
+	uint64_t walk_pages;		/* pages compared with the BPF walk */
+	uint64_t walk_agreed;
+	uint64_t walk_differed;
+	uint64_t walk_missing;		/* not walked in BPF */
 	uint64_t allocs_by_verdict[CORR_DISAGREE + 1];
 	uint64_t frees;			/* FREEs done */
 	uint64_t frees_traced;		/* ... with a matching free event */
@@ -132,7 +167,12 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
 bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
 		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end);
 
-/* Sum up; the verdict is the worst over allocations, drops and truncation. */
+/*
+ * Sum up; the verdict is the worst over allocations, drops and truncation.
+ * With the BPF walk (@sum->walk set by the caller, kept), a page where it
+ * differs from the module's WALK makes the verdict DISAGREE, and a page it
+ * did not walk (or a truncated walk) makes it at worst incomplete.
+ */
 void corr__summarize(const struct corr_alloc *allocs, size_t n, const struct memtrace_counters *st,
 		     struct corr_summary *sum);
 

@@ -24,6 +24,31 @@ static const char *alloc_level(const struct corr_alloc *a)
 	return level__name(a->pages[0].level);
 }
 
+/* With the BPF walk: how it compares with the module's WALK, per allocation */
+static const char *walk_marker(const struct report *r, const struct corr_alloc *a)
+{
+	if (!r->sum->walk)
+		return "";
+	if (a->walk_differed)
+		return " bpfwalk:DIFFERS";
+	if (a->walk_missing)
+		return " bpfwalk:partial";
+	return " bpfwalk:=";
+}
+
+/* ... and per page */
+static const char *walk_page_marker(const struct report *r, const struct corr_alloc *a,
+				    uint32_t p)
+{
+	if (!r->sum->walk || !a->walk_level)
+		return "";
+	if (a->walk_level[p] == WALK_LEVEL_NONE)
+		return " bpf:-";
+	if (a->walk_level[p] == a->pages[p].level && a->walk_pfn[p] == a->pages[p].pfn)
+		return " bpf:=";
+	return " bpf:DIFFERENT";
+}
+
 static void print_pfn(FILE *out, uint64_t pfn)
 {
 	if (pfn == PFN_NONE)
@@ -74,10 +99,10 @@ void report__print_table(const struct report *r, FILE *out)
 	for (i = 0; i < r->nr; i++) {
 		const struct corr_alloc *a = &r->allocs[i];
 
-		fprintf(out, "%-11s %5s 0x%016llx %5u %-5s %4u %-8s %s\n", kind__name(a->kind),
+		fprintf(out, "%-11s %5s 0x%016llx %5u %-5s %4u %-8s %s%s\n", kind__name(a->kind),
 			size__format(a->size, sz, sizeof(sz)), (unsigned long long)a->addr,
 			a->nr_pages, alloc_level(a), a->runs, corr__verdict_name(a->verdict),
-			event__name(a->traced_by));
+			event__name(a->traced_by), walk_marker(r, a));
 		if (!r->pages)
 			continue;
 		for (p = 0; p < a->nr_pages; p++) {
@@ -93,10 +118,10 @@ void report__print_table(const struct report *r, FILE *out)
 			fprintf(out, "  0x%016llx", (unsigned long long)e->addr);
 			print_pfn(out, e->pfn);
 			print_pfn(out, t);
-			fprintf(out, " %-5s %-13s %s\n", level__name(e->level),
+			fprintf(out, " %-5s %-13s %s%s\n", level__name(e->level),
 				pte_flags__format(e->flags, fl, sizeof(fl)),
 				t == PFN_NONE ? "untraced" :
-				t == e->pfn ? "=" : "DIFFERENT");
+				t == e->pfn ? "=" : "DIFFERENT", walk_page_marker(r, a, p));
 		}
 	}
 	fputc('\n', out);
@@ -130,6 +155,11 @@ void report__print_summary(const struct report *r, FILE *out)
 				      event__name(t), (unsigned long long)st->events[t]);
 	}
 	print_list(out, "events:", n ? ev : "none", ", ");
+	if (s->walk)
+		fprintf(out, "BPF walk vs module walk: %llu pages, agreed %llu, differed %llu, "
+			     "not walked %llu\n",
+			(unsigned long long)s->walk_pages, (unsigned long long)s->walk_agreed,
+			(unsigned long long)s->walk_differed, (unsigned long long)s->walk_missing);
 	fprintf(out, "ring buffer drops %llu, recursion misses %llu, truncated page lists %llu\n",
 		(unsigned long long)st->drops, (unsigned long long)st->recursion_misses,
 		(unsigned long long)st->truncated);
@@ -142,13 +172,30 @@ void report__print_summary(const struct report *r, FILE *out)
 			(unsigned long long)s->untraced);
 		break;
 	case CORR_INCOMPLETE:
-		fprintf(out, "verdict: incomplete - records were lost (drops %llu, truncated %llu); "
-			     "not a full comparison\n",
-			(unsigned long long)st->drops, (unsigned long long)st->truncated);
+		if (s->walk && (s->walk_missing || st->walk_truncated))
+			fprintf(out, "verdict: incomplete - records were lost (drops %llu, truncated "
+				     "%llu, BPF walk: not walked %llu, truncated %llu); not a full "
+				     "comparison\n",
+				(unsigned long long)st->drops, (unsigned long long)st->truncated,
+				(unsigned long long)s->walk_missing,
+				(unsigned long long)st->walk_truncated);
+		else
+			fprintf(out, "verdict: incomplete - records were lost (drops %llu, truncated "
+				     "%llu); not a full comparison\n",
+				(unsigned long long)st->drops, (unsigned long long)st->truncated);
 		break;
 	case CORR_DISAGREE:
-		fprintf(out, "verdict: DISAGREE - %llu pages differ, %llu walk/helper mismatches\n",
-			(unsigned long long)s->disagreed, (unsigned long long)s->helper_mismatch);
+		if (s->walk && s->walk_differed)
+			fprintf(out, "verdict: DISAGREE - %llu pages differ, %llu walk/helper "
+				     "mismatches, %llu BPF-walk pages differ\n",
+				(unsigned long long)s->disagreed,
+				(unsigned long long)s->helper_mismatch,
+				(unsigned long long)s->walk_differed);
+		else
+			fprintf(out, "verdict: DISAGREE - %llu pages differ, %llu walk/helper "
+				     "mismatches\n",
+				(unsigned long long)s->disagreed,
+				(unsigned long long)s->helper_mismatch);
 		break;
 	}
 }
@@ -170,10 +217,22 @@ static void json_summary(struct json *j, const struct corr_summary *s)
 	json__kv_uint(j, "drops", s->stats.drops);
 	json__kv_uint(j, "recursion_misses", s->stats.recursion_misses);
 	json__kv_uint(j, "truncated", s->stats.truncated);
+	if (s->walk) {
+		json__name(j, "bpf_walk");
+		json__start_object(j);
+		json__kv_uint(j, "pages", s->walk_pages);
+		json__kv_uint(j, "agreed", s->walk_agreed);
+		json__kv_uint(j, "differed", s->walk_differed);
+		json__kv_uint(j, "not_walked", s->walk_missing);
+		json__kv_uint(j, "truncated", s->stats.walk_truncated);
+		json__end_object(j);
+	}
 	json__name(j, "events");
 	json__start_object(j);
-	for (t = 1; t < MEMTRACE_EV_MAX; t++)
-		json__kv_uint(j, event__name(t), s->stats.events[t]);
+	for (t = 1; t < MEMTRACE_EV_MAX; t++) {
+		if (t != MEMTRACE_EV_WALK_PAGES || s->walk)
+			json__kv_uint(j, event__name(t), s->stats.events[t]);
+	}
 	json__end_object(j);
 	json__kv_string(j, "verdict", corr__verdict_name(s->verdict));
 	json__end_object(j);
@@ -210,6 +269,14 @@ int report__print_json(const struct report *r, FILE *out)
 			json__kv_uint(&j, "runs", a->runs);
 			json__kv_string(&j, "traced_by", event__name(a->traced_by));
 			json__kv_string(&j, "verdict", corr__verdict_name(a->verdict));
+			if (r->sum->walk) {
+				json__name(&j, "bpf_walk");
+				json__start_object(&j);
+				json__kv_uint(&j, "agreed", a->walk_agreed);
+				json__kv_uint(&j, "differed", a->walk_differed);
+				json__kv_uint(&j, "not_walked", a->walk_missing);
+				json__end_object(&j);
+			}
 			json__name(&j, "pages");
 			json__start_array(&j);
 			for (p = 0; p < a->nr_pages; p++) {
@@ -226,6 +293,16 @@ int report__print_json(const struct report *r, FILE *out)
 				e->helper_pfn == PFN_NONE ? json__null(&j) :
 							       json__uint(&j, e->helper_pfn);
 				json__kv_string(&j, "level", level__name(e->level));
+				if (r->sum->walk && a->walk_level) {
+					bool none = a->walk_level[p] == WALK_LEVEL_NONE;
+
+					json__name(&j, "bpf_pfn");
+					none || a->walk_pfn[p] == PFN_NONE ? json__null(&j) :
+						json__uint(&j, a->walk_pfn[p]);
+					json__name(&j, "bpf_level");
+					none ? json__null(&j) :
+					       json__string(&j, level__name(a->walk_level[p]));
+				}
 				json__kv_uint(&j, "flags", e->flags);
 				json__end_object(&j);
 			}

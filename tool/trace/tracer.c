@@ -83,6 +83,7 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->call_site_hi = opts->call_site_hi;
 	skel->rodata->call_site2_lo = opts->call_site2_lo;
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
+	skel->rodata->walk_pages = opts->walk_pages;
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf__round(rb));
 	if (err)
 		warn("ring buffer size: %s\n", strerror(-err));
@@ -245,11 +246,12 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	if (err)
 		goto cleanup;
 	snprintf(t->desc, sizeof(t->desc),
-		 "kmem: raw_tp; vmap_area: %s; vmalloc: %s %s + %s __get_vm_area_node; vfree: %s",
+		 "kmem: raw_tp; vmap_area: %s; vmalloc: %s %s + %s __get_vm_area_node; vfree: %s%s",
 		 bpf_program__autoload(t->skel->progs.memtrace__alloc_vmap_area) ? "raw_tp" :
 		 "absent", t->pairs[PAIR_VMALLOC].variant,
 		 t->pairs[PAIR_VMALLOC].func ? t->pairs[PAIR_VMALLOC].func : "-",
-		 t->pairs[PAIR_GET_VM_AREA].variant, t->pairs[PAIR_VFREE].variant);
+		 t->pairs[PAIR_GET_VM_AREA].variant, t->pairs[PAIR_VFREE].variant,
+		 opts->walk_pages ? "; BPF page-table walk: on" : "");
 	btf__free(btf);
 	*tp = t;
 	return 0;
@@ -295,6 +297,8 @@ int trace__stats(struct trace *t, struct memtrace_counters *st)
 			st->drops = sum;
 		else if (key == MEMTRACE_CNT_TRUNCATED)
 			st->truncated = sum;
+		else if (key == MEMTRACE_CNT_WALK_TRUNCATED)
+			st->walk_truncated = sum;
 	}
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		struct bpf_prog_info info = {};

@@ -37,6 +37,7 @@ struct trace_opts {
 	__u64 call_site2_hi;
 	size_t ringbuf_bytes;
 	bool verbose;
+	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
 };
 
 
