@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * alloclat: types shared by the allocator-latency programs (alloclat.bpf.c)
- * and the tool (tool/alloclat_bpf.c).  Includes nothing, only __u32/__u64.
+ * and the tool (tool/trace/clock.c).  Includes nothing, only __u32/__u64.
  */
 #ifndef __BPF_ALLOCLAT_H
 #define __BPF_ALLOCLAT_H

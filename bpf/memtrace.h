@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * memtrace: records shared by the BPF programs (memtrace.bpf.c) and the
- * tool (tool/trace.c).  Includes nothing and uses only __u32/__u64, so both
+ * tool (tool/trace/tracer.c).  Includes nothing and uses only __u32/__u64, so both
  * the vmlinux.h side and the libc side can include it (like libbpf-tools'
  * slabratetop.h).  Every record starts with ts_ns, type, tgid.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memtrace study: the report folder (study_render.h).  The plots are SVG
+ * memtrace-render: the report folder (render.h).  The plots are SVG
  * written here (plot.c), so rendering needs neither gnuplot nor the guest.
  */
 #include <errno.h>

@@ -4,8 +4,8 @@
  * matrix of allocators x sizes, each measured through /dev/memalloc (BENCH:
  * in-kernel timing and access passes; ALLOC + WALK: pages, contiguity,
  * page size, node) and timed a second way by BPF fentry/fexit on the same
- * calls (alloclat_bpf.c); limits found by probing.  --render turns the
- * JSON into a report folder on the host (study_render.c).
+ * calls (trace/clock.c); limits found by probing.  --render turns the
+ * JSON into a report folder on the host (memtrace-render, tool/render/).
  */
 #include <argp.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * memtrace study: the results of an allocation study and their forms: the
  * JSON document ("memtrace-study/1") written in the guest and read back on
  * the host, the CSV tables and the terminal table.  Pure C (no libbpf, no
- * device), unit-tested; cmd_study.c fills it, study_render.c draws it.
+ * device), unit-tested; cmd_study.c fills it, tool/render/ draws it.
  */
 #ifndef __MEMTRACE_STUDY_H
 #define __MEMTRACE_STUDY_H
