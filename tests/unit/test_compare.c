@@ -105,7 +105,8 @@ static void test_facts(void)
 	tap_eq_u64(compare__kvmalloc_vmalloc(&a), 4 * MiB, "kvmalloc: 6.1 in vmalloc from 4M");
 	tap_eq_u64(compare__kvmalloc_vmalloc(&b), 8 * MiB, "kvmalloc: 6.12 in vmalloc from 8M");
 	tap_eq_u64(compare__kvmalloc_huge(&a), COMPARE_NONE, "kvmalloc: 6.1 never maps huge");
-	tap_eq_u64(compare__kvmalloc_huge(&b), 4 * MiB, "kvmalloc: 6.12 maps huge from 4M");
+	tap_eq_u64(compare__kvmalloc_huge(&b), 8 * MiB,
+		   "kvmalloc: 6.12 maps huge from 8M (4M: kmalloc'ed, 2M in the direct map)");
 	tap_eq_u64(compare__kvmalloc_max(&a), 16 * MiB, "kvmalloc: the largest cell");
 	tap_ok(compare__cell(&a, MEMALLOC_KIND_ALLOC_PAGES, 64) == NULL,
 	       "cell: absent in one study");
@@ -139,7 +140,7 @@ static void test_diff(void)
 
 	ch = compare__find(&c, COMPARE_KVMALLOC_HUGE, MEMALLOC_KIND_KVMALLOC);
 	tap_eq_str(ch ? ch->a : NULL, "none up to 16M", "diff: kvmalloc huge: A none up to 16M");
-	tap_eq_str(ch ? ch->b : NULL, "4M", "diff: kvmalloc huge: B from 4M");
+	tap_eq_str(ch ? ch->b : NULL, "8M", "diff: kvmalloc huge: B from 8M");
 	ch = compare__find(&c, COMPARE_KVMALLOC_VMALLOC, MEMALLOC_KIND_KVMALLOC);
 	tap_eq_str(ch ? ch->a : NULL, "4M", "diff: kvmalloc vmalloc: A from 4M");
 	tap_eq_str(ch ? ch->b : NULL, "8M", "diff: kvmalloc vmalloc: B from 8M");
@@ -155,7 +156,9 @@ static void test_diff(void)
 	tap_eq_u64(ch ? ch->size : 0, 1 * MiB, "diff: vmalloc 1M's page sizes changed");
 	tap_eq_str(ch ? ch->a : NULL, "2M", "diff: vmalloc 1M: A in 2M");
 	tap_ok(!compare__find(&c, COMPARE_MAP, MEMALLOC_KIND_KMALLOC),
-	       "diff: kmalloc's equal page sizes are no change");
+	       "diff: kmalloc's direct-map page sizes are no change");
+	tap_ok(!compare__find(&c, COMPARE_MAP, MEMALLOC_KIND_KVMALLOC),
+	       "diff: kvmalloc's page sizes: the huge line says it, not a cell line");
 	compare__free(&c);
 
 	/* A study against itself: nothing */
@@ -182,6 +185,17 @@ static void test_unrecorded(void)
 	tap_err(compare__diff(&a, &b, &c), 0, "unrecorded: diff");
 	tap_ok(!compare__find(&c, COMPARE_KVMALLOC_VMALLOC, UINT32_MAX),
 	       "unrecorded: no kvmalloc switch change claimed");
+	tap_eq_u64(compare__kvmalloc_huge(&b), COMPARE_NONE, "unrecorded: 6.1 never maps huge");
+	compare__free(&c);
+	study__free(&b);
+	fixture(&b, true);
+	for (i = 0; i < b.nr_cells; i++)
+		b.cells[i].area = STUDY_AREA_UNKNOWN;
+	tap_eq_u64(compare__kvmalloc_huge(&b), 8 * MiB,
+		   "unrecorded: 2M pages above KMALLOC_MAX_SIZE are huge vmap");
+	tap_err(compare__diff(&a, &b, &c), 0, "unrecorded: diff with 6.12");
+	tap_ok(compare__find(&c, COMPARE_KVMALLOC_HUGE, UINT32_MAX) != NULL,
+	       "unrecorded: the huge vmap change is still found");
 	compare__free(&c);
 	study__free(&a);
 	study__free(&b);
@@ -266,7 +280,8 @@ static void test_output(void)
 	check_width(text, "table");
 	tap_has_str(text, "kvmalloc       8M", "table: a cell in both");
 	tap_no_str(text, "alloc_pages    64", "table: a cell in one study only is left out");
-	tap_has_str(text, "commit 7bd230a26648", "table: the slab commit cited");
+	tap_has_str(text, "  7bd230a26648 mm/slab: enable slab allocation tagging for kmalloc and friends",
+		    "table: the slab commit cited");
 	free(text);
 
 	text = NULL;
@@ -279,12 +294,12 @@ static void test_output(void)
 		    "md: the title names both releases");
 	tap_no_str(text, "| kvmalloc | 1M |", "md: no 1M kvmalloc cell, no row");
 	tap_has_str(text, "## What changed", "md: a What changed section");
-	tap_has_str(text, "__kmalloc_noprof, was __kmalloc (_noprof rename): commit 7bd230a26648 "
+	tap_has_str(text, "__kmalloc_noprof, was __kmalloc (_noprof): commit 7bd230a26648 "
 			  "(\"mm/slab: enable slab allocation tagging for kmalloc and friends\")",
 		    "md: the kmalloc rename with its commit");
 	tap_has_str(text, "| kvmalloc | 8M | 40.0us | 40.0us | 1.00 | 4K | 2M | 1 | 1 |",
 		    "md: a cell row: medians, ratio, page sizes, runs");
-	tap_has_str(text, "| mapped with 2M pages from | none up to 16M | 4M |", "md: kvmalloc huge");
+	tap_has_str(text, "| mapped with 2M pages from | none up to 16M | 8M |", "md: kvmalloc huge");
 	free(text);
 	compare__free(&c);
 	study__free(&a);

@@ -34,6 +34,10 @@ static void compare__rename_commit(uint32_t kind, const char **commit, const cha
 		*commit = "88ae5fb755b0";
 		*title = "mm: vmalloc: enable memory allocation profiling";
 		break;
+	case MEMALLOC_KIND_ALLOC_PAGES:
+		*commit = "b951aaff5035";
+		*title = "mm: enable page allocation tagging";
+		break;
 	default:
 		*commit = NULL;
 		*title = NULL;
@@ -66,7 +70,8 @@ const struct study_cell *compare__cell(const struct study *s, uint32_t kind, uin
 }
 
 /* The smallest kvmalloc cell that @pred holds for */
-static uint64_t compare__kv_first(const struct study *s, bool (*pred)(const struct study_cell *))
+static uint64_t compare__kv_first(const struct study *s,
+				  bool (*pred)(const struct study *, const struct study_cell *))
 {
 	uint64_t best = COMPARE_NONE;
 	size_t i;
@@ -74,30 +79,55 @@ static uint64_t compare__kv_first(const struct study *s, bool (*pred)(const stru
 	for (i = 0; i < s->nr_cells; i++) {
 		const struct study_cell *c = &s->cells[i];
 
-		if (c->kind == MEMALLOC_KIND_KVMALLOC && !c->err && pred(c) &&
+		if (c->kind == MEMALLOC_KIND_KVMALLOC && !c->err && pred(s, c) &&
 		    (best == COMPARE_NONE || c->size < best))
 			best = c->size;
 	}
 	return best;
 }
 
-static bool compare__in_vmalloc(const struct study_cell *c)
+static bool compare__in_vmalloc(const struct study *s, const struct study_cell *c)
 {
+	(void)s;
 	return c->area == STUDY_AREA_VMALLOC;
 }
 
-static bool compare__area_known(const struct study_cell *c)
+static bool compare__area_known(const struct study *s, const struct study_cell *c)
 {
+	(void)s;
 	return c->area != STUDY_AREA_UNKNOWN;
 }
 
-static bool compare__is_huge(const struct study_cell *c)
+/*
+ * Whether a cell's buffer may lie in the direct map, whose pages are mapped
+ * 2M or 4K by where they land: its page sizes are no allocator's doing.
+ * Without a recorded area: every kind but vmalloc, vzalloc and kvmalloc.
+ */
+static bool compare__maybe_direct(const struct study_cell *c)
 {
-	return c->levels[MEMALLOC_LEVEL_PMD] > 0;
+	if (c->area != STUDY_AREA_UNKNOWN)
+		return c->area == STUDY_AREA_DIRECT_MAP;
+	return c->kind != MEMALLOC_KIND_VMALLOC && c->kind != MEMALLOC_KIND_VZALLOC &&
+	       c->kind != MEMALLOC_KIND_KVMALLOC;
 }
 
-static bool compare__any(const struct study_cell *c)
+/*
+ * Huge vmap: 2M pages in the vmalloc area (a kmalloc'ed kvmalloc lies in the
+ * direct map, 2M-mapped too).  Without a recorded area, only a size above
+ * KMALLOC_MAX_SIZE is surely vmalloc's.
+ */
+static bool compare__is_huge(const struct study *s, const struct study_cell *c)
 {
+	if (!c->levels[MEMALLOC_LEVEL_PMD])
+		return false;
+	if (c->area != STUDY_AREA_UNKNOWN)
+		return c->area == STUDY_AREA_VMALLOC;
+	return s->kmalloc_max_size && c->size > s->kmalloc_max_size;
+}
+
+static bool compare__any(const struct study *s, const struct study_cell *c)
+{
+	(void)s;
 	(void)c;
 	return true;
 }
@@ -202,9 +232,9 @@ static int compare__fns(const struct study *a, const struct study *b, struct com
 					      compare__fn_base(fb, bb, sizeof(bb)));
 			if (ch->renamed)
 				compare__rename_commit(kind, &ch->commit, &ch->title);
-			snprintf(ch->text, sizeof(ch->text), "%s: BPF %s %.30s, was %.30s%s",
-				 kind__name(kind), free ? "frees" : "times", fb, fa,
-				 ch->renamed ? (strstr(fb, NOPROF) ? " (_noprof rename)" :
+			snprintf(ch->text, sizeof(ch->text), "%s: BPF%s %.30s, was %.30s%s",
+				 kind__name(kind), free ? " free" : "", fb, fa,
+				 ch->renamed ? (strstr(fb, NOPROF) ? " (_noprof)" :
 						" (_noprof undone)") : "");
 		}
 	}
@@ -293,7 +323,9 @@ static int compare__maps(const struct study *a, const struct study *b, struct co
 		if (ca->err)
 			continue;
 		cb = compare__cell(b, ca->kind, ca->size);
-		if (!cb)
+		/* kvmalloc's: the huge vmap line says it once */
+		if (!cb || ca->kind == MEMALLOC_KIND_KVMALLOC || compare__maybe_direct(ca) ||
+		    compare__maybe_direct(cb))
 			continue;
 		study__levels_str(ca, sa, sizeof(sa));
 		study__levels_str(cb, sb, sizeof(sb));
@@ -549,6 +581,6 @@ void compare__print_table(const struct study *a, const struct study *b,
 
 		fprintf(f, "- %.77s\n", ch->text);
 		if (ch->commit)
-			fprintf(f, "  commit %s (\"%.50s\")\n", ch->commit, ch->title);
+			fprintf(f, "  %s %.64s\n", ch->commit, ch->title);
 	}
 }
