@@ -140,7 +140,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm study test \
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm study study-compare test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -166,7 +166,12 @@ help:
 ##   make vm FILES='prog data/' CMD='/host/prog /host/data'
 ##                   bring your own files: copied into the guest's /host/
 ##   make study      run the allocation study in the guest; report, CSV
-##                   and plots in build/study/ (STUDY_ARGS=--quick)
+##                   and plots in build/study/ (STUDY_ARGS=--quick;
+##                   STUDY_OUT=dir puts them elsewhere)
+##   make study-compare KERNELS='6.1 6.12'
+##                   the study on two kernels (two boots), into
+##                   build/study/<k>/, then both side by side with what
+##                   changed: build/study/compare/compare.md
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
@@ -308,10 +313,22 @@ run: $(INITRAMFS)
 STUDY_ARGS ?=
 # The full matrix goes to 64 MiB: the module holds at most half of RAM.
 study: MEM = 512M
+STUDY_OUT ?= $(B)/study
 study: $(INITRAMFS)
-	$(Q)mkdir -p $(B)/study
-	$(Q)$(QEMU) -o $(B)/study/study.json -c 'memtrace study $(STUDY_ARGS) --json --output /dev/ttyS2'
-	$(Q)$(TOOL) study --render $(B)/study/study.json --outdir $(B)/study
+	$(Q)mkdir -p $(STUDY_OUT)
+	$(Q)$(QEMU) -o $(STUDY_OUT)/study.json -c 'memtrace study $(STUDY_ARGS) --json --output /dev/ttyS2'
+	$(Q)$(TOOL) study --render $(STUDY_OUT)/study.json --outdir $(STUDY_OUT)
+
+# One study per kernel, each booted as `make study` boots it, then
+# memtrace-render --compare: A is the first of KERNELS, B the second.
+KERNELS ?= 6.1 6.12
+study-compare: $(RENDER)
+	$(Q)test $(words $(KERNELS)) -eq 2 || { echo "study-compare: give two kernels," \
+		"KERNELS='6.1 6.12' (got '$(KERNELS)')" >&2; exit 2; }
+	$(Q)for k in $(KERNELS); do \
+		$(MAKE) study KERNEL=$$k STUDY_OUT=$(B)/study/$$k STUDY_ARGS='$(STUDY_ARGS)' || exit; \
+	done
+	$(Q)$(RENDER) --compare $(KERNELS:%=$(B)/study/%/study.json) --outdir $(B)/study/compare
 
 vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'

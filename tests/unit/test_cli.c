@@ -253,6 +253,13 @@ static const struct cli_case cases[] = {
 	{ { MR, "--bogus", "a.json" }, EXIT_USAGE, "'--bogus'" },
 	{ { MR, "-x", "a.json" }, EXIT_USAGE, "'x'" },
 	{ { MR, "--json", "a.json" }, EXIT_USAGE, "'--json'" },
+	{ { MR, "--compare" }, EXIT_USAGE, "which study" },
+	{ { MR, "--compare", "a.json" }, EXIT_USAGE, "--compare takes two studies" },
+	{ { MR, "a.json", "--compare" }, EXIT_USAGE, "--compare takes two studies" },
+	{ { MR, "--compare", "a.json", "b.json", "c.json" }, EXIT_USAGE, "then 'c.json'" },
+	{ { MR, "--compare", "a.json", "b.json", "--outdir", "" }, EXIT_USAGE, "--outdir ''" },
+	{ { MR, "--compare", "a.json", "" }, EXIT_USAGE, "STUDY.json ''" },
+	{ { MR, "--compare=x", "a.json", "b.json" }, EXIT_USAGE, "'--compare'" },
 	/* help and version: exit 0 */
 	{ { MT, "--help" }, 0, "Exit status" },
 	{ { MT, "--version" }, 0, "memtrace " },

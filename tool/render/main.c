@@ -6,12 +6,14 @@
  * runs it.
  */
 #include <argp.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "lib/warn.h"
+#include "render/compare.h"
 #include "render/render.h"
 #include "study/study.h"
 
@@ -22,20 +24,28 @@ static const char doc[] =
 	"folder.  No root, no device.\n"
 	"\n"
 	"USAGE: memtrace-render STUDY.json [--outdir DIR]\n"
+	"       memtrace-render --compare A.json B.json [--outdir DIR]\n"
+	"\n"
+	"--compare puts two studies (two kernels) side by side: a table on stdout and\n"
+	"DIR/compare.md (default DIR: compare), with what changed from A to B.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    memtrace-render build/study/study.json --outdir build/study\n"
-	"    memtrace study --render s.json --outdir report   # the same, through memtrace\n";
+	"    memtrace study --render s.json --outdir report   # the same, through memtrace\n"
+	"    memtrace-render --compare 6.1/study.json 6.12/study.json --outdir compare\n";
 
 static const struct argp_option opts[] = {
-	{ "outdir", 'o', "DIR", 0, "Report folder (default: study)", 0 },
+	{ "outdir", 'o', "DIR", 0, "Report folder (default: study; with --compare: compare)", 0 },
+	{ "compare", 'c', NULL, 0, "Compare two studies (A.json B.json): compare.md", 0 },
 	{ "render", 'r', "JSON", OPTION_HIDDEN, "The study's JSON (as memtrace study)", 0 },
 	{},
 };
 
 struct render_args {
 	const char *json;
+	const char *json_b;
 	const char *outdir;
+	bool compare;
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -48,17 +58,30 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "bad --outdir '' (a folder)");
 		a->outdir = arg;
 		break;
+	case 'c':
+		a->compare = true;
+		break;
 	case 'r':
 	case ARGP_KEY_ARG:
 		if (!*arg)
 			argp_error(state, "bad STUDY.json '' (a file name)");
+		/* argp hands over the options first: --compare is known here */
+		if (a->json && !a->compare)
+			argp_error(state, "one study at a time ('%s' and '%s'; two: --compare)",
+				   a->json, arg);
+		if (a->json_b)
+			argp_error(state, "--compare takes two studies ('%s' and '%s', then '%s')",
+				   a->json, a->json_b, arg);
 		if (a->json)
-			argp_error(state, "one study at a time ('%s' and '%s')", a->json, arg);
-		a->json = arg;
+			a->json_b = arg;
+		else
+			a->json = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!a->json)
 			argp_error(state, "which study? give its JSON file");
+		if (a->compare && !a->json_b)
+			argp_error(state, "--compare takes two studies: A.json B.json");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -94,9 +117,68 @@ static char *slurp(const char *path, size_t *len)
 	return text;
 }
 
+/* Read @path into @s; 0, or -1 after a message */
+static int read_study(const char *path, struct study *s)
+{
+	size_t len = 0;
+	char *text;
+	int err;
+
+	text = slurp(path, &len);
+	if (!text)
+		return -1;
+	err = study__read_json(s, text, len);
+	free(text);
+	if (err) {
+		warn("%s: not a %s document (%s)\n", path, STUDY_SCHEMA, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* --compare: the table on stdout, @outdir/compare.md */
+static int compare_main(const struct render_args *a)
+{
+	struct study sa, sb;
+	struct compare c;
+	char path[4096];
+	int err = -1;
+	FILE *f;
+
+	if (read_study(a->json, &sa))
+		return EXIT_FAILURE;
+	if (read_study(a->json_b, &sb)) {
+		study__free(&sa);
+		return EXIT_FAILURE;
+	}
+	if (compare__diff(&sa, &sb, &c)) {
+		warn("compare: out of memory\n");
+		goto out;
+	}
+	compare__print_table(&sa, &sb, &c, stdout);
+	snprintf(path, sizeof(path), "%s/compare.md", a->outdir);
+	if (mkdir(a->outdir, 0755) && errno != EEXIST) {
+		warn("mkdir %s: %s\n", a->outdir, strerror(errno));
+	} else if (!(f = fopen(path, "w"))) {
+		warn("open %s: %s\n", path, strerror(errno));
+	} else {
+		compare__write_md(&sa, &sb, &c, f);
+		err = fclose(f) ? -1 : 0;
+		if (err)
+			warn("write %s: %s\n", path, strerror(errno));
+		else
+			warn("open %s\n", path);
+	}
+	compare__free(&c);
+out:
+	study__free(&sa);
+	study__free(&sb);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
-	struct render_args a = { .outdir = "study" };
+	struct render_args a = { .outdir = NULL };
 	const struct argp argp = { opts, parse_arg, "STUDY.json", doc, NULL, NULL, NULL };
 	struct study s;
 	size_t len = 0;
@@ -105,6 +187,10 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
+	if (!a.outdir)
+		a.outdir = a.compare ? "compare" : "study";
+	if (a.compare)
+		return compare_main(&a);
 	text = slurp(a.json, &len);
 	if (!text)
 		return EXIT_FAILURE;

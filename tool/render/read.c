@@ -183,6 +183,7 @@ static int study__read_cell(struct study *s, struct json_object *o)
 	c->rand_page_ns = js_u64(o, "rand_page_ns", 0);
 	c->pages = js_u64(o, "pages", 0);
 	c->nr_runs = js_u64(o, "runs", 0);
+	c->area = study__area_from_name(js_str(o, "area", NULL));
 	lv = js_get(o, "pages_by_level");
 	for (l = 0; l < MEMALLOC_NR_LEVELS; l++)
 		c->levels[l] = js_u64(lv, level__name(l), 0);
@@ -225,6 +226,9 @@ static int study__read_layout(struct study *s, struct json_object *lay)
 	s->max_order = js_u64(lay, "max_order", 0);
 	s->limit_bytes = js_u64(lay, "limit_bytes", 0);
 	s->nr_nodes = js_u64(lay, "nr_nodes", 1);
+	s->page_offset = study__hex(lay, "page_offset");
+	s->vmalloc_start = study__hex(lay, "vmalloc_start");
+	s->vmalloc_end = study__hex(lay, "vmalloc_end");
 	a = js_get(lay, "zones");
 	for (i = 0; i < js_len(a) && i < STUDY_MAX_ZONES; i++) {
 		struct memalloc_zone *z = &s->zones[s->nr_zones++];

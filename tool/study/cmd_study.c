@@ -268,6 +268,7 @@ static int study__walk_one(int fd, struct study *s, struct study_cell *c, int no
 	if (err)
 		return err;
 	c->size_alloc = a.size_alloc;
+	c->area = study__area_of(s, a.addr);
 	err = device__walk(fd, a.handle, &e, &nr);
 	if (!err) {
 		pfns = calloc(nr + 1, sizeof(*pfns));
@@ -498,6 +499,9 @@ static int study__setup(int fd, const struct study_args *a, struct study *s)
 	s->max_order = info->max_order;
 	s->limit_bytes = info->limit_bytes;
 	s->nr_nodes = info->nr_nodes;
+	s->page_offset = info->page_offset;
+	s->vmalloc_start = info->vmalloc_start;
+	s->vmalloc_end = info->vmalloc_end;
 	for (i = 0; i < info->nr_zones && i < STUDY_MAX_ZONES; i++)
 		s->zones[s->nr_zones++] = info->zones[i];
 	free(info);

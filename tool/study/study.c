@@ -100,6 +100,41 @@ const char *study__levels_str(const struct study_cell *c, char *buf, size_t len)
 	return buf;
 }
 
+uint32_t study__area_of(const struct study *s, uint64_t addr)
+{
+	if (!s->vmalloc_start || !s->page_offset)
+		return STUDY_AREA_UNKNOWN;
+	if (addr >= s->vmalloc_start && addr <= s->vmalloc_end)
+		return STUDY_AREA_VMALLOC;
+	/* x86-64: the direct map starts at PAGE_OFFSET and ends below the vmalloc area */
+	if (addr >= s->page_offset && addr < s->vmalloc_start)
+		return STUDY_AREA_DIRECT_MAP;
+	return STUDY_AREA_OTHER;
+}
+
+static const char *const study_area_names[STUDY_NR_AREAS] = {
+	[STUDY_AREA_UNKNOWN] = "",
+	[STUDY_AREA_DIRECT_MAP] = "direct map",
+	[STUDY_AREA_VMALLOC] = "vmalloc",
+	[STUDY_AREA_OTHER] = "other",
+};
+
+const char *study__area_name(uint32_t area)
+{
+	return area < STUDY_NR_AREAS ? study_area_names[area] : "";
+}
+
+uint32_t study__area_from_name(const char *name)
+{
+	uint32_t a;
+
+	for (a = 1; name && a < STUDY_NR_AREAS; a++) {
+		if (!strcmp(name, study_area_names[a]))
+			return a;
+	}
+	return STUDY_AREA_UNKNOWN;
+}
+
 /* ---- JSON out ---------------------------------------------------------- */
 
 static void study__json_stats(struct json *j, const char *name, const struct stats *st)
@@ -157,6 +192,8 @@ static void study__json_cell(struct json *j, const struct study *s, const struct
 	json__kv_uint(j, "rand_page_ns", c->rand_page_ns);
 	json__kv_uint(j, "pages", c->pages);
 	json__kv_uint(j, "runs", c->nr_runs);
+	if (c->area)
+		json__kv_string(j, "area", study__area_name(c->area));
 	json__name(j, "pages_by_level");
 	json__start_object(j);
 	for (l = 0; l < MEMALLOC_NR_LEVELS; l++)
@@ -205,6 +242,11 @@ static void study__json_layout(struct json *j, const struct study *s)
 	json__kv_uint(j, "max_order", s->max_order);
 	json__kv_uint(j, "limit_bytes", s->limit_bytes);
 	json__kv_uint(j, "nr_nodes", s->nr_nodes);
+	if (s->vmalloc_start) {
+		json__kv_hex(j, "page_offset", s->page_offset);
+		json__kv_hex(j, "vmalloc_start", s->vmalloc_start);
+		json__kv_hex(j, "vmalloc_end", s->vmalloc_end);
+	}
 	json__name(j, "zones");
 	json__start_array(j);
 	for (i = 0; i < s->nr_zones; i++) {

@@ -38,6 +38,8 @@
  * @levels:		pages per mapping level (index MEMALLOC_LEVEL_*)
  * @nodes:		pages per NUMA node (from the zones' spans)
  * @runs, @nr_runs_kept: the first runs, for the physical map
+ * @area:		STUDY_AREA_*: where the address WALK walked lies (UNKNOWN in
+ *			documents from before it was recorded)
  */
 struct study_cell {
 	uint32_t kind;
@@ -59,7 +61,15 @@ struct study_cell {
 	uint32_t nodes[STUDY_MAX_NODES];
 	struct pfn_run runs[STUDY_MAX_RUNS];
 	uint32_t nr_runs_kept;
+	uint32_t area;
 };
+
+/* Where a cell's buffer lies in the kernel's address space (study_cell.area) */
+#define STUDY_AREA_UNKNOWN	0	/* not recorded (older documents) */
+#define STUDY_AREA_DIRECT_MAP	1
+#define STUDY_AREA_VMALLOC	2
+#define STUDY_AREA_OTHER	3
+#define STUDY_NR_AREAS		4
 
 /**
  * struct study_limit - the largest allocation of a kind that succeeded
@@ -102,7 +112,8 @@ struct study_iomem {
  * @nr_cpus, @mem_bytes (MemTotal), @hypervisor (cpuinfo flag), @quick,
  * @interrupted (SIGINT: partial), @duration_s, @bpf (second clock used),
  * @bpf_note (hooks that are off and why).  The kernel's layout: @page_size,
- * @kmalloc_max_size, @max_order, @limit_bytes (module), @nr_nodes, @zones.
+ * @kmalloc_max_size, @max_order, @limit_bytes (module), @nr_nodes, @zones,
+ * @page_offset, @vmalloc_start, @vmalloc_end (inclusive; 0: not recorded).
  */
 struct study {
 	char kernel[160];
@@ -121,6 +132,7 @@ struct study {
 	uint32_t max_order;
 	uint64_t limit_bytes;
 	uint32_t nr_nodes;
+	uint64_t page_offset, vmalloc_start, vmalloc_end;
 	struct memalloc_zone zones[STUDY_MAX_ZONES];
 	uint32_t nr_zones;
 	struct study_iomem *iomem;
@@ -162,6 +174,15 @@ void study__write_places_csv(const struct study *s, FILE *f);
 
 /* The terminal table and summary (under 100 columns) */
 void study__print_table(const struct study *s, FILE *f);
+
+/* The STUDY_AREA_* of kernel address @addr from @s's layout (UNKNOWN without one) */
+uint32_t study__area_of(const struct study *s, uint64_t addr);
+
+/* "direct map", "vmalloc", "other", or "" (UNKNOWN) */
+const char *study__area_name(uint32_t area);
+
+/* The STUDY_AREA_* named @name (study__area_name()); UNKNOWN for any other */
+uint32_t study__area_from_name(const char *name);
 
 /* Mapping levels of a cell as "4K", "2M", "4K+2M", "-" */
 const char *study__levels_str(const struct study_cell *c, char *buf, size_t len);
