@@ -475,8 +475,8 @@ static void md__limits(const struct study *a, const struct study *b, FILE *f)
 				continue;
 			fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", kind__name(la->kind),
 				size__format(la->largest, s[0], 16), size__format(lb->largest, s[1], 16),
-				size__format(la->first_fail, s[2], 16),
-				size__format(lb->first_fail, s[3], 16),
+				study__fail_size(la, s[2], 16),
+				study__fail_size(lb, s[3], 16),
 				size__format(la->kernel_max, s[4], 16),
 				size__format(lb->kernel_max, s[5], 16));
 		}

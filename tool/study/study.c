@@ -436,6 +436,16 @@ static const char *study__per(uint64_t ns, uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+const char *study__fail_size(const struct study_limit *l, char *buf, size_t len)
+{
+	/* Exact when rounding would hide it: 4M works, 4M + 1 B fails */
+	if (l->first_fail == l->largest + 1)
+		snprintf(buf, len, "+1 B");
+	else
+		size__format(l->first_fail, buf, len);
+	return buf;
+}
+
 void study__print_table(const struct study *s, FILE *f)
 {
 	char b[12][24];
@@ -481,11 +491,8 @@ void study__print_table(const struct study *s, FILE *f)
 		const struct study_limit *l = &s->limits[i];
 
 		size__format(l->largest, b[0], sizeof(b[0]));
-		size__format(l->first_fail, b[1], sizeof(b[1]));
 		size__format(l->kernel_max, b[2], sizeof(b[2]));
-		/* Exact when rounding would hide it: 4M works, 4M + 1 B fails */
-		if (l->first_fail == l->largest + 1)
-			snprintf(b[1], sizeof(b[1]), "+1 B");
+		study__fail_size(l, b[1], sizeof(b[1]));
 		fprintf(f, "largest %-11s %s, %s fails (%s); kernel says %s: %s\n",
 			kind__name(l->kind), b[0], b[1], study__errname(l->fail_err), b[2],
 			l->largest == l->kernel_max ? "match" : "MISMATCH");

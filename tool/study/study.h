@@ -172,6 +172,9 @@ void study__write_csv(const struct study *s, FILE *f);
 void study__write_limits_csv(const struct study *s, FILE *f);
 void study__write_places_csv(const struct study *s, FILE *f);
 
+/* The smallest failing size of @l: "8M", or "+1 B" where rounding would hide it */
+const char *study__fail_size(const struct study_limit *l, char *buf, size_t len);
+
 /* The terminal table and summary (under 100 columns) */
 void study__print_table(const struct study *s, FILE *f);
 
