@@ -542,6 +542,8 @@ static void test_bpf_walk_report(void)
 		tap_bail("open_memstream: out of memory");
 	report__print_table(&r, f);
 	fclose(f);
+	tap_has_str(buf, "BPF walks cut short 0 (past the page cap",
+		    "summary: the walks cut short are said, even when none");
 	tap_has_str(buf, "BPF walk vs module walk: 1 pages, agreed 1, differed 0, not walked 0\n",
 		    "summary: the BPF walk line");
 	tap_has_str(buf, " bpfwalk:=\n", "table: the allocation marked as BPF-walked alike");

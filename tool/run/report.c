@@ -155,11 +155,15 @@ void report__print_summary(const struct report *r, FILE *out)
 				      event__name(t), (unsigned long long)st->events[t]);
 	}
 	print_list(out, "events:", n ? ev : "none", ", ");
-	if (s->walk)
+	if (s->walk) {
 		fprintf(out, "BPF walk vs module walk: %llu pages, agreed %llu, differed %llu, "
 			     "not walked %llu\n",
 			(unsigned long long)s->walk_pages, (unsigned long long)s->walk_agreed,
 			(unsigned long long)s->walk_differed, (unsigned long long)s->walk_missing);
+		/* Never silently incomplete: the walks BPF cut short, always said */
+		fprintf(out, "BPF walks cut short %llu (past the page cap, or no room to send)\n",
+			(unsigned long long)st->walk_truncated);
+	}
 	fprintf(out, "ring buffer drops %llu, recursion misses %llu, truncated page lists %llu\n",
 		(unsigned long long)st->drops, (unsigned long long)st->recursion_misses,
 		(unsigned long long)st->truncated);
