@@ -55,8 +55,10 @@ KSRC      := $(DEBUG_CACHE)/current
 KSTAMP    := $(KSRC)/done
 KIMAGE    := $(KSRC)/bzImage
 KDIR      ?= $(KSRC)/kdir
-# KASAN's shadow, kmemleak's pool and lockdep want room
-MEM       := $(if $(filter command line,$(origin MEM)),$(MEM),512M)
+# KASAN's shadow, kmemleak's pool and lockdep want room (unless MEM= is given)
+ifeq ($(origin MEM),file)
+MEM       := 512M
+endif
 else ifeq ($(KERNEL),host)
 KTAG      := host
 KIMAGE    := /boot/vmlinuz-$(shell uname -r)

@@ -263,9 +263,7 @@ u32 memalloc_region(unsigned long addr)
  */
 u64 memalloc_helper_pfn(unsigned long addr)
 {
-	unsigned long dmap_end = PAGE_OFFSET + (1UL << MAX_PHYSMEM_BITS);
-	unsigned long vmemmap_end = (unsigned long)vmemmap +
-		(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT)) * sizeof(struct page);
+	u32 region = memalloc_region(addr);
 	struct page *page;
 	unsigned int level;
 	pte_t *ptep, pte;
@@ -282,8 +280,7 @@ u64 memalloc_helper_pfn(unsigned long addr)
 	 * memory hot-remove frees tables (the direct map beyond RAM, vmemmap).
 	 * There the kernel has no answer to give.
 	 */
-	if ((addr >= PAGE_OFFSET && addr < dmap_end) ||
-	    (addr >= (unsigned long)vmemmap && addr < vmemmap_end))
+	if (region == MEMALLOC_REGION_DIRECT_MAP || region == MEMALLOC_REGION_VMEMMAP)
 		return ULLONG_MAX;
 
 	ptep = lookup_address(addr, &level);

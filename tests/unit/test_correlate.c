@@ -410,50 +410,56 @@ static void add_walk(struct corr_log *log, uint64_t ts, uint64_t addr, uint32_t 
 	free(w);
 }
 
+static const uint64_t walk_pfns[3] = { 0x5000, 0x5001, 0x5002 };
+static const uint8_t walk_pmd[3] = { MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD };
+
+/*
+ * A kmalloc of @npages walked by the module at 2M (frames 0x5000...) during
+ * [@t, @t + 100], traced at @t + 50, and a BPF walk of @nwalk pages at @walk_t
+ */
+static struct corr_alloc walk_case(struct corr_log *log, uint64_t t, uint64_t va,
+				   uint32_t npages, uint64_t walk_t, const uint64_t *pfns,
+				   const uint8_t *levels, uint32_t nwalk)
+{
+	add(log, ev(MEMTRACE_EV_KMALLOC, t + 50, va, 0x5000));
+	add_walk(log, walk_t, va, 0, pfns, levels, nwalk);
+	return alloc(MEMALLOC_KIND_KMALLOC, npages * 4096ULL, va, t, t + 100, walk_pfns, npages,
+		     MEMALLOC_LEVEL_PMD);
+}
+
+/* Six allocations whose BPF walks agree, differ or fall short, matched */
+static void bpf_walk_allocs(struct corr_log *log, struct corr_alloc *a)
+{
+	static const uint64_t bad[3] = { 0x5000, 0x5001, 0x9999 };
+	static const uint8_t pte[3] = { MEMALLOC_LEVEL_PTE, MEMALLOC_LEVEL_PTE,
+					MEMALLOC_LEVEL_PTE };
+
+	/* 0: walked in BPF, same level and PFNs: agree */
+	a[0] = walk_case(log, 100, PO + 0x5000000ULL, 3, 151, walk_pfns, walk_pmd, 3);
+	/* 1: same PFNs, another level (4K in BPF, 2M in the module): differs */
+	a[1] = walk_case(log, 300, PO + 0x5000000ULL, 3, 351, walk_pfns, pte, 3);
+	/* 2: one PFN differs */
+	a[2] = walk_case(log, 500, PO + 0x5000000ULL, 3, 551, bad, walk_pmd, 3);
+	/* 3: the walk covers 2 of 3 pages */
+	a[3] = walk_case(log, 700, PO + 0x5000000ULL, 3, 751, walk_pfns, walk_pmd, 2);
+	/* 4: the only walk of the address is outside the ALLOC call */
+	a[4] = walk_case(log, 900, PO + 0x6000000ULL, 1, 1500, walk_pfns, walk_pmd, 1);
+	/* 5: two chunks of one walk (same time stamp), the second first */
+	add(log, ev(MEMTRACE_EV_KMALLOC, 1150, PO + 0x7000000ULL, 0x5000));
+	add_walk(log, 1151, PO + 0x7000000ULL, 2, walk_pfns + 2, walk_pmd, 1);
+	add_walk(log, 1151, PO + 0x7000000ULL, 0, walk_pfns, walk_pmd, 2);
+	a[5] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x7000000ULL, 1100, 1200, walk_pfns, 3,
+		     MEMALLOC_LEVEL_PMD);
+	match(log, a, 6);
+}
+
 static void test_bpf_walk(void)
 {
 	struct corr_log log = { .walk = true };
-	uint64_t pfns[3] = { 0x5000, 0x5001, 0x5002 }, bad[3] = { 0x5000, 0x5001, 0x9999 };
-	uint8_t pmd[3] = { MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD, MEMALLOC_LEVEL_PMD };
-	uint8_t pte[3] = { MEMALLOC_LEVEL_PTE, MEMALLOC_LEVEL_PTE, MEMALLOC_LEVEL_PTE };
-	struct memtrace_counters st = {};
-	struct corr_summary sum = { .walk = true };
 	struct corr_alloc a[6];
 	int i;
 
-	/* 0: walked in BPF, same level and PFNs: agree */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, PO + 0x5000000ULL, 0x5000));
-	add_walk(&log, 151, PO + 0x5000000ULL, 0, pfns, pmd, 3);
-	a[0] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 100, 200, pfns, 3,
-		     MEMALLOC_LEVEL_PMD);
-	/* 1: same PFNs, another level (4K in BPF, 2M in the module): differs */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 350, PO + 0x5000000ULL, 0x5000));
-	add_walk(&log, 351, PO + 0x5000000ULL, 0, pfns, pte, 3);
-	a[1] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 300, 400, pfns, 3,
-		     MEMALLOC_LEVEL_PMD);
-	/* 2: one PFN differs */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 550, PO + 0x5000000ULL, 0x5000));
-	add_walk(&log, 551, PO + 0x5000000ULL, 0, bad, pmd, 3);
-	a[2] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 500, 600, pfns, 3,
-		     MEMALLOC_LEVEL_PMD);
-	/* 3: the walk covers 2 of 3 pages */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 750, PO + 0x5000000ULL, 0x5000));
-	add_walk(&log, 751, PO + 0x5000000ULL, 0, pfns, pmd, 2);
-	a[3] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x5000000ULL, 700, 800, pfns, 3,
-		     MEMALLOC_LEVEL_PMD);
-	/* 4: the only walk of the address is outside the ALLOC call */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 950, PO + 0x6000000ULL, 0x5000));
-	add_walk(&log, 1500, PO + 0x6000000ULL, 0, pfns, pmd, 1);
-	a[4] = alloc(MEMALLOC_KIND_KMALLOC, 64, PO + 0x6000000ULL, 900, 1000, pfns, 1,
-		     MEMALLOC_LEVEL_PMD);
-	/* 5: two chunks of one walk (same time stamp), the second first */
-	add(&log, ev(MEMTRACE_EV_KMALLOC, 1150, PO + 0x7000000ULL, 0x5000));
-	add_walk(&log, 1151, PO + 0x7000000ULL, 2, pfns + 2, pmd, 1);
-	add_walk(&log, 1151, PO + 0x7000000ULL, 0, pfns, pmd, 2);
-	a[5] = alloc(MEMALLOC_KIND_KMALLOC, 12288, PO + 0x7000000ULL, 1100, 1200, pfns, 3,
-		     MEMALLOC_LEVEL_PMD);
-
-	match(&log, a, 6);
+	bpf_walk_allocs(&log, a);
 	tap_verdict(a[0].verdict, CORR_AGREE, "BPF walk equal to WALK: agree");
 	tap_eq_u64(a[0].walk_agreed, 3, "BPF walk equal to WALK: 3 pages agreed");
 	tap_eq_u64(a[0].walk_level[1], MEMALLOC_LEVEL_PMD, "BPF walk: page 1's level kept");
@@ -470,6 +476,25 @@ static void test_bpf_walk(void)
 	tap_verdict(a[4].verdict, CORR_INCOMPLETE, "no BPF walk in the call: incomplete");
 	tap_eq_u64(a[5].walk_agreed, 3, "chunks of one walk in any order: 3 pages agreed");
 
+	/* Without the BPF walk asked for, walk records change nothing */
+	log.walk = false;
+	match(&log, &a[1], 1);
+	tap_verdict(a[1].verdict, CORR_AGREE, "walk records not asked for: not compared");
+	tap_ok(!a[1].walk_pfn, "walk records not asked for: no BPF PFNs");
+	for (i = 0; i < 6; i++)
+		corr_alloc__free(&a[i]);
+	corr_log__free(&log);
+}
+
+static void test_bpf_walk_summary(void)
+{
+	struct corr_log log = { .walk = true };
+	struct memtrace_counters st = {};
+	struct corr_summary sum = { .walk = true };
+	struct corr_alloc a[6];
+	int i;
+
+	bpf_walk_allocs(&log, a);
 	corr__summarize(a, 6, &st, &sum);
 	tap_ok(sum.walk, "summarize keeps the walk flag");
 	tap_eq_u64(sum.walk_pages, 16, "summary: 16 pages compared with the BPF walk");
@@ -488,12 +513,6 @@ static void test_bpf_walk(void)
 	sum.walk = false;
 	corr__summarize(a, 1, &st, &sum);
 	tap_verdict(sum.verdict, CORR_AGREE, "without --bpf-walk its counter does not count");
-
-	/* Without the BPF walk asked for, walk records change nothing */
-	log.walk = false;
-	match(&log, &a[1], 1);
-	tap_verdict(a[1].verdict, CORR_AGREE, "walk records not asked for: not compared");
-	tap_ok(!a[1].walk_pfn, "walk records not asked for: no BPF PFNs");
 	for (i = 0; i < 6; i++)
 		corr_alloc__free(&a[i]);
 	corr_log__free(&log);
@@ -650,6 +669,7 @@ int main(void)
 	test_bad_records();
 	test_report();
 	test_bpf_walk();
+	test_bpf_walk_summary();
 	test_bpf_walk_records();
 	test_bpf_walk_report();
 	test_json_writer();

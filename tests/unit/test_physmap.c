@@ -338,12 +338,24 @@ static void test_zoneinfo_malformed(struct physmap *pm)
 	tap_eq_u64(pm->nr_zones, 2, "zoneinfo malformed: failed parses keep the previous zones");
 }
 
+/* What physmap__print() writes, as a string to free */
+static char *print_str(const struct physmap *pm)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	if (!out)
+		tap_bail("open_memstream: %s", strerror(errno));
+	physmap__print(pm, out);
+	fclose(out);
+	return buf;
+}
+
 static void test_edge_inputs(void)
 {
 	struct physmap pm = { 0 };
 	char *buf = NULL;
-	size_t size = 0;
-	FILE *out;
 
 	tap_err(parse_str(&pm, physmap__parse_zoneinfo,
 			  "Node 0, zone   Normal\n  pages free     0\n        spanned  0\n"
@@ -362,11 +374,7 @@ static void test_edge_inputs(void)
 		"iomem: the all-zero listing of non-root readers parses");
 	tap_eq_u64(pm.nr_res, 3, "iomem: ... to its 3 lines");
 	tap_ok(physmap__iomem_is_censored(&pm), "iomem: ... and is reported as censored");
-	out = open_memstream(&buf, &size);
-	if (!out)
-		tap_bail("open_memstream: %s", strerror(errno));
-	physmap__print(&pm, out);
-	fclose(out);
+	buf = print_str(&pm);
 	tap_has_str(buf, "CAP_SYS_ADMIN", "print: censored iomem says why (CAP_SYS_ADMIN)");
 	tap_no_str(buf, "System RAM +", "print: censored iomem counts no RAM");
 	free(buf);
@@ -378,7 +386,8 @@ static void test_edge_inputs(void)
 	tap_eq_u64(pm.nr_zones, 0, "free: no zones counted (safe to call twice)");
 }
 
-static void test_print(const struct physmap *pm)
+/* The /proc/iomem tree with the zones' marks beside it */
+static void test_print_iomem(const char *buf)
 {
 	static const char * const iomem_lines[] = {
 		"00000000-00000fff : Reserved", "00001000-0009fbff : System RAM",
@@ -392,22 +401,9 @@ static void test_print(const struct physmap *pm)
 		"  fed00000-fed003ff : PNP0103:00", "fffc0000-ffffffff : Reserved",
 		"100000000-17fffffff : PCI Bus 0000:00", "fd00000000-ffffffffff : Reserved",
 	};
-	struct physmap empty = { 0 };
-	char line[256], *buf = NULL;
-	const char *l, *nl;
-	size_t size = 0, i, found = 0;
-	FILE *out;
-
-	out = open_memstream(&buf, &size);
-	if (!out)
-		tap_bail("open_memstream: %s", strerror(errno));
-	physmap__print(pm, out);
-	fclose(out);
-	for (l = buf; l && *l; l = nl ? nl + 1 : NULL) {	/* show it as TAP diagnostics */
-		nl = strchr(l, '\n');
-		i = nl ? (size_t)(nl - l) : strlen(l);
-		printf("#%s%.*s\n", i ? " " : "", (int)i, l);
-	}
+	char line[256];
+	const char *l;
+	size_t i, found = 0;
 
 	for (i = 0; i < sizeof(iomem_lines) / sizeof(iomem_lines[0]); i++) {
 		if (find_line(buf, iomem_lines[i], line, sizeof(line)))
@@ -436,6 +432,14 @@ static void test_print(const struct physmap *pm)
 	tap_eq_str(l, "00000000-00000fff : Reserved", "print: PFN 0 Reserved line has no zone mark");
 	l = find_line(buf, "07fe0000-07ffffff : Reserved", line, sizeof(line));
 	tap_eq_str(l, "07fe0000-07ffffff : Reserved", "print: Reserved above RAM has no zone mark");
+}
+
+/* The summary of each zone: spans, RAM and holes, present and managed */
+static void test_print_zones(const char *buf)
+{
+	char line[256];
+	const char *l;
+
 	l = find_line(buf, "Node 0 DMA ", line, sizeof(line));
 	tap_has_str(l, "pfn 0x1-0xfff", "print: DMA summary gives the PFN span");
 	tap_has_str(l, "phys 00001000-00ffffff", "print: DMA summary gives the physical span");
@@ -452,15 +456,27 @@ static void test_print(const struct physmap *pm)
 	tap_has_str(buf, "  spanned 28640 = 28640 System RAM + 0 hole\n"
 			 "  present 28640, managed 18545 (10095 reserved)\n",
 		    "print: DMA32 managed < present follows");
+}
+
+static void test_print(const struct physmap *pm)
+{
+	struct physmap empty = { 0 };
+	const char *l, *nl;
+	char *buf;
+	size_t i;
+
+	buf = print_str(pm);
+	for (l = buf; l && *l; l = nl ? nl + 1 : NULL) {	/* show it as TAP diagnostics */
+		nl = strchr(l, '\n');
+		i = nl ? (size_t)(nl - l) : strlen(l);
+		printf("#%s%.*s\n", i ? " " : "", (int)i, l);
+	}
+	test_print_iomem(buf);
+	test_print_zones(buf);
 	tap_lt_u64(max_columns(buf), 100, "print: lines under 100 columns");
 	free(buf);
 
-	buf = NULL;
-	out = open_memstream(&buf, &size);
-	if (!out)
-		tap_bail("open_memstream: %s", strerror(errno));
-	physmap__print(&empty, out);
-	fclose(out);
+	buf = print_str(&empty);
 	tap_eq_str(buf, "", "print: an empty physmap prints nothing");
 	free(buf);
 }
@@ -469,16 +485,10 @@ static void test_print_zones_only(void)
 {
 	struct physmap pm = { 0 };
 	char *buf = NULL;
-	size_t size = 0;
-	FILE *out;
 
 	if (parse_file(&pm, physmap__parse_zoneinfo, "zoneinfo-numa2.txt"))
 		tap_bail("parse zoneinfo-numa2.txt failed (tested above)");
-	out = open_memstream(&buf, &size);
-	if (!out)
-		tap_bail("open_memstream: %s", strerror(errno));
-	physmap__print(&pm, out);
-	fclose(out);
+	buf = print_str(&pm);
 	tap_has_str(buf, "Node 1 DMA32", "print: zoneinfo without iomem: node 1's zone summary");
 	tap_has_str(buf, "phys 08000000-0ffdffff", "print: ... with its physical span");
 	tap_no_str(buf, "System RAM", "print: ... and no iomem lines");

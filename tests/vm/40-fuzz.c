@@ -1520,15 +1520,12 @@ static long meminfo_kb(const char *key)
 	return v;
 }
 
-int main(void)
+/* FUZZ_SEED, or one from the clock; printed first so a failure can be replayed */
+static uint64_t fuzz_seed(void)
 {
-	const char *phases = getenv("FUZZ_PHASES"), *s = getenv("FUZZ_SEED");
-	double secs = env_num("FUZZ_SECONDS", 20), t0;
-	char set[128], first[512];
-	uint64_t seed, bytes1, total = 0;
-	uint32_t count1;
-	int fd, k, r, n, err;
+	const char *s = getenv("FUZZ_SEED");
 	struct timespec ts;
+	uint64_t seed;
 
 	if (s && *s) {
 		char *end;
@@ -1542,14 +1539,14 @@ int main(void)
 	}
 	printf("# seed %llu: replay with FUZZ_SEED=%llu\n", (unsigned long long)seed,
 	       (unsigned long long)seed);
-	if (!phases || !*phases)
-		phases = "mutate,concurrent,race";
-	trace = getenv("FUZZ_TRACE") && *getenv("FUZZ_TRACE") && strcmp(getenv("FUZZ_TRACE"), "0");
+	return seed;
+}
 
-	if (access(MEMALLOC_DEVICE, F_OK)) {
-		printf("# SKIP %s missing (memalloc.ko not loaded)\n", MEMALLOC_DEVICE);
-		return TAP_SKIP;
-	}
+/* Shared counters, a PROT_NONE page, the layout (INFO) and the byte budget */
+static void fuzz_setup(double secs, const char *phases)
+{
+	int fd, k, err;
+
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	none_page = map_pages(1, PROT_NONE);
 	if (sh == MAP_FAILED || !none_page)
@@ -1574,20 +1571,30 @@ int main(void)
 	       "%u, %llu bytes; budget %llu MiB\n", secs, phases,
 	       (unsigned long long)info.limit_bytes, info.limit_count, info.held_count,
 	       (unsigned long long)info.held_bytes, (unsigned long long)(budget >> 20));
+}
 
-	t0 = now();
-	if (strstr(phases, "mutate"))
-		phase_mutate(seed, secs * (strstr(phases, "concurrent") || strstr(phases, "race") ?
-					   0.3 : 1.0));
-	if (strstr(phases, "concurrent"))
-		phase_concurrent(seed, secs * (strstr(phases, "race") ?
-					       (strstr(phases, "mutate") ? 0.4 : 0.6) :
-					       (strstr(phases, "mutate") ? 0.7 : 1.0)));
-	if (strstr(phases, "race"))
+/* The phases named in @phases share @secs 3:4:3; the race takes what is left */
+static void fuzz_run(uint64_t seed, double secs, const char *phases)
+{
+	bool mutate = strstr(phases, "mutate"), concurrent = strstr(phases, "concurrent");
+	bool race = strstr(phases, "race");
+	double weights = 3 * mutate + 4 * concurrent + 3 * race, t0 = now();
+
+	if (mutate)
+		phase_mutate(seed, secs * 3 / weights);
+	if (concurrent)
+		phase_concurrent(seed, secs * 4 / weights);
+	if (race)
 		phase_race(seed, secs - (now() - t0) > 1 ? secs - (now() - t0) : 1);
 	printf("# fuzzing took %.1f s\n", now() - t0);
+}
 
-	/* Every call: 0 or a documented errno */
+/* Every call returned 0 or a documented errno; no child or thread was lost */
+static void check_calls(void)
+{
+	char set[128];
+	int k;
+
 	for (k = 0; k < K_NR; k++) {
 		expected_set(k, set, sizeof(set));
 		if (!tap_eq_u64(sh->nunexp[k], 0, "%s: all %llu calls returned one of %s", kind_name[k],
@@ -1604,8 +1611,16 @@ int main(void)
 		       strsignal(WTERMSIG(sh->child_first_status & ~(1 << 30))));
 	tap_eq_u64(sh->child_failed, 0, "every child process finished its calls (exit 0)");
 	tap_eq_u64(threads_lost, 0, "every thread of the concurrent phase finished its calls");
+}
 
-	/* After the last close */
+/* After the last close: nothing held, no vmalloc area, a clean reload */
+static void check_after_close(void)
+{
+	char first[512];
+	uint64_t bytes1;
+	uint32_t count1;
+	int n, err;
+
 	if (!held_now(&count1, &bytes1))
 		tap_bail("INFO after the fuzzing: %s", strerror(errno));
 	if (!tap_eq_u64(count1, 0, "after the last close the module holds no allocation"))
@@ -1618,15 +1633,21 @@ int main(void)
 
 	err = reload_module();
 	tap_err(err, 0, "rmmod memalloc, then insmod memalloc.ko demo=0");
-	if (!err) {
-		n = vmalloc_areas(true, first, sizeof(first));
-		if (!tap_eq_s64(n, 0, "after the reload /proc/vmallocinfo has no area of memalloc.ko"))
-			printf("#   first: %s", first);
-		tap_ok(held_now(&count1, &bytes1) && count1 == 0 && bytes1 == 0,
-		       "after the reload %s opens and INFO says nothing held", MEMALLOC_DEVICE);
-	}
+	if (err)
+		return;
+	n = vmalloc_areas(true, first, sizeof(first));
+	if (!tap_eq_s64(n, 0, "after the reload /proc/vmallocinfo has no area of memalloc.ko"))
+		printf("#   first: %s", first);
+	tap_ok(held_now(&count1, &bytes1) && count1 == 0 && bytes1 == 0,
+	       "after the reload %s opens and INFO says nothing held", MEMALLOC_DEVICE);
+}
 
-	/* What ran */
+/* What ran: calls and results per kind, operations, the seed again */
+static void report_counts(uint64_t seed, double secs_taken)
+{
+	uint64_t total = 0;
+	int k, r;
+
 	for (k = 0; k < K_NR; k++) {
 		char line[512];
 		size_t used;
@@ -1646,7 +1667,28 @@ int main(void)
 	}
 	for (k = 0; k < O_NR; k++)
 		printf("# %-14s %7llu %s\n", "", (unsigned long long)sh->ops[k], op_name[k]);
-	printf("# %llu calls in %.1f s; seed %llu\n", (unsigned long long)total, now() - t0,
+	printf("# %llu calls in %.1f s; seed %llu\n", (unsigned long long)total, secs_taken,
 	       (unsigned long long)seed);
+}
+
+int main(void)
+{
+	const char *phases = getenv("FUZZ_PHASES"), *tr = getenv("FUZZ_TRACE");
+	double secs = env_num("FUZZ_SECONDS", 20), t0;
+	uint64_t seed = fuzz_seed();
+
+	if (!phases || !*phases)
+		phases = "mutate,concurrent,race";
+	trace = tr && *tr && strcmp(tr, "0");
+	if (access(MEMALLOC_DEVICE, F_OK)) {
+		printf("# SKIP %s missing (memalloc.ko not loaded)\n", MEMALLOC_DEVICE);
+		return TAP_SKIP;
+	}
+	fuzz_setup(secs, phases);
+	t0 = now();
+	fuzz_run(seed, secs, phases);
+	check_calls();
+	check_after_close();
+	report_counts(seed, now() - t0);
 	return tap_finish();
 }

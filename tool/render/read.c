@@ -75,37 +75,26 @@ static struct json_object *js_at(struct json_object *a, size_t i)
 }
 
 /*
- * Parse the document in @text: it may come over a serial line, so CRs and
- * noise before the first '{' are skipped.  0, -EINVAL or -ENOMEM.
+ * Parse the document in @text: it may come over a serial line, so noise
+ * before the first '{' is skipped (the CRs a tty adds are JSON whitespace).
+ * 0, -EINVAL or -ENOMEM.
  */
 static int js_parse(const char *text, size_t len, struct json_object **out)
 {
 	const char *start = memchr(text, '{', len);
 	struct json_tokener *tok;
-	char *clean;
-	size_t i, n = 0;
 
 	if (!start)
 		return -EINVAL;
-	len -= start - text;
-	clean = malloc(len + 1);
 	tok = json_tokener_new();
-	if (!clean || !tok) {
-		free(clean);
-		json_tokener_free(tok);
+	if (!tok)
 		return -ENOMEM;
-	}
-	for (i = 0; i < len; i++) {
-		if (start[i] != '\r')
-			clean[n++] = start[i];
-	}
-	*out = json_tokener_parse_ex(tok, clean, (int)n);
+	*out = json_tokener_parse_ex(tok, start, (int)(len - (start - text)));
 	if (json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(*out);
 		*out = NULL;
 	}
 	json_tokener_free(tok);
-	free(clean);
 	return *out ? 0 : -EINVAL;
 }
 
