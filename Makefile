@@ -91,15 +91,15 @@ QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	$(if $(FILES),-f "$(FILES)")
 
 # ---- tool and tests ------------------------------------------------------
-# tool/ is a folder per feature (run/, study/, zones/) over lib/ (json
+# tool/ is a folder per feature (run/, study/, zones/, vtop/, top/) over lib/ (json
 # writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
-# the tracer and clock loaders).  In lib/ run/ study/ zones/ vtop/, cmd_*.c is a
+# the tracer and clock loaders).  In lib/ and each feature, cmd_*.c is a
 # command's driver and every other file is pure C: those make
 # libmemtrace.a, which the tool and every unit test link (the tests link a
 # build with sanitizers).  render/ is the host-side renderer (plots, report
 # page, the JSON reader), a program of its own: memtrace-render.  Each
 # bpf/X.bpf.c becomes a skeleton X.skel.h (struct X_bpf).
-TOOL_FEATURES := lib run study zones vtop
+TOOL_FEATURES := lib run study zones vtop top
 LIB_SRC     := $(filter-out %/cmd_%.c,$(wildcard $(TOOL_FEATURES:%=tool/%/*.c)))
 CMD_SRC     := tool/memtrace.c $(wildcard $(TOOL_FEATURES:%=tool/%/cmd_*.c)) \
 	$(wildcard tool/dev/*.c tool/trace/*.c)
@@ -142,7 +142,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm study study-compare test \
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm top study study-compare test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -167,6 +167,8 @@ help:
 ##                   the console line by line, exit with CMD's status
 ##   make vm FILES='prog data/' CMD='/host/prog /host/data'
 ##                   bring your own files: copied into the guest's /host/
+##   make top        memtrace top in the guest while a workload forks,
+##                   writes tmpfs files and pipes (TOP_ARGS='-i 3 -n 4')
 ##   make study      run the allocation study in the guest; report, CSV
 ##                   and plots in build/study/ (STUDY_ARGS=--quick;
 ##                   STUDY_OUT=dir puts them elsewhere)
@@ -334,6 +336,15 @@ study-compare: $(RENDER)
 
 vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
+
+# memtrace top in the guest while a workload runs (scripts/top-workload.sh):
+# forks (vmalloc'd kernel stacks), tmpfs writes (page cache), pipes (slab).
+TOP_ARGS ?= -i 3 -n 4 --rows 14
+top: FILES = scripts/top-workload.sh
+top: $(INITRAMFS)
+	$(Q)$(QEMU) -c 'memtrace top --table $(TOP_ARGS) 2> /tmp/top.err & \
+		until grep -q tracing /tmp/top.err; do sleep 0.2; done; \
+		sh /host/top-workload.sh 10; wait'
 
 # ---- tests ---------------------------------------------------------------
 $(B)/tests/unit/obj/%.o: tool/%.c $(TOOL_HDR) | deps

@@ -265,6 +265,21 @@ static long walk__page(__u32 idx, void *data)
 	return 0;
 }
 
+/* The walk's start: the top table, the direct map's base, 4 or 5 levels */
+static __always_inline void walk__root(struct walk_ctx *c)
+{
+	c->top = (__u64)&init_top_pgt;
+	c->pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	c->levels = 4;
+	if (&__pgtable_l5_enabled) {
+		__u32 l5 = 0;
+
+		bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled);
+		if (l5)
+			c->levels = 5;
+	}
+}
+
 /*
  * Walk every page of [addr, addr + bytes) (addr rounded down to its page)
  * and send the results, when walk_pages is set; pages beyond
@@ -282,16 +297,7 @@ static __always_inline void walk__emit(__u64 addr, __u64 bytes)
 		return;
 	c.addr = addr & ~(PAGE_SIZE - 1);
 	pages = (addr + bytes - c.addr + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	c.top = (__u64)&init_top_pgt;
-	c.pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
-	c.levels = 4;
-	if (&__pgtable_l5_enabled) {
-		__u32 l5 = 0;
-
-		bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled);
-		if (l5)
-			c.levels = 5;
-	}
+	walk__root(&c);
 	c.ts_ns = bpf_ktime_get_ns();
 	c.tgid = bpf_get_current_pid_tgid() >> 32;
 	c.nr = pages < MEMTRACE_WALK_MAX_PAGES ? pages : MEMTRACE_WALK_MAX_PAGES;
@@ -307,13 +313,17 @@ static __always_inline void walk__emit(__u64 addr, __u64 bytes)
 		counter__inc(MEMTRACE_CNT_WALK_TRUNCATED);
 }
 
-static __always_inline int kmalloc__emit(__u32 type, __u64 call_site, __u64 ptr, __u64 req,
-					 __u64 alloc, __u64 gfp, __u32 node)
+#include "agg.bpf.h"
+
+static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site, __u64 ptr,
+					 __u64 req, __u64 alloc, __u64 gfp, __u32 node)
 {
 	struct memtrace_event *e;
 
 	if (req < min_size || caller__skip(call_site) || tgid__skip())
 		return 0;
+	if (aggregate)
+		return agg__on(type) ? agg__slab(ctx, type, call_site, ptr, req, alloc) : 0;
 	e = event__reserve(type);
 	if (!e)
 		return 0;
@@ -336,7 +346,11 @@ static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 	struct memtrace_event *e;
 
 	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
-	if (ptr <= 16 || tgid__skip())
+	if (ptr <= 16)
+		return 0;
+	if (aggregate)
+		return agg__free(ptr, LIVE_SLAB);
+	if (tgid__skip())
 		return 0;
 	e = event__reserve(type);
 	if (!e)
@@ -364,14 +378,15 @@ int memtrace__kmalloc(__u64 *ctx)
 		asm volatile("" ::: "memory");
 		node = (__u32)ctx[5];
 	}
-	return kmalloc__emit(MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4], node);
+	return kmalloc__emit(ctx, MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
+			     node);
 }
 
 /* kmem:kmalloc_node, before 11e9734bcb6a: autoload off where it is absent */
 SEC("raw_tp/kmalloc_node")
 int memtrace__kmalloc_node(__u64 *ctx)
 {
-	return kmalloc__emit(MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
+	return kmalloc__emit(ctx, MEMTRACE_EV_KMALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
 			     (__u32)ctx[5]);
 }
 
@@ -383,14 +398,14 @@ int memtrace__kmem_cache_alloc(__u64 *ctx)
 	__u32 node = MEMTRACE_NO_NODE;
 
 	if (has_kmem_alloc())
-		return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2], ctx[3],
-				     ctx[4], node);
+		return kmalloc__emit(ctx, MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2],
+				     ctx[3], ctx[4], node);
 	s = (struct kmem_cache *)ctx[2];
 	if (kmem_cache_alloc_has_node()) {
 		asm volatile("" ::: "memory");
 		node = (__u32)ctx[4];
 	}
-	return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1],
+	return kmalloc__emit(ctx, MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1],
 			     BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), ctx[3], node);
 }
 
@@ -398,8 +413,8 @@ int memtrace__kmem_cache_alloc(__u64 *ctx)
 SEC("raw_tp/kmem_cache_alloc_node")
 int memtrace__kmem_cache_alloc_node(__u64 *ctx)
 {
-	return kmalloc__emit(MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4],
-			     (__u32)ctx[5]);
+	return kmalloc__emit(ctx, MEMTRACE_EV_KMEM_CACHE_ALLOC, ctx[0], ctx[1], ctx[2], ctx[3],
+			     ctx[4], (__u32)ctx[5]);
 }
 
 SEC("raw_tp/kfree")
@@ -414,13 +429,19 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 	return kfree__emit(MEMTRACE_EV_KMEM_CACHE_FREE, ctx[0], ctx[1]);
 }
 
-static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64 gfp)
+static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 order,
+				      __u64 gfp)
 {
 	struct memtrace_event *e;
 	__u64 bytes = PAGE_SIZE << order, pfn;
 
+	if (aggregate && type == MEMTRACE_EV_PAGE_FREE)
+		return page ? agg__free(page__pfn(page, vmemmap__base()), LIVE_PAGE) : 0;
 	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip())
 		return 0;
+	if (aggregate)
+		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
+						 order, !page) : 0;
 	e = event__reserve(type);
 	if (!e)
 		return 0;
@@ -447,14 +468,14 @@ static __always_inline int page__emit(__u32 type, __u64 page, __u32 order, __u64
 SEC("raw_tp/mm_page_alloc")
 int memtrace__mm_page_alloc(__u64 *ctx)
 {
-	return page__emit(MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2]);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2]);
 }
 
 /* kmem:mm_page_free (page, order) */
 SEC("raw_tp/mm_page_free")
 int memtrace__mm_page_free(__u64 *ctx)
 {
-	return page__emit(MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0);
 }
 
 /*
@@ -467,7 +488,7 @@ int memtrace__alloc_vmap_area(__u64 *ctx)
 {
 	struct memtrace_event *e;
 
-	if (ctx[1] < min_size || tgid__skip())
+	if (aggregate || ctx[1] < min_size || tgid__skip())
 		return 0;
 	e = event__reserve(MEMTRACE_EV_VMAP_AREA);
 	if (!e)
@@ -575,8 +596,8 @@ static long chunk__emit(__u32 idx, void *data)
  * first), then the MEMTRACE_EV_VMALLOC record, flagged TRUNCATED when any
  * PFN is missing.  args: size, gfp, node, caller are known only from fexit.
  */
-static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32 node,
-					 __u64 caller, __u32 flags)
+static __always_inline int vmalloc__emit(void *ctx, __u64 ret, __u64 size, __u64 gfp,
+					 __u32 node, __u64 caller, __u32 flags)
 {
 	struct chunk_ctx c = {};
 	struct memtrace_event *e;
@@ -608,6 +629,9 @@ static __always_inline int vmalloc__emit(__u64 ret, __u64 size, __u64 gfp, __u32
 	}
 	if (size < min_size || caller__skip(caller))
 		return 0;
+	if (aggregate)
+		return agg__on(MEMTRACE_EV_VMALLOC) ?
+		       agg__vmalloc(ctx, ret, size, caller, vm, nr, order) : 0;
 
 	c.vmemmap = vmemmap__base();
 	if (vm && nr) {
@@ -665,21 +689,25 @@ int memtrace__vmalloc_node_range(__u64 *ctx)
 	/* void * arguments: direct ctx access is refused ("not a struct") */
 	bpf_get_func_ret(ctx, &ret);
 	bpf_get_func_arg(ctx, 8, &caller);
-	return vmalloc__emit(ret, ctx[0], ctx[4], (__u32)ctx[7], caller, 0);
+	return vmalloc__emit(ctx, ret, ctx[0], ctx[4], (__u32)ctx[7], caller, 0);
 }
 
 /* kretprobe twin, as for __get_vm_area_node (commit 473e3150e30a) */
 SEC("kretprobe")
 int BPF_KRETPROBE(memtrace__vmalloc_node_range_kret, void *ret)
 {
-	return vmalloc__emit((__u64)ret, 0, 0, MEMTRACE_NO_NODE, 0, MEMTRACE_F_NO_ARGS);
+	return vmalloc__emit(ctx, (__u64)ret, 0, 0, MEMTRACE_NO_NODE, 0, MEMTRACE_F_NO_ARGS);
 }
 
 static __always_inline int vfree__emit(__u64 addr)
 {
 	struct memtrace_event *e;
 
-	if (!addr || tgid__skip())
+	if (!addr)
+		return 0;
+	if (aggregate)
+		return agg__free(addr, LIVE_VMALLOC);
+	if (tgid__skip())
 		return 0;
 	e = event__reserve(MEMTRACE_EV_VFREE);
 	if (!e)

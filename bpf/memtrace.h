@@ -132,11 +132,80 @@ struct memtrace_walk {
 	__u8 level[MEMTRACE_WALK_PER_CHUNK];
 };
 
+/*
+ * In-kernel aggregation (memtrace top): instead of a record per event, one
+ * row per caller and allocator kind in a per-CPU hash map ("agg_rows"),
+ * counters only.  A row's kind is the allocation event's type:
+ * MEMTRACE_EV_KMALLOC, _KMEM_CACHE_ALLOC, _PAGE_ALLOC or _VMALLOC.
+ */
+#define MEMTRACE_AGG_ZONES	16	/* zone table entries (node x zone) */
+#define MEMTRACE_AGG_ORDERS	11	/* page orders 0..9, and 10 or more */
+#define MEMTRACE_AGG_LEVELS	4	/* MEMTRACE_LEVEL_*: unmapped, 4K, 2M, 1G */
+#define MEMTRACE_AGG_STACK_DEPTH 32	/* frames kept per stack */
+#define MEMTRACE_AGG_NO_STACK	(-1)
+
+/**
+ * struct memtrace_agg_range - one zone of the zone table, set before load
+ * @start_pfn, @end_pfn: the zone's span [start, end); end 0: an unused entry
+ */
+struct memtrace_agg_range {
+	__u64 start_pfn;
+	__u64 end_pfn;
+};
+
+/**
+ * struct memtrace_agg_key - a row: who allocated, with which allocator
+ * @call_site:	the caller's return address (kmem, vmalloc); 0 when the
+ *		caller is known only from the stack (page allocations)
+ * @stack_id:	the kernel stack in the "agg_stacks" map (page allocations,
+ *		every row with stacks on); MEMTRACE_AGG_NO_STACK otherwise or
+ *		when the stack could not be taken
+ * @kind:	MEMTRACE_EV_KMALLOC, _KMEM_CACHE_ALLOC, _PAGE_ALLOC, _VMALLOC
+ */
+struct memtrace_agg_key {
+	__u64 call_site;
+	__s32 stack_id;
+	__u32 kind;
+};
+
+/**
+ * struct memtrace_agg - a row's counters since the tracer started (per CPU;
+ * the reader sums the CPUs and takes differences between two reads)
+ * @allocs:	allocations that succeeded
+ * @failed:	allocations that failed (NULL)
+ * @frees:	frees of allocations counted in @allocs
+ * @bytes_req:	bytes requested
+ * @bytes_alloc: bytes handed out (slab object size, 4096 << order, vmalloc
+ *		pages * 4096)
+ * @bytes_freed: @bytes_alloc of the allocations freed
+ * @zone_pages:	4 KiB pages per entry of the zone table; the last entry:
+ *		pages in no zone of the table.  A slab object counts each page
+ *		it spans (small objects sharing a page each count it)
+ * @level_pages: the same pages by the page size that maps them
+ *		(MEMTRACE_LEVEL_*; NONE: not mapped or not walked)
+ * @orders:	page allocations (and huge vmalloc areas) by order
+ */
+struct memtrace_agg {
+	__u64 allocs;
+	__u64 failed;
+	__u64 frees;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 bytes_freed;
+	__u64 zone_pages[MEMTRACE_AGG_ZONES + 1];
+	__u64 level_pages[MEMTRACE_AGG_LEVELS];
+	__u64 orders[MEMTRACE_AGG_ORDERS];
+};
+
 /* Indices of the per-CPU "counters" map */
 #define MEMTRACE_CNT_DROPS	0	/* ring-buffer reserve failures */
 #define MEMTRACE_CNT_TRUNCATED	1	/* vmalloc areas with an incomplete page list */
 #define MEMTRACE_CNT_WALK_TRUNCATED 2	/* allocations not walked in full by BPF */
-#define MEMTRACE_CNT_MAX	3
+#define MEMTRACE_CNT_ROWS_FULL	3	/* aggregation: events lost, the row map full */
+#define MEMTRACE_CNT_LIVE_FULL	4	/* aggregation: allocations whose free cannot be
+					 * matched, the live map full */
+#define MEMTRACE_CNT_STACK_LOST	5	/* aggregation: stacks not taken (map full) */
+#define MEMTRACE_CNT_MAX	6
 
 /**
  * struct memtrace_counters - what the tracer saw and lost, for every report
@@ -148,6 +217,11 @@ struct memtrace_walk {
  * @walk_truncated: allocations whose BPF page-table walk was not sent in
  *		full (over MEMTRACE_WALK_MAX_PAGES, a chunk the ring buffer refused,
  *		or the per-CPU walk buffer taken by a nested program)
+ * @rows_full:	aggregation: events not counted, the row map full
+ * @live_full:	aggregation: allocations not in the live map (map full): their
+ *		frees are not counted and live bytes are an upper bound
+ * @stack_lost:	aggregation: stacks not taken (stack map full or a collision);
+ *		the event is counted in a row without a stack
  *
  * Filled by the loader (tool/trace/tracer.c), read by the reports.
  */
@@ -157,6 +231,9 @@ struct memtrace_counters {
 	__u64 recursion_misses;
 	__u64 truncated;
 	__u64 walk_truncated;
+	__u64 rows_full;
+	__u64 live_full;
+	__u64 stack_lost;
 };
 
 #endif /* __BPF_MEMTRACE_H */

@@ -60,7 +60,7 @@ console() {
 }
 
 boot numa1 "-f tests/vm/lib.sh" ""
-boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh 30-study.sh 99-kernel-log.sh"
+boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh 30-study.sh 80-top.sh 99-kernel-log.sh"
 boot la57 "-a '-cpu max'" "01-demo.sh 05-paging.sh 10-memalloc 70-vtop 99-kernel-log.sh"
 console
 exit $rc

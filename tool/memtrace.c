@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "info", cmd_info, "the kernel's memory layout and zones (from memalloc.ko)" },
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
 	{ "vtop", cmd_vtop, "translate kernel addresses level by level, as the MMU does" },
+	{ "top", cmd_top, "the kernel's own allocations, live: callers, rates, where pages land" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
 	{ NULL, NULL, NULL },
 };

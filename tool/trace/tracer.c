@@ -71,6 +71,32 @@ static int trace__handle(void *ctx, void *data, size_t len)
 	return t->fn ? t->fn(t->ctx, data, len) : 0;
 }
 
+/* Aggregation's settings and map sizes; its maps take one entry when off */
+static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_opts *opts)
+{
+	bool on = opts->aggregate;
+	int i, err = 0;
+
+	skel->rodata->aggregate = on;
+	skel->rodata->agg_stacks = opts->agg_stacks;
+	skel->rodata->agg_kinds = opts->agg_kinds;
+	skel->rodata->agg_self_tgid = on ? (__u32)getpid() : 0;
+	for (i = 0; on && i < opts->nr_zones && i < MEMTRACE_AGG_ZONES; i++)
+		skel->rodata->agg_zones[i] = opts->agg_zones[i];
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 :
+					      opts->rows_max ?: TRACE_ROWS_MAX);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, !on ? 1 :
+					      opts->live_max ?: TRACE_LIVE_MAX);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map, on ? TRACE_STACKS_MAX : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_levels, on ? 4096 : 1);
+	if (err)
+		warn("aggregation map sizes: %s\n", strerror(-err));
+	/* vmalloc's own hooks count its areas; a bare vmap area is not a row */
+	if (on)
+		bpf_program__set_autoload(skel->progs.memtrace__alloc_vmap_area, false);
+	return err;
+}
+
 /* The filters and the ring buffer's size, before load */
 static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *opts)
 {
@@ -84,10 +110,12 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->call_site2_lo = opts->call_site2_lo;
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
 	skel->rodata->walk_pages = opts->walk_pages;
+	if (opts->aggregate)
+		rb = 1;	/* unused: one page */
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf__round(rb));
 	if (err)
 		warn("ring buffer size: %s\n", strerror(-err));
-	return err;
+	return err ? err : trace__configure_agg(skel, opts);
 }
 
 /* Tracepoints this kernel lacks stay unloaded: a raw_tp on them fails to load */
@@ -248,7 +276,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	snprintf(t->desc, sizeof(t->desc),
 		 "kmem: raw_tp; vmap_area: %s; vmalloc: %s %s + %s __get_vm_area_node; vfree: %s%s",
 		 bpf_program__autoload(t->skel->progs.memtrace__alloc_vmap_area) ? "raw_tp" :
-		 "absent", t->pairs[PAIR_VMALLOC].variant,
+		 opts->aggregate ? "off" : "absent", t->pairs[PAIR_VMALLOC].variant,
 		 t->pairs[PAIR_VMALLOC].func ? t->pairs[PAIR_VMALLOC].func : "-",
 		 t->pairs[PAIR_GET_VM_AREA].variant, t->pairs[PAIR_VFREE].variant,
 		 opts->walk_pages ? "; BPF page-table walk: on" : "");
@@ -299,6 +327,12 @@ int trace__stats(struct trace *t, struct memtrace_counters *st)
 			st->truncated = sum;
 		else if (key == MEMTRACE_CNT_WALK_TRUNCATED)
 			st->walk_truncated = sum;
+		else if (key == MEMTRACE_CNT_ROWS_FULL)
+			st->rows_full = sum;
+		else if (key == MEMTRACE_CNT_LIVE_FULL)
+			st->live_full = sum;
+		else if (key == MEMTRACE_CNT_STACK_LOST)
+			st->stack_lost = sum;
 	}
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		struct bpf_prog_info info = {};
@@ -316,6 +350,64 @@ int trace__stats(struct trace *t, struct memtrace_counters *st)
 cleanup:
 	free(vals);
 	return err;
+}
+
+static void agg__sum(struct memtrace_agg *sum, const struct memtrace_agg *cpu)
+{
+	const __u64 *src = (const __u64 *)cpu;
+	__u64 *dst = (__u64 *)sum;
+	size_t i;
+
+	for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+		dst[i] += src[i];
+}
+
+int trace__agg_read(struct trace *t, trace_row_fn fn, void *ctx)
+{
+	int fd = bpf_map__fd(t->skel->maps.agg_rows), ncpus = libbpf_num_possible_cpus();
+	struct memtrace_agg_key key, next, *prev = NULL;
+	struct memtrace_agg *vals, sum;
+	int i, err = 0;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;	/* gone meanwhile */
+		memset(&sum, 0, sizeof(sum));
+		for (i = 0; i < ncpus; i++)
+			agg__sum(&sum, &vals[i]);
+		err = fn(ctx, &key, &sum);
+		if (err < 0)
+			break;
+	}
+	free(vals);
+	return err < 0 ? err : 0;
+}
+
+int trace__agg_stack(struct trace *t, int id, __u64 *ips, int max)
+{
+	__u64 frames[MEMTRACE_AGG_STACK_DEPTH] = {};
+	__u32 key = (__u32)id;
+	int n;
+
+	if (id < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.agg_stack_map), &key, frames))
+		return -errno;
+	for (n = 0; n < MEMTRACE_AGG_STACK_DEPTH && n < max && frames[n]; n++)
+		ips[n] = frames[n];
+	return n;
+}
+
+void trace__agg_tick(struct trace *t)
+{
+	__atomic_add_fetch(&t->skel->bss->agg_gen, 1, __ATOMIC_RELAXED);
 }
 
 const char *trace__describe(struct trace *t)

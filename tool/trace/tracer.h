@@ -38,7 +38,24 @@ struct trace_opts {
 	size_t ringbuf_bytes;
 	bool verbose;
 	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
+	/*
+	 * In-kernel aggregation (memtrace top): no records, rows read with
+	 * trace__agg_read().  @agg_kinds: bit (1 << MEMTRACE_EV_*) per
+	 * allocation kind; @agg_zones: the zone table (@nr_zones entries);
+	 * @rows_max, @live_max: map sizes (0: defaults).
+	 */
+	bool aggregate;
+	bool agg_stacks;
+	__u32 agg_kinds;
+	const struct memtrace_agg_range *agg_zones;
+	int nr_zones;
+	__u32 rows_max;
+	__u32 live_max;
 };
+
+#define TRACE_ROWS_MAX		4096
+#define TRACE_LIVE_MAX		32768
+#define TRACE_STACKS_MAX	4096
 
 
 /* Called for each record; a negative return stops trace__poll() with it. */
@@ -65,6 +82,19 @@ int trace__stats(struct trace *t, struct memtrace_counters *st);
 
 /* One line naming the hooks attached, e.g. "vmalloc: fexit ..." */
 const char *trace__describe(struct trace *t);
+
+/* Called with each row, its counters summed over the CPUs */
+typedef int (*trace_row_fn)(void *ctx, const struct memtrace_agg_key *key,
+			    const struct memtrace_agg *row);
+
+/* Read every row of the aggregation; 0 or -errno (or @fn's negative return) */
+int trace__agg_read(struct trace *t, trace_row_fn fn, void *ctx);
+
+/* The frames of stack @id, innermost first, into @ips; their count or -errno */
+int trace__agg_stack(struct trace *t, int id, __u64 *ips, int max);
+
+/* A new interval: the direct-map level cache is walked anew */
+void trace__agg_tick(struct trace *t);
 
 void trace__close(struct trace *t);
 

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace: in-kernel aggregation for 'memtrace top', included by
+ * memtrace.bpf.c (it uses that file's ksym readers and page-table walk).
+ *
+ * With 'aggregate' set, the allocator hooks send no record: each event adds
+ * to its row (caller, allocator kind) in the per-CPU hash "agg_rows", the
+ * way slabratetop and memleak aggregate.  A row counts allocations, bytes
+ * requested and handed out, frees, and where the pages are: the zone-table
+ * entry of each PFN (set from /proc/zoneinfo before load) and the page size
+ * that maps them.  The page size comes from the BPF page-table walk, bounded:
+ * once per 2 MiB region of each vmalloc area, and for the direct map once
+ * per 2 MiB region per interval (a cache the reader ages by bumping
+ * agg_gen).  Frees are matched through "agg_live" (address -> row).
+ *
+ * Page allocations carry no call site: their row is keyed by the kernel
+ * stack ("agg_stacks"), from which the reader picks the first caller
+ * outside the page allocator.  With agg_stacks set, every row is.
+ */
+#ifndef __AGG_BPF_H
+#define __AGG_BPF_H
+
+const volatile bool aggregate = false;
+const volatile bool agg_stacks = false;
+/* Bit (1 << kind) for each MEMTRACE_EV_* allocation kind counted */
+const volatile __u32 agg_kinds = 0;
+/* The reader's own process, left out (its map reads allocate) */
+const volatile __u32 agg_self_tgid = 0;
+const volatile struct memtrace_agg_range agg_zones[MEMTRACE_AGG_ZONES] = {};
+
+/* Bumped by the reader once per interval: the age of the level cache */
+__u64 agg_gen = 0;
+/* The value a new row starts from */
+struct memtrace_agg agg_zero = {};
+
+/* agg_live.class: which free matches an allocation */
+#define LIVE_SLAB	1	/* kfree, kmem_cache_free: by address */
+#define LIVE_PAGE	2	/* mm_page_free: by PFN */
+#define LIVE_VMALLOC	3	/* vfree: by address */
+
+struct live_key {
+	__u64 addr;	/* address, or PFN for LIVE_PAGE */
+	__u32 class;
+	__u32 pad;
+};
+
+/*
+ * What an allocation added to its row, to count its free, and to take the
+ * addition back when 6.12 reports one large kmalloc twice (the inner event
+ * from __kmalloc_noprof's core, then the real caller's: same pointer, same
+ * CPU, nothing else aggregated between them there).
+ */
+struct live_val {
+	struct memtrace_agg_key key;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 seq;	/* the CPU's aggregation sequence number at the time */
+	__u32 cpu;
+	__u32 pages;
+	__u32 zone;
+	__u32 level;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);	/* the reader resizes before load */
+	__type(key, struct memtrace_agg_key);
+	__type(value, struct memtrace_agg);
+} agg_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct live_key);
+	__type(value, struct live_val);
+} agg_live SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MEMTRACE_AGG_STACK_DEPTH * sizeof(__u64));
+} agg_stack_map SEC(".maps");
+
+struct level_val {
+	__u64 gen;
+	__u32 level;
+	__u32 pad;
+};
+
+/* The mapping level of a direct-map 2 MiB region (va >> 21) this interval */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct level_val);
+} agg_levels SEC(".maps");
+
+/* Per CPU: the aggregation sequence number, and a vmalloc area's page tally */
+struct agg_scratch {
+	__u64 seq;
+	__u64 zone_pages[MEMTRACE_AGG_ZONES + 1];
+	__u64 level_pages[MEMTRACE_AGG_LEVELS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct agg_scratch);
+} agg_scratch_map SEC(".maps");
+
+/*
+ * @v, at most @max, in a way the verifier sees: clang may drop a C clamp
+ * or check a copy of the register it then indexes with.
+ */
+static __always_inline __u64 agg__clamp(__u64 v, const __u64 max)
+{
+	asm volatile("if %0 <= %1 goto +1\n\t%0 = %1" : "+r"(v) : "i"(max));
+	return v;
+}
+
+static __always_inline bool agg__on(__u32 kind)
+{
+	return aggregate && (agg_kinds & (1U << kind)) && !tgid__skip() &&
+	       (bpf_get_current_pid_tgid() >> 32) != agg_self_tgid;
+}
+
+static __always_inline struct agg_scratch *agg__scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&agg_scratch_map, &zero);
+}
+
+/* The zone-table entry holding @pfn, or MEMTRACE_AGG_ZONES */
+static __always_inline __u32 agg__zone(__u64 pfn)
+{
+	__u32 i;
+
+	for (i = 0; i < MEMTRACE_AGG_ZONES; i++) {
+		if (pfn >= agg_zones[i].start_pfn && pfn < agg_zones[i].end_pfn)
+			return i;
+	}
+	return MEMTRACE_AGG_ZONES;
+}
+
+/* MEMTRACE_LEVEL_* mapping @va: walked, or from this interval's cache */
+static __always_inline __u32 agg__level(__u64 va, bool cache)
+{
+	struct walk_ctx c = {};
+	struct level_val *v, nv = {};
+	__u64 region = va >> 21;
+
+	if (cache) {
+		v = bpf_map_lookup_elem(&agg_levels, &region);
+		if (v && v->gen == agg_gen)
+			return v->level;
+	}
+	walk__root(&c);
+	if (!c.top)
+		return MEMTRACE_LEVEL_NONE;
+	nv.level = walk__va(va, c.top, c.pob, c.levels) & 3;
+	if (cache) {
+		nv.gen = agg_gen;
+		bpf_map_update_elem(&agg_levels, &region, &nv, BPF_ANY);
+	}
+	return nv.level;
+}
+
+/* The row of @k, created empty when new; NULL (counted) when the map is full */
+static __always_inline struct memtrace_agg *agg__row(const struct memtrace_agg_key *k)
+{
+	struct memtrace_agg *r = bpf_map_lookup_elem(&agg_rows, k);
+
+	if (r)
+		return r;
+	bpf_map_update_elem(&agg_rows, k, &agg_zero, BPF_NOEXIST);
+	r = bpf_map_lookup_elem(&agg_rows, k);
+	if (!r)
+		counter__inc(MEMTRACE_CNT_ROWS_FULL);
+	return r;
+}
+
+static __always_inline void agg__key(void *ctx, struct memtrace_agg_key *k, __u32 kind,
+				     __u64 call_site)
+{
+	long id;
+
+	k->call_site = call_site;
+	k->stack_id = MEMTRACE_AGG_NO_STACK;
+	k->kind = kind;
+	if (!agg_stacks && call_site)
+		return;
+	id = bpf_get_stackid(ctx, &agg_stack_map, 0);
+	if (id >= 0)
+		k->stack_id = id;
+	else
+		counter__inc(MEMTRACE_CNT_STACK_LOST);
+}
+
+static __always_inline void agg__count(struct memtrace_agg *r, const struct live_val *v,
+				       __u32 order)
+{
+	r->allocs++;
+	r->bytes_req += v->bytes_req;
+	r->bytes_alloc += v->bytes_alloc;
+	r->zone_pages[agg__clamp(v->zone, MEMTRACE_AGG_ZONES)] += v->pages;
+	r->level_pages[v->level & 3] += v->pages;
+	if (order != ~0U)
+		r->orders[agg__clamp(order, MEMTRACE_AGG_ORDERS - 1)]++;
+}
+
+/* Take back what @v added to its row (the first of 6.12's two kmalloc events) */
+static __always_inline void agg__uncount(const struct live_val *v)
+{
+	struct memtrace_agg *r = bpf_map_lookup_elem(&agg_rows, &v->key);
+
+	if (!r)
+		return;
+	r->allocs--;
+	r->bytes_req -= v->bytes_req;
+	r->bytes_alloc -= v->bytes_alloc;
+	r->zone_pages[agg__clamp(v->zone, MEMTRACE_AGG_ZONES)] -= v->pages;
+	r->level_pages[v->level & 3] -= v->pages;
+}
+
+/* A new allocation: count it in its row and remember it for its free */
+static __always_inline void agg__alloc(struct live_key *lk, struct live_val *v, __u32 order)
+{
+	struct agg_scratch *s = agg__scratch();
+	struct memtrace_agg *r = agg__row(&v->key);
+
+	if (!r || !s)
+		return;
+	agg__count(r, v, order);
+	v->cpu = bpf_get_smp_processor_id();
+	v->seq = ++s->seq;
+	if (bpf_map_update_elem(&agg_live, lk, v, BPF_ANY))
+		counter__inc(MEMTRACE_CNT_LIVE_FULL);
+}
+
+static __always_inline void agg__failed(void *ctx, __u32 kind, __u64 call_site)
+{
+	struct memtrace_agg_key k;
+	struct memtrace_agg *r;
+
+	agg__key(ctx, &k, kind, call_site);
+	r = agg__row(&k);
+	if (r)
+		r->failed++;
+}
+
+/* kmalloc and kmem_cache_alloc: the object's pages through the direct map */
+static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u64 ptr,
+				     __u64 req, __u64 alloc)
+{
+	__u64 pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	__u64 end = &vmalloc_base ? ksym__read(&vmalloc_base) : DEFAULT_VMALLOC_BASE;
+	struct live_key lk = { .addr = ptr, .class = LIVE_SLAB };
+	struct live_val v = {}, *old;
+	struct agg_scratch *s;
+
+	if (!ptr) {
+		agg__failed(ctx, kind, call_site);
+		return 0;
+	}
+	agg__key(ctx, &v.key, kind, call_site);
+	v.bytes_req = req;
+	v.bytes_alloc = alloc;
+	v.zone = MEMTRACE_AGG_ZONES;
+	if (ptr >= pob && ptr < end && alloc) {
+		v.pages = ((ptr + alloc - 1 - pob) >> PAGE_SHIFT) - ((ptr - pob) >> PAGE_SHIFT) + 1;
+		v.zone = agg__zone((ptr - pob) >> PAGE_SHIFT);
+		v.level = agg__level(ptr, true);
+	}
+	old = bpf_map_lookup_elem(&agg_live, &lk);
+	s = agg__scratch();
+	if (old && s && kind == MEMTRACE_EV_KMALLOC && old->key.kind == MEMTRACE_EV_KMALLOC &&
+	    old->cpu == bpf_get_smp_processor_id() && old->seq == s->seq)
+		agg__uncount(old);
+	agg__alloc(&lk, &v, ~0U);
+	return 0;
+}
+
+static __always_inline int agg__free(__u64 addr, __u32 class)
+{
+	struct live_key lk = { .addr = addr, .class = class };
+	struct live_val *v = bpf_map_lookup_elem(&agg_live, &lk);
+	struct memtrace_agg *r;
+
+	if (!v)
+		return 0;
+	r = bpf_map_lookup_elem(&agg_rows, &v->key);
+	if (r) {
+		r->frees++;
+		r->bytes_freed += v->bytes_alloc;
+	}
+	bpf_map_delete_elem(&agg_live, &lk);
+	return 0;
+}
+
+/* mm_page_alloc: 2^order pages from the buddy allocator, seen at their PFN */
+static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed)
+{
+	__u64 pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	struct live_key lk = { .addr = pfn, .class = LIVE_PAGE };
+	struct live_val v = {};
+
+	if (failed) {
+		agg__failed(ctx, MEMTRACE_EV_PAGE_ALLOC, 0);
+		return 0;
+	}
+	agg__key(ctx, &v.key, MEMTRACE_EV_PAGE_ALLOC, 0);
+	v.bytes_req = PAGE_SIZE << order;
+	v.bytes_alloc = v.bytes_req;
+	v.pages = 1U << order;
+	v.zone = agg__zone(pfn);
+	v.level = agg__level(pob + (pfn << PAGE_SHIFT), true);
+	agg__alloc(&lk, &v, order);
+	return 0;
+}
+
+struct agg_vm_ctx {
+	__u64 pages;	/* struct page ** */
+	__u64 addr;
+	__u64 vmemmap;
+	__u32 level;
+	__u32 nr;
+};
+
+/* bpf_loop callback: page @idx of a vmalloc area into the CPU's tally */
+static long agg__vm_page(__u32 idx, void *data)
+{
+	struct agg_vm_ctx *c = data;
+	struct agg_scratch *s = agg__scratch();
+	__u64 page = 0, va = c->addr + ((__u64)idx << PAGE_SHIFT);
+	__u32 z;
+
+	if (!s)
+		return 1;
+	/* one walk per 2 MiB region: a pmd maps all of it one way */
+	if (idx == 0 || !(va & ((1ULL << 21) - 1)))
+		c->level = agg__level(va, false);
+	if (bpf_probe_read_kernel(&page, sizeof(page), (void *)(c->pages + idx * 8ULL)) || !page)
+		z = MEMTRACE_AGG_ZONES;
+	else
+		z = agg__zone(page__pfn(page, c->vmemmap));
+	s->zone_pages[agg__clamp(z, MEMTRACE_AGG_ZONES)]++;
+	s->level_pages[c->level & 3]++;
+	return 0;
+}
+
+/* A vmalloc area's pages: each PFN's zone from vm->pages[], the mapping walked */
+static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 caller,
+					struct vm_struct *vm, __u32 nr, __u32 order)
+{
+	struct agg_vm_ctx c = {};
+	struct live_key lk = { .addr = ret, .class = LIVE_VMALLOC };
+	struct live_val v = {};
+	struct agg_scratch *s;
+	struct memtrace_agg *r;
+	int i;
+
+	if (!ret) {
+		agg__failed(ctx, MEMTRACE_EV_VMALLOC, caller);
+		return 0;
+	}
+	agg__key(ctx, &v.key, MEMTRACE_EV_VMALLOC, caller);
+	v.bytes_req = size;
+	v.bytes_alloc = (__u64)nr << PAGE_SHIFT;
+	v.zone = MEMTRACE_AGG_ZONES;
+	r = agg__row(&v.key);
+	s = agg__scratch();
+	if (!r || !s)
+		return 0;
+	/* the pages' tally goes straight into the row; agg__count adds none */
+	if (vm && nr) {
+		c.pages = (__u64)BPF_CORE_READ(vm, pages);
+		c.addr = ret;
+		c.vmemmap = vmemmap__base();
+		c.nr = nr < MEMTRACE_VMALLOC_MAX_PAGES ? nr : MEMTRACE_VMALLOC_MAX_PAGES;
+		bpf_loop(c.nr, agg__vm_page, &c, 0);
+		for (i = 0; i <= MEMTRACE_AGG_ZONES; i++) {
+			r->zone_pages[i] += s->zone_pages[i];
+			s->zone_pages[i] = 0;
+		}
+		for (i = 0; i < MEMTRACE_AGG_LEVELS; i++) {
+			r->level_pages[i] += s->level_pages[i];
+			s->level_pages[i] = 0;
+		}
+		if (nr > MEMTRACE_VMALLOC_MAX_PAGES)
+			counter__inc(MEMTRACE_CNT_TRUNCATED);
+	}
+	agg__alloc(&lk, &v, order ? order : ~0U);
+	return 0;
+}
+
+#endif /* __AGG_BPF_H */
