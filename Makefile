@@ -91,15 +91,15 @@ QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 	$(if $(FILES),-f "$(FILES)")
 
 # ---- tool and tests ------------------------------------------------------
-# tool/ is a folder per feature (run/, study/, zones/, vtop/, top/) over lib/ (json
-# writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
+# tool/ is a folder per feature (run/, study/, zones/, vtop/, top/, record/)
+# over lib/ (json writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
 # the tracer and clock loaders).  In lib/ and each feature, cmd_*.c is a
 # command's driver and every other file is pure C: those make
 # libmemtrace.a, which the tool and every unit test link (the tests link a
 # build with sanitizers).  render/ is the host-side renderer (plots, report
 # page, the JSON reader), a program of its own: memtrace-render.  Each
 # bpf/X.bpf.c becomes a skeleton X.skel.h (struct X_bpf).
-TOOL_FEATURES := lib run study zones vtop top
+TOOL_FEATURES := lib run study zones vtop top record
 LIB_SRC     := $(filter-out %/cmd_%.c,$(wildcard $(TOOL_FEATURES:%=tool/%/*.c)))
 CMD_SRC     := tool/memtrace.c $(wildcard $(TOOL_FEATURES:%=tool/%/cmd_*.c)) \
 	$(wildcard tool/dev/*.c tool/trace/*.c)
@@ -142,7 +142,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm top study study-compare test \
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm top record study study-compare test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -169,6 +169,8 @@ help:
 ##                   bring your own files: copied into the guest's /host/
 ##   make top        memtrace top in the guest while a workload forks,
 ##                   writes tmpfs files and pipes (TOP_ARGS='-i 3 -n 4')
+##   make record     memtrace record of that workload, then memtrace report
+##                   on the host: tables and build/record/physmap.svg
 ##   make study      run the allocation study in the guest; report, CSV
 ##                   and plots in build/study/ (STUDY_ARGS=--quick;
 ##                   STUDY_OUT=dir puts them elsewhere)
@@ -336,6 +338,19 @@ study-compare: $(RENDER)
 
 vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
+
+# memtrace record over the same workload in the guest; the file comes back
+# over a third serial port (raw), and memtrace report reads it on the host:
+# tables, and the physical map drawn by memtrace-render.
+RECORD_OUT ?= $(B)/record
+record: FILES = scripts/top-workload.sh
+record: $(INITRAMFS)
+	$(Q)mkdir -p $(RECORD_OUT)
+	$(Q)$(QEMU) -o $(RECORD_OUT)/workload.mtr -c 'memtrace record -o /tmp/w.mtr -- \
+		sh /host/top-workload.sh 6 && stty -F /dev/ttyS2 raw -echo && \
+		cat /tmp/w.mtr > /dev/ttyS2 && md5sum /tmp/w.mtr'
+	$(Q)md5sum $(RECORD_OUT)/workload.mtr
+	$(Q)$(TOOL) report $(RECORD_OUT)/workload.mtr --svg $(RECORD_OUT)
 
 # memtrace top in the guest while a workload runs (scripts/top-workload.sh):
 # forks (vmalloc'd kernel stacks), tmpfs writes (page cache), pipes (slab).

@@ -199,6 +199,20 @@ static __always_inline void agg__key(void *ctx, struct memtrace_agg_key *k, __u3
 		counter__inc(MEMTRACE_CNT_STACK_LOST);
 }
 
+/* memtrace record: the event's stack, for the allocation kinds asked */
+static __always_inline void event__set_stack(void *ctx, struct memtrace_event *e)
+{
+	long id;
+
+	if (!record_stacks && !(record_page_stacks && e->type == MEMTRACE_EV_PAGE_ALLOC))
+		return;
+	id = bpf_get_stackid(ctx, &agg_stack_map, 0);
+	if (id >= 0)
+		e->stack_id = id;
+	else
+		counter__inc(MEMTRACE_CNT_STACK_LOST);
+}
+
 static __always_inline void agg__count(struct memtrace_agg *r, const struct live_val *v,
 				       __u32 order)
 {

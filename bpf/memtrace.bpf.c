@@ -43,6 +43,12 @@ const volatile __u64 call_site2_lo = 0;
 const volatile __u64 call_site2_hi = 0;
 /* Walk the page tables for every page of each traced allocation (opt-in) */
 const volatile bool walk_pages = false;
+/*
+ * memtrace record: the kernel stack of each page allocation (they carry no
+ * call site), or of every allocation; in "agg_stack_map" (agg.bpf.h)
+ */
+const volatile bool record_page_stacks = false;
+const volatile bool record_stacks = false;
 
 /* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
 extern const void page_offset_base __ksym __weak;
@@ -137,6 +143,7 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
 	e->tgid = bpf_get_current_pid_tgid() >> 32;
 	e->cpu = bpf_get_smp_processor_id();
 	e->node = MEMTRACE_NO_NODE;
+	e->stack_id = MEMTRACE_NO_STACK;
 	return e;
 }
 
@@ -336,6 +343,7 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 	if (!ptr)
 		e->flags |= MEMTRACE_F_FAILED;
 	event__set_direct_pfn(e);
+	event__set_stack(ctx, e);
 	bpf_ringbuf_submit(e, 0);
 	walk__emit(ptr, alloc);
 	return 0;
@@ -456,6 +464,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		e->flags |= MEMTRACE_F_FAILED;
 	}
 	pfn = e->pfn;
+	event__set_stack(ctx, e);
 	bpf_ringbuf_submit(e, 0);
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
@@ -669,6 +678,7 @@ static __always_inline int vmalloc__emit(void *ctx, __u64 ret, __u64 size, __u64
 			e->flags |= MEMTRACE_F_PFN;
 		}
 	}
+	event__set_stack(ctx, e);
 	bpf_ringbuf_submit(e, 0);
 	if (ret && nr)
 		walk__emit(ret, (__u64)nr << PAGE_SHIFT);

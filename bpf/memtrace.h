@@ -56,7 +56,9 @@
  * @flags:	MEMTRACE_F_*
  * @nr_pages:	vmalloc: pages in the area (its PFNs follow in
  *		MEMTRACE_EV_VMALLOC_PAGES records, sent BEFORE this record)
- * @reserved:	0
+ * @stack_id:	the kernel stack in the "agg_stack_map" map (record_stacks:
+ *		page allocations, or every allocation with stacks on), or
+ *		MEMTRACE_NO_STACK
  */
 struct memtrace_event {
 	__u64 ts_ns;
@@ -73,8 +75,10 @@ struct memtrace_event {
 	__u32 order;
 	__u32 flags;
 	__u32 nr_pages;
-	__u32 reserved;
+	__u32 stack_id;
 };
+
+#define MEMTRACE_NO_STACK	0xffffffffU
 
 /**
  * struct memtrace_pages - PFNs of one vmalloc area, MEMTRACE_PFNS_PER_CHUNK at a time

@@ -24,6 +24,8 @@ static const struct cmd cmds[] = {
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
 	{ "vtop", cmd_vtop, "translate kernel addresses level by level, as the MMU does" },
 	{ "top", cmd_top, "the kernel's own allocations, live: callers, rates, where pages land" },
+	{ "record", cmd_record, "every allocator event of the kernel into a file" },
+	{ "report", cmd_report, "the per-caller tables and physical map of a recording" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
 	{ NULL, NULL, NULL },
 };

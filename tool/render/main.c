@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/warn.h"
 #include "render/compare.h"
+#include "render/physmap.h"
 #include "render/render.h"
 #include "study/study.h"
 
@@ -25,9 +27,12 @@ static const char doc[] =
 	"\n"
 	"USAGE: memtrace-render STUDY.json [--outdir DIR]\n"
 	"       memtrace-render --compare A.json B.json [--outdir DIR]\n"
+	"       memtrace-render --physmap REPORT.json [--outdir DIR]\n"
 	"\n"
 	"--compare puts two studies (two kernels) side by side: a table on stdout and\n"
 	"DIR/compare.md (default DIR: compare), with what changed from A to B.\n"
+	"--physmap draws a recording's report ('memtrace report -j') as DIR/physmap.svg\n"
+	"(default DIR: report): the physical address axis, RAM, zones, each top caller's pages.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    memtrace-render build/study/study.json --outdir build/study\n"
@@ -37,6 +42,7 @@ static const char doc[] =
 static const struct argp_option opts[] = {
 	{ "outdir", 'o', "DIR", 0, "Report folder (default: study; with --compare: compare)", 0 },
 	{ "compare", 'c', NULL, 0, "Compare two studies (A.json B.json): compare.md", 0 },
+	{ "physmap", 'p', NULL, 0, "Draw a report's physical map (REPORT.json): physmap.svg", 0 },
 	{ "render", 'r', "JSON", OPTION_HIDDEN, "The study's JSON (as memtrace study)", 0 },
 	{},
 };
@@ -46,6 +52,7 @@ struct render_args {
 	const char *json_b;
 	const char *outdir;
 	bool compare;
+	bool physmap;
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -60,6 +67,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'c':
 		a->compare = true;
+		break;
+	case 'p':
+		a->physmap = true;
 		break;
 	case 'r':
 	case ARGP_KEY_ARG:
@@ -78,6 +88,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			a->json = arg;
 		break;
 	case ARGP_KEY_END:
+		if (a->compare && a->physmap)
+			argp_error(state, "--compare and --physmap: choose one");
 		if (!a->json)
 			argp_error(state, "which study? give its JSON file");
 		if (a->compare && !a->json_b)
@@ -176,6 +188,42 @@ out:
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* --physmap: @outdir/physmap.svg */
+static int physmap_main(const struct render_args *a)
+{
+	char path[4096];
+	size_t len = 0;
+	char *text = slurp(a->json, &len);
+	FILE *f;
+	int err;
+
+	if (!text)
+		return EXIT_FAILURE;
+	snprintf(path, sizeof(path), "%s/physmap.svg", a->outdir);
+	if (mkdir(a->outdir, 0755) && errno != EEXIST) {
+		warn("mkdir %s: %s\n", a->outdir, strerror(errno));
+		free(text);
+		return EXIT_FAILURE;
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		warn("open %s: %s\n", path, strerror(errno));
+		free(text);
+		return EXIT_FAILURE;
+	}
+	err = physmap__svg(text, len, f);
+	if (fclose(f) && !err)
+		err = -EIO;
+	free(text);
+	if (err == -EINVAL)
+		warn("%s: not a 'memtrace report -j' document\n", a->json);
+	else if (err)
+		warn("write %s: %s\n", path, strerror(-err));
+	if (err)
+		unlink(path);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct render_args a = { .outdir = NULL };
@@ -188,9 +236,11 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
 	if (!a.outdir)
-		a.outdir = a.compare ? "compare" : "study";
+		a.outdir = a.compare ? "compare" : a.physmap ? "report" : "study";
 	if (a.compare)
 		return compare_main(&a);
+	if (a.physmap)
+		return physmap_main(&a);
 	text = slurp(a.json, &len);
 	if (!text)
 		return EXIT_FAILURE;

@@ -176,8 +176,9 @@ static int top__row(void *data, const struct memtrace_agg_key *k, const struct m
 		if (!caller)
 			caller = top__pick_caller(c->ks, ips, n);
 	}
-	return top__add(&c->top, k->kind, caller, c->stacks ? k->stack_id : MEMTRACE_AGG_NO_STACK,
-			ips, n, a);
+	n = top__add(&c->top, k->kind, caller, c->stacks ? k->stack_id : MEMTRACE_AGG_NO_STACK,
+		     ips, n, a);
+	return n < 0 ? n : 0;
 }
 
 static int top__zones(struct top *t, struct trace_opts *o,

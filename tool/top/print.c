@@ -84,8 +84,8 @@ static void table__header(FILE *out, const struct top *t, size_t n, const struct
 	}
 	if (lost)
 		fprintf(out, "%s\n", losses);
-	fprintf(out, "memtrace top - %s  interval %.2f s  rows %zu  allocs %llu  bytes %llu%s%s\n",
-		f->when, f->interval_s, n, (unsigned long long)allocs, (unsigned long long)bytes,
+	fprintf(out, "%s - %s  interval %.2f s  rows %zu  allocs %llu  bytes %llu%s%s\n",
+		f->title ? f->title : "memtrace top", f->when, f->interval_s, n, (unsigned long long)allocs, (unsigned long long)bytes,
 		lost ? "" : "  ", lost ? "" : losses);
 	fprintf(out, "%-34s %-11s %7s %7s %7s %5s %7s  %s\n", "CALLER", "KIND", "ALLOC/s",
 		"FREE/s", "BYTES/s", "WASTE", "LIVE", "PAGES: NODE, SIZE, ORDER");
@@ -160,8 +160,9 @@ static void json__pages(struct json *j, const struct top *t, const struct memtra
 	json__end_object(j);
 }
 
-static void json__row(struct json *j, const struct top *t, const struct top_row *r,
-		      const struct top_frame *f, const struct ksyms *ks)
+void top__json_row(struct json *j, const struct top *t, const struct top_row *r, bool stacks,
+		   const struct ksyms *ks, void (*more)(struct json *j, const void *arg),
+		   const void *arg)
 {
 	const struct memtrace_agg *d = &r->delta;
 	char name[160];
@@ -188,13 +189,15 @@ static void json__row(struct json *j, const struct top *t, const struct top_row 
 			json__uint(j, d->orders[i]);
 		json__end_array(j);
 	}
-	if (f->stacks) {
+	if (stacks) {
 		json__name(j, "stack");
 		json__start_array(j);
 		for (i = 0; i < r->nr_stack; i++)
 			json__string(j, ksyms__format(ks, r->stack[i], name, sizeof(name)));
 		json__end_array(j);
 	}
+	if (more)
+		more(j, arg);
 	json__end_object(j);
 }
 
@@ -220,7 +223,7 @@ int top__print_json(FILE *out, const struct top *t, const struct top_row **rows,
 	json__name(&j, "rows");
 	json__start_array(&j);
 	for (i = 0; i < n; i++)
-		json__row(&j, t, rows[i], f, ks);
+		top__json_row(&j, t, rows[i], f->stacks, ks, NULL, NULL);
 	json__end_array(&j);
 	json__end_object(&j);
 	return json__end(&j);

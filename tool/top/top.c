@@ -140,7 +140,7 @@ int top__add(struct top *t, __u32 kind, __u64 caller, int stack_id, const __u64 
 	dst = (__u64 *)&r->now;
 	for (i = 0; i < sizeof(*a) / sizeof(__u64); i++)
 		dst[i] += src[i];
-	return 0;
+	return (int)(r - t->rows);
 }
 
 void top__end(struct top *t)
@@ -259,20 +259,31 @@ size_t top__active(const struct top *t, enum top_sort key, const struct top_row 
 
 bool top__losses(const struct memtrace_counters *st, char *buf, size_t len)
 {
-	bool lost = st->rows_full || st->live_full || st->stack_lost || st->recursion_misses ||
-		    st->truncated;
+	bool lost = st->drops || st->rows_full || st->live_full || st->stack_lost ||
+		    st->recursion_misses || st->truncated;
+	size_t used = 0;
 
-	if (!lost)
+	if (!lost) {
 		snprintf(buf, len, "no losses");
-	else
-		snprintf(buf, len, "LOSSES: %llu events not counted (row map full), %llu "
-			 "allocations untracked (live map full), %llu stacks lost, %llu "
-			 "recursion misses, %llu vmalloc page lists cut",
-			 (unsigned long long)st->rows_full, (unsigned long long)st->live_full,
-			 (unsigned long long)st->stack_lost,
-			 (unsigned long long)st->recursion_misses,
-			 (unsigned long long)st->truncated);
-	return lost;
+		return false;
+	}
+	used = snprintf(buf, len, "LOSSES:");
+#define LOSS(v, what)							\
+	do {								\
+		if ((v) && used < len)					\
+			used += snprintf(buf + used, len - used, " %llu %s,",	\
+					 (unsigned long long)(v), what);	\
+	} while (0)
+	LOSS(st->drops, "records dropped (ring buffer full)");
+	LOSS(st->rows_full, "events not counted (row map full)");
+	LOSS(st->live_full, "allocations untracked (live map full)");
+	LOSS(st->stack_lost, "stacks lost");
+	LOSS(st->recursion_misses, "recursion misses");
+	LOSS(st->truncated, "vmalloc page lists cut");
+#undef LOSS
+	if (used < len && buf[used - 1] == ',')
+		buf[used - 1] = 0;
+	return true;
 }
 
 void top__free(struct top *t)

@@ -79,7 +79,7 @@ int top__set_zones(struct top *t, const struct memalloc_zone *zones, int nr);
 void top__begin(struct top *t);
 /*
  * Add @a to the row (@kind, @caller, @stack_id), made when new with @stack
- * (@nr_stack frames, may be 0).  0 or -ENOMEM.
+ * (@nr_stack frames, may be 0).  The row's index in @t->rows, or -ENOMEM.
  */
 int top__add(struct top *t, __u32 kind, __u64 caller, int stack_id, const __u64 *stack,
 	     int nr_stack, const struct memtrace_agg *a);
@@ -109,6 +109,7 @@ size_t top__active(const struct top *t, enum top_sort key, const struct top_row 
  * @max_rows:	rows to print in the table (JSON: every active row)
  */
 struct top_frame {
+	const char *title;	/* "memtrace top" when NULL */
 	double interval_s;
 	const char *when;
 	struct memtrace_counters st;
@@ -122,6 +123,13 @@ bool top__losses(const struct memtrace_counters *st, char *buf, size_t len);
 /* The interval as a table (80 columns and up) */
 void top__print_table(FILE *out, const struct top *t, const struct top_row **rows, size_t n,
 		      const struct top_frame *f, const struct ksyms *ks);
+
+struct json;
+
+/* One row as a JSON object; @more (may be NULL) adds members before it closes */
+void top__json_row(struct json *j, const struct top *t, const struct top_row *r, bool stacks,
+		   const struct ksyms *ks, void (*more)(struct json *j, const void *arg),
+		   const void *arg);
 
 /* The interval as one JSON document (one line unless @pretty) */
 int top__print_json(FILE *out, const struct top *t, const struct top_row **rows, size_t n,

@@ -74,11 +74,13 @@ static int trace__handle(void *ctx, void *data, size_t len)
 /* Aggregation's settings and map sizes; its maps take one entry when off */
 static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_opts *opts)
 {
-	bool on = opts->aggregate;
+	bool on = opts->aggregate, stacks = on || opts->record_page_stacks || opts->record_stacks;
 	int i, err = 0;
 
 	skel->rodata->aggregate = on;
 	skel->rodata->agg_stacks = opts->agg_stacks;
+	skel->rodata->record_page_stacks = opts->record_page_stacks;
+	skel->rodata->record_stacks = opts->record_stacks;
 	skel->rodata->agg_kinds = opts->agg_kinds;
 	skel->rodata->agg_self_tgid = on ? (__u32)getpid() : 0;
 	for (i = 0; on && i < opts->nr_zones && i < MEMTRACE_AGG_ZONES; i++)
@@ -87,7 +89,8 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 					      opts->rows_max ?: TRACE_ROWS_MAX);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, !on ? 1 :
 					      opts->live_max ?: TRACE_LIVE_MAX);
-	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map, on ? TRACE_STACKS_MAX : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map,
+					      stacks ? TRACE_STACKS_MAX : 1);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_levels, on ? 4096 : 1);
 	if (err)
 		warn("aggregation map sizes: %s\n", strerror(-err));

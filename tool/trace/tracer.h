@@ -45,6 +45,9 @@ struct trace_opts {
 	 * @rows_max, @live_max: map sizes (0: defaults).
 	 */
 	bool aggregate;
+	/* memtrace record: stacks of page allocations, or of every allocation */
+	bool record_page_stacks;
+	bool record_stacks;
 	bool agg_stacks;
 	__u32 agg_kinds;
 	const struct memtrace_agg_range *agg_zones;

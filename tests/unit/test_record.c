@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of tool/record and memtrace-render --physmap: the record file
+ * written and read back, refused when it is not one or cut short; the report
+ * model on hand-made events (frees matched, 6.12's second event of a large
+ * kmalloc taken back, a vmalloc area's pages and contiguous runs); and the
+ * physical map drawn from the report's JSON.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/record.h"
+#include "render/physmap.h"
+#include "tap.h"
+
+#define SITE_A	0xffffffffc0000010ULL	/* memalloc_do_alloc+0x10 [memalloc] */
+#define SITE_IN	0xffffffff81100010ULL	/* __kmalloc_noprof+0x10 */
+
+static const char syms[] = "ffffffff81100000 t __kmalloc_noprof\n"
+			   "ffffffffc0000000 t memalloc_do_alloc [memalloc]\n";
+
+static struct record_header header(void)
+{
+	struct record_header h = { .kernel = "6.12.0-test", .nr_zones = 2, .nr_ram = 1 };
+
+	h.zones[0] = (struct memalloc_zone){ .node = 0, .zone = 1, .name = "DMA",
+					     .start_pfn = 1, .end_pfn = 4096 };
+	h.zones[1] = (struct memalloc_zone){ .node = 0, .zone = 2, .name = "DMA32",
+					     .start_pfn = 4096, .end_pfn = 32768 };
+	h.ram[0] = (struct record_range){ 0x1000, 0x7ffffff };
+	h.st.recursion_misses = 2;
+	h.duration_ns = 2000000000ULL;
+	h.syms = strdup(syms);
+	h.syms_len = strlen(syms);
+	return h;
+}
+
+static struct memtrace_event ev(__u32 type, __u64 site, __u64 addr, __u64 req, __u64 alloc,
+				__u64 pfn)
+{
+	struct memtrace_event e = { .type = type, .call_site = site, .addr = addr,
+				    .bytes_req = req, .bytes_alloc = alloc, .pfn = pfn,
+				    .flags = MEMTRACE_F_PFN, .stack_id = MEMTRACE_NO_STACK };
+
+	return e;
+}
+
+/* A recording: 3 kmallocs (one freed), one 64K kmalloc told twice, a vmalloc of 4 pages */
+static char *recording(size_t *len)
+{
+	struct record_header h = header();
+	struct memtrace_event e[8];
+	struct memtrace_pages p = { .type = MEMTRACE_EV_VMALLOC_PAGES, .addr = 0xffffc90000010000,
+				    .count = 4, .pfns = { 5000, 5001, 5002, 6000 } };
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	int i, n = 0;
+
+	e[n++] = ev(MEMTRACE_EV_KMALLOC, SITE_A, 0xffff888001000000, 777, 1024, 0x1000);
+	e[n++] = ev(MEMTRACE_EV_KMALLOC, SITE_A, 0xffff888001000400, 777, 1024, 0x1000);
+	e[n++] = ev(MEMTRACE_EV_KFREE, 0, 0xffff888001000000, 0, 0, 0x1000);
+	e[n++] = ev(MEMTRACE_EV_KMALLOC, SITE_IN, 0xffff888002000000, 65536, 65536, 0x2000);
+	e[n++] = ev(MEMTRACE_EV_KMALLOC, SITE_A, 0xffff888002000000, 65536, 65536, 0x2000);
+	e[n] = ev(MEMTRACE_EV_VMALLOC, SITE_A, p.addr, 16384, 16384, 5000);
+	e[n++].nr_pages = 4;
+	record__write_header(f, &h);
+	for (i = 0; i < n; i++) {
+		if (e[i].type == MEMTRACE_EV_VMALLOC)
+			record__write(f, &p, sizeof(p));
+		record__write(f, &e[i], sizeof(e[i]));
+	}
+	record__write_trailer(f, &h);
+	fclose(f);
+	record__header_free(&h);
+	return buf;
+}
+
+static void test_file(const char *buf, size_t len)
+{
+	struct record_header h;
+	FILE *f = fmemopen((void *)buf, len, "r");
+	int err = record__read(f, &h, NULL, NULL);
+
+	fclose(f);
+	tap_eq_s64(err, 0, "file: written, then read back");
+	tap_eq_str(h.kernel, "6.12.0-test", "file: the kernel");
+	tap_eq_s64(h.nr_zones, 2, "file: the zones");
+	tap_eq_u64(h.zones[1].end_pfn, 32768, "file: a zone's span");
+	tap_eq_u64(h.ram[0].end, 0x7ffffff, "file: System RAM");
+	tap_eq_u64(h.st.recursion_misses, 2, "file: the losses");
+	tap_eq_u64(h.duration_ns, 2000000000ULL, "file: the duration");
+	tap_has_str(h.syms, "memalloc_do_alloc [memalloc]", "file: the symbols");
+	record__header_free(&h);
+
+	f = fmemopen((void *)buf, len - 40, "r");
+	err = record__read(f, &h, NULL, NULL);
+	fclose(f);
+	tap_eq_s64(err, -EINVAL, "file: one cut short is refused");
+	record__header_free(&h);
+	f = fmemopen((void *)"memtrace-study 1\n", 17, "r");
+	err = record__read(f, &h, NULL, NULL);
+	fclose(f);
+	tap_eq_s64(err, -EINVAL, "file: another file is refused");
+	record__header_free(&h);
+}
+
+static const struct top_row *row_of(const struct report *r, __u32 kind, __u64 site)
+{
+	size_t i;
+
+	for (i = 0; i < r->top.nr; i++)
+		if (r->top.rows[i].kind == kind && r->top.rows[i].caller == site)
+			return &r->top.rows[i];
+	return NULL;
+}
+
+static void test_report(const char *buf, size_t len, struct report *r, struct record_header *h,
+			struct ksyms **ks)
+{
+	const struct top_row *k, *in, *v;
+	FILE *f = fmemopen((void *)buf, len, "r"), *s;
+
+	record__read(f, h, NULL, NULL);
+	s = fmemopen(h->syms, h->syms_len, "r");
+	*ks = ksyms__read(s);
+	fclose(s);
+	report__init(r, h, *ks);
+	rewind(f);
+	{
+		struct record_header h2;
+
+		tap_eq_s64(record__read(f, &h2, report__add, r), 0, "report: every record read");
+		record__header_free(&h2);
+	}
+	fclose(f);
+	report__finish(r);
+	k = row_of(r, MEMTRACE_EV_KMALLOC, SITE_A);
+	in = row_of(r, MEMTRACE_EV_KMALLOC, SITE_IN);
+	v = row_of(r, MEMTRACE_EV_VMALLOC, SITE_A);
+	tap_ok(k && v && in, "report: the rows of the module and of the inner site");
+	if (!k || !v || !in)
+		return;
+	tap_eq_u64(k->delta.allocs, 3, "report: 2 kmallocs + the large one, counted once");
+	tap_eq_u64(in->delta.allocs, 0, "report: the inner event of the large kmalloc taken back");
+	tap_eq_u64(k->delta.bytes_alloc, 1024 * 2 + 65536, "report: the bytes handed out");
+	tap_eq_u64(k->delta.frees, 1, "report: the free matched");
+	tap_eq_u64(k->now.bytes_alloc - k->now.bytes_freed, 1024 + 65536, "report: live bytes");
+	tap_eq_u64(k->delta.zone_pages[1], 2 + 16, "report: pages by zone (DMA32)");
+	tap_eq_u64(r->extra[k - r->top.rows].multi, 1, "report: one multi-page kmalloc");
+	tap_eq_u64(v->delta.zone_pages[1], 4, "report: the vmalloc's 4 pages in DMA32");
+	tap_eq_u64(r->extra[v - r->top.rows].multi_runs, 2,
+		   "report: 5000 5001 5002 6000 are 2 contiguous runs");
+}
+
+static void test_physmap(struct report *r)
+{
+	char *json = NULL, *svg = NULL;
+	size_t jl = 0, sl = 0;
+	FILE *f = open_memstream(&json, &jl);
+
+	tap_eq_s64(report__json(f, r, TOP_SORT_BYTES, false), 0, "report JSON: written");
+	fclose(f);
+	tap_has_str(json, "\"cmd\":\"report\",\"kernel\":\"6.12.0-test\"", "report JSON: header");
+	tap_has_str(json, "\"complete\":false", "report JSON: losses make it incomplete");
+	tap_has_str(json, "\"multi_runs\":2,\"bins\":[", "report JSON: contiguity and bins");
+	f = open_memstream(&svg, &sl);
+	tap_eq_s64(physmap__svg(json, jl, f), 0, "physmap: drawn");
+	fclose(f);
+	tap_has_str(svg, "<svg", "physmap: an SVG");
+	tap_has_str(svg, ">DMA32</text>", "physmap: the zones");
+	tap_has_str(svg, "memalloc_do_alloc+0x10 [memalloc] (kmalloc, 18 pages)",
+		    "physmap: a caller's band, with its pages");
+	tap_has_str(svg, "INCOMPLETE recording", "physmap: the losses said");
+	free(svg);
+	svg = NULL;
+	f = open_memstream(&svg, &sl);
+	tap_eq_s64(physmap__svg("{\"cmd\":\"top\"}", 13, f), -EINVAL,
+		   "physmap: another document is refused");
+	fclose(f);
+	free(svg);
+	free(json);
+}
+
+int main(void)
+{
+	struct record_header h;
+	struct ksyms *ks = NULL;
+	struct report r;
+	size_t len = 0;
+	char *buf = recording(&len);
+
+	test_file(buf, len);
+	test_report(buf, len, &r, &h, &ks);
+	test_physmap(&r);
+	report__free(&r);
+	record__header_free(&h);
+	ksyms__free(ks);
+	free(buf);
+	return tap_finish();
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace record: the file format (record.h), written and read.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/array.h"
+#include "lib/warn.h"
+#include "record/record.h"
+
+int record__write_header(FILE *f, const struct record_header *h)
+{
+	int i;
+
+	fprintf(f, "%s\nkernel %s\nstacks %s\n", RECORD_MAGIC, h->kernel,
+		h->all_stacks ? "all" : "pages");
+	for (i = 0; i < h->nr_zones; i++) {
+		const struct memalloc_zone *z = &h->zones[i];
+
+		fprintf(f, "zone %u %u %s %llu %llu %llu %llu\n", z->node, z->zone, z->name,
+			(unsigned long long)z->start_pfn, (unsigned long long)z->end_pfn,
+			(unsigned long long)z->present_pages, (unsigned long long)z->managed_pages);
+	}
+	for (i = 0; i < h->nr_ram; i++)
+		fprintf(f, "ram %llx %llx\n", (unsigned long long)h->ram[i].start,
+			(unsigned long long)h->ram[i].end);
+	fprintf(f, "data\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+int record__write(FILE *f, const void *data, __u32 len)
+{
+	if (fwrite(&len, sizeof(len), 1, f) != 1 || (len && fwrite(data, len, 1, f) != 1))
+		return -EIO;
+	return 0;
+}
+
+int record__write_trailer(FILE *f, const struct record_header *h)
+{
+	const char *p;
+	size_t i, n;
+	int k;
+
+	record__write(f, NULL, 0);
+	fprintf(f, "duration_ns %llu\ndrops %llu\nmisses %llu\ntruncated %llu\n"
+		"stacks_lost %llu\n", (unsigned long long)h->duration_ns,
+		(unsigned long long)h->st.drops, (unsigned long long)h->st.recursion_misses,
+		(unsigned long long)h->st.truncated, (unsigned long long)h->st.stack_lost);
+	for (i = 0; i < h->nr_stacks; i++) {
+		fprintf(f, "stack %u", h->stacks[i].id);
+		for (k = 0; k < h->stacks[i].nr; k++)
+			fprintf(f, " %llx", (unsigned long long)h->stacks[i].ips[k]);
+		fputc('\n', f);
+	}
+	for (p = h->syms; p && p < h->syms + h->syms_len; p += n + 1) {
+		const char *nl = memchr(p, '\n', h->syms + h->syms_len - p);
+
+		n = nl ? (size_t)(nl - p) : (size_t)(h->syms + h->syms_len - p);
+		if (n)
+			fprintf(f, "sym %.*s\n", (int)n, p);
+	}
+	fprintf(f, "end\n");
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+static int header__line(struct record_header *h, const char *line)
+{
+	struct memalloc_zone z = {};
+	unsigned long long a, b, c, d;
+	char name[16];
+
+	if (!strncmp(line, "kernel ", 7)) {
+		snprintf(h->kernel, sizeof(h->kernel), "%.*s", (int)strcspn(line + 7, "\n"),
+			 line + 7);
+		return 0;
+	}
+	if (!strcmp(line, "stacks all\n") || !strcmp(line, "stacks pages\n")) {
+		h->all_stacks = !strcmp(line, "stacks all\n");
+		return 0;
+	}
+	if (sscanf(line, "zone %u %u %15s %llu %llu %llu %llu", &z.node, &z.zone, name, &a, &b,
+		   &c, &d) == 7) {
+		if (h->nr_zones == MEMTRACE_AGG_ZONES)
+			return 0;
+		snprintf(z.name, sizeof(z.name), "%s", name);
+		z.start_pfn = a;
+		z.end_pfn = b;
+		z.present_pages = c;
+		z.managed_pages = d;
+		h->zones[h->nr_zones++] = z;
+		return 0;
+	}
+	if (sscanf(line, "ram %llx %llx", &a, &b) == 2) {
+		if (h->nr_ram < RECORD_MAX_RAM)
+			h->ram[h->nr_ram++] = (struct record_range){ a, b };
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int trailer__stack(struct record_header *h, const char *line)
+{
+	struct record_stack *s;
+	const char *p = line + 6;
+	char *end;
+
+	if (array__reserve((void **)&h->stacks, &h->cap_stacks, h->nr_stacks + 1, sizeof(*s)))
+		return -ENOMEM;
+	s = &h->stacks[h->nr_stacks];
+	memset(s, 0, sizeof(*s));
+	s->id = (__u32)strtoul(p, &end, 10);
+	if (end == p)
+		return -EINVAL;
+	for (p = end; s->nr < MEMTRACE_AGG_STACK_DEPTH; p = end) {
+		unsigned long long ip = strtoull(p, &end, 16);
+
+		if (end == p)
+			break;
+		s->ips[s->nr++] = ip;
+	}
+	h->nr_stacks++;
+	return 0;
+}
+
+static int trailer__sym(struct record_header *h, const char *line)
+{
+	size_t n = strlen(line + 4);
+	char *p = realloc(h->syms, h->syms_len + n + 1);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + h->syms_len, line + 4, n + 1);
+	h->syms = p;
+	h->syms_len += n;
+	return 0;
+}
+
+/* 1 at "end", 0 for another line, -errno */
+static int trailer__line(struct record_header *h, const char *line)
+{
+	unsigned long long v;
+
+	if (!strcmp(line, "end\n"))
+		return 1;
+	if (sscanf(line, "duration_ns %llu", &v) == 1)
+		h->duration_ns = v;
+	else if (sscanf(line, "drops %llu", &v) == 1)
+		h->st.drops = v;
+	else if (sscanf(line, "misses %llu", &v) == 1)
+		h->st.recursion_misses = v;
+	else if (sscanf(line, "truncated %llu", &v) == 1)
+		h->st.truncated = v;
+	else if (sscanf(line, "stacks_lost %llu", &v) == 1)
+		h->st.stack_lost = v;
+	else if (!strncmp(line, "stack ", 6))
+		return trailer__stack(h, line);
+	else if (!strncmp(line, "sym ", 4))
+		return trailer__sym(h, line);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
+{
+	void *buf = malloc(RECORD_MAX_LEN);
+	__u32 len;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (fread(&len, sizeof(len), 1, f) != 1) {
+			warn("record %llu: the file ends inside the records\n",
+			     (unsigned long long)*n);
+			err = -EINVAL;
+			break;
+		}
+		if (!len)
+			break;
+		if (len > RECORD_MAX_LEN || fread(buf, len, 1, f) != 1) {
+			warn("record %llu: %s\n", (unsigned long long)*n,
+			     len > RECORD_MAX_LEN ? "longer than any record" : "truncated");
+			err = -EINVAL;
+			break;
+		}
+		(*n)++;
+		err = fn ? fn(ctx, buf, len) : 0;
+		if (err < 0)
+			break;
+		err = 0;
+	}
+	free(buf);
+	return err;
+}
+
+int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
+{
+	char line[512];
+	__u64 n = 0;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	if (!fgets(line, sizeof(line), f) || strcmp(line, RECORD_MAGIC "\n")) {
+		warn("not a memtrace record file (no \"%s\" line first)\n", RECORD_MAGIC);
+		return -EINVAL;
+	}
+	while (fgets(line, sizeof(line), f) && strcmp(line, "data\n")) {
+		if (header__line(h, line)) {
+			warn("header: unknown line '%.*s'\n", (int)strcspn(line, "\n"), line);
+			return -EINVAL;
+		}
+	}
+	if (strcmp(line, "data\n")) {
+		warn("header: no \"data\" line\n");
+		return -EINVAL;
+	}
+	err = record__read_data(f, fn, ctx, &n);
+	if (err)
+		return err;
+	while (fgets(line, sizeof(line), f)) {
+		err = trailer__line(h, line);
+		if (err == 1)
+			return 0;
+		if (err) {
+			warn("trailer: %s '%.*s'\n", err == -ENOMEM ? "no memory for" : "unknown line",
+			     (int)strcspn(line, "\n"), line);
+			return err;
+		}
+	}
+	warn("the file ends before its \"end\" line (the recording was cut short)\n");
+	return -EINVAL;
+}
+
+void record__header_free(struct record_header *h)
+{
+	free(h->stacks);
+	free(h->syms);
+	h->stacks = NULL;
+	h->syms = NULL;
+	h->nr_stacks = h->cap_stacks = h->syms_len = 0;
+}
