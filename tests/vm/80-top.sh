@@ -12,45 +12,6 @@ if ! [ -e /sys/kernel/btf/vmlinux ]; then
 	exit 4
 fi
 
-# Sum the rows of every JSON document of FILE by caller and kind, one line
-# each: caller|kind|allocs|frees|bytes_req|bytes_alloc|n0|n1|4K|2M
-top_rows() {
-	awk '
-	function num(s, key,   m) {
-		if (match(s, "\"" key "\":[0-9]+")) {
-			m = substr(s, RSTART, RLENGTH)
-			sub(/.*:/, "", m)
-			return m + 0
-		}
-		return 0
-	}
-	function obj(s, key) {
-		if (match(s, "\"" key "\":\\{[^}]*\\}"))
-			return substr(s, RSTART, RLENGTH)
-		return ""
-	}
-	{
-		n = split($0, parts, /\{"caller":"/)
-		for (i = 2; i <= n; i++) {
-			p = parts[i]
-			caller = substr(p, 1, index(p, "\"") - 1)
-			match(p, /"kind":"[a-z_]*"/)
-			kind = substr(p, RSTART + 8, RLENGTH - 9)
-			k = caller "|" kind
-			allocs[k] += num(p, "allocs"); frees[k] += num(p, "frees")
-			req[k] += num(p, "bytes_req"); alloc[k] += num(p, "bytes_alloc")
-			nodes = obj(p, "nodes"); levels = obj(p, "levels")
-			n0[k] += num(nodes, "0"); n1[k] += num(nodes, "1")
-			l4k[k] += num(levels, "4K"); l2m[k] += num(levels, "2M")
-		}
-	}
-	END {
-		for (k in allocs)
-			print k "|" allocs[k] "|" frees[k] "|" req[k] "|" alloc[k] "|" n0[k] "|" \
-			      n1[k] "|" l4k[k] "|" l2m[k]
-	}' "$1"
-}
-
 # top_start FILE ARGS...: top -j in the background until its first document
 top_start() {
 	out=$1
@@ -103,7 +64,7 @@ is "$?" 0 "100 kmalloc of 64 KiB made and freed"
 memtrace run --kind vmalloc --size 16K --count 100 > /dev/null 2>&1
 is "$?" 0 "100 vmalloc of 16 KiB made and freed"
 top_stop
-top_rows /tmp/top1.json > /tmp/rows1
+json_rows /tmp/top1.json > /tmp/rows1
 diag "$(grep '\[memalloc\]' /tmp/rows1)"
 
 # One call site in the module makes both kmallocs: 1000 of 777 B (1 KiB
@@ -138,7 +99,7 @@ while [ $i -lt $N ]; do
 done
 top_stop
 kill $(jobs -p) 2>/dev/null
-top_rows /tmp/top2.json > /tmp/rows2
+json_rows /tmp/top2.json > /tmp/rows2
 diag "$(sort -t'|' -k3 -n -r /tmp/rows2 | head -n 5)"
 # alloc_thread_stack_node is inlined: the vmalloc caller is one of these
 fork_fns='kernel_clone|copy_process|dup_task_struct|alloc_thread_stack_node'
@@ -158,7 +119,7 @@ if [ "$nodes" -ge 2 ]; then
 	memtrace run --kind kmalloc --size 4K --count 50 --node 1 > /dev/null 2>&1
 	memtrace run --kind vmalloc --size 16K --count 20 --node 1 > /dev/null 2>&1
 	top_stop
-	top_rows /tmp/top3.json > /tmp/rows3
+	json_rows /tmp/top3.json > /tmp/rows3
 	diag "$(grep '\[memalloc\]' /tmp/rows3)"
 	set -- $(grep '\[memalloc\]|kmalloc|' /tmp/rows3 | awk -F'|' '$5 == 204800 { print $7, $8 }')
 	is "${1-}" 0 "kmalloc_node(4K, node 1): no page on node 0"

@@ -115,3 +115,42 @@ done_testing() {
 klog() {
 	dmesg | sed 's/^\[[^]]*\] //'
 }
+
+# memtrace top -j / report -j: sum the rows of every JSON document of FILE by caller and kind, one line
+# each: caller|kind|allocs|frees|bytes_req|bytes_alloc|n0|n1|4K|2M
+json_rows() {
+	awk '
+	function num(s, key,   m) {
+		if (match(s, "\"" key "\":[0-9]+")) {
+			m = substr(s, RSTART, RLENGTH)
+			sub(/.*:/, "", m)
+			return m + 0
+		}
+		return 0
+	}
+	function obj(s, key) {
+		if (match(s, "\"" key "\":\\{[^}]*\\}"))
+			return substr(s, RSTART, RLENGTH)
+		return ""
+	}
+	{
+		n = split($0, parts, /\{"caller":"/)
+		for (i = 2; i <= n; i++) {
+			p = parts[i]
+			caller = substr(p, 1, index(p, "\"") - 1)
+			match(p, /"kind":"[a-z_]*"/)
+			kind = substr(p, RSTART + 8, RLENGTH - 9)
+			k = caller "|" kind
+			allocs[k] += num(p, "allocs"); frees[k] += num(p, "frees")
+			req[k] += num(p, "bytes_req"); alloc[k] += num(p, "bytes_alloc")
+			nodes = obj(p, "nodes"); levels = obj(p, "levels")
+			n0[k] += num(nodes, "0"); n1[k] += num(nodes, "1")
+			l4k[k] += num(levels, "4K"); l2m[k] += num(levels, "2M")
+		}
+	}
+	END {
+		for (k in allocs)
+			print k "|" allocs[k] "|" frees[k] "|" req[k] "|" alloc[k] "|" n0[k] "|" \
+			      n1[k] "|" l4k[k] "|" l2m[k]
+	}' "$1"
+}

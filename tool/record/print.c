@@ -57,12 +57,14 @@ void report__print(FILE *out, struct report *r, enum top_sort key, size_t max_ro
 {
 	struct top_frame f = report__frame(r, max_rows);
 	const struct top_row **rows;
+	char note[160];
 	size_t n;
 
 	rows = report__rows(r, key, &n);
-	fprintf(out, "%llu records, %llu allocations, over %.2f s; the page sizes are not "
-		"recorded\n", (unsigned long long)r->records, (unsigned long long)r->events,
-		f.interval_s);
+	snprintf(note, sizeof(note), "%llu records, %llu allocations, over %.2f s; the page sizes "
+		 "are not recorded", (unsigned long long)r->records,
+		 (unsigned long long)r->events, f.interval_s);
+	f.note = note;
 	top__print_table(out, &r->top, rows, n, &f, r->ks);
 	report__contiguity(out, r, rows, n, max_rows);
 	free(rows);

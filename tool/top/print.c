@@ -87,6 +87,8 @@ static void table__header(FILE *out, const struct top *t, size_t n, const struct
 	fprintf(out, "%s - %s  interval %.2f s  rows %zu  allocs %llu  bytes %llu%s%s\n",
 		f->title ? f->title : "memtrace top", f->when, f->interval_s, n, (unsigned long long)allocs, (unsigned long long)bytes,
 		lost ? "" : "  ", lost ? "" : losses);
+	if (f->note)
+		fprintf(out, "%s\n", f->note);
 	fprintf(out, "%-34s %-11s %7s %7s %7s %5s %7s  %s\n", "CALLER", "KIND", "ALLOC/s",
 		"FREE/s", "BYTES/s", "WASTE", "LIVE", "PAGES: NODE, SIZE, ORDER");
 }

@@ -110,6 +110,7 @@ size_t top__active(const struct top *t, enum top_sort key, const struct top_row 
  */
 struct top_frame {
 	const char *title;	/* "memtrace top" when NULL */
+	const char *note;	/* a line under the header, or NULL */
 	double interval_s;
 	const char *when;
 	struct memtrace_counters st;

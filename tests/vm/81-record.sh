@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# memtrace record/report on the real kernel: known allocations made through
+# /dev/memalloc while record runs a command show in the report's module
+# rows with exactly their counts, bytes and pages; nothing is lost; the
+# file is complete and self-contained; bad input gets one clear line.
+. /tests/lib.sh
+
+if ! [ -e /sys/kernel/btf/vmlinux ]; then
+	echo "# SKIP kernel without BTF"
+	exit 4
+fi
+
+memtrace record -o /tmp/a.mtr -- sh -c \
+	'memtrace run --kind kmalloc --size 777 --count 1000 && \
+	 memtrace run --kind vmalloc --size 16K --count 100' > /dev/null 2> /tmp/rec.err
+is "$?" 0 "record -- CMD exits with CMD's status (0)"
+diag "$(cat /tmp/rec.err)"
+match "$(head -n 3 /tmp/a.mtr)" '^kernel [0-9]' "the file's header names the kernel"
+is "$(tail -n 1 /tmp/a.mtr)" "end" "the file ends with its \"end\" line"
+match "$(cat /tmp/rec.err)" '^[0-9]+ records in /tmp/a.mtr, ' "record says how many records"
+
+memtrace -j report /tmp/a.mtr > /tmp/a.json 2> /tmp/rep.err
+is "$?" 0 "report -j exits 0"
+json_rows /tmp/a.json > /tmp/rows
+diag "$(grep '\[memalloc\]' /tmp/rows)"
+set -- $(grep '\[memalloc\]|kmalloc|' /tmp/rows | awk -F'|' '$5 == 777000 { print $3, $4, $6 }')
+is "${1-}" 1000 "the module's kmalloc(777) row: 1000 allocations"
+is "${2-}" 1000 "the module's kmalloc(777) row: 1000 frees"
+is "${3-}" 1024000 "the module's kmalloc(777) row: 1024 bytes handed out each"
+set -- $(grep '\[memalloc\]|vmalloc|' /tmp/rows | awk -F'|' '$5 == 1638400 { print $3, $4, $6 }')
+is "${1-}" 100 "the module's vmalloc(16K) row: 100 allocations"
+is "${2-}" 100 "the module's vmalloc(16K) row: 100 frees"
+is "${3-}" 1638400 "the module's vmalloc(16K) row: 4 pages each"
+drops=$(grep -o '"drops":[0-9]*' /tmp/a.json | cut -d: -f2)
+is "$drops" 0 "no record dropped"
+match "$(grep -o '"multi_runs":[0-9]*' /tmp/a.json | head -n 1)" '"multi_runs":[0-9]+' \
+	"rows carry the contiguity of multi-page allocations"
+
+memtrace report /tmp/a.mtr > /tmp/a.txt 2>&1
+is "$?" 0 "report (tables) exits 0"
+match "$(head -n 3 /tmp/a.txt)" '^[0-9]+ records, [0-9]+ allocations, over ' \
+	"the report's head: records, allocations, duration"
+losses=$(grep -o '"misses":[0-9]*' /tmp/a.json | cut -d: -f2)
+if [ "${losses:-0}" != 0 ]; then
+	match "$(head -n 1 /tmp/a.txt)" '^LOSSES: ' "a recording with losses says so first"
+else
+	match "$(head -n 1 /tmp/a.txt)" '^memtrace report - .* no losses$' \
+		"a recording without losses says so in its first line"
+fi
+match "$(cat /tmp/a.txt)" '^Contiguity of multi-page allocations' "the contiguity table"
+
+# --- -d SECS, and bad input ---------------------------------------------------------
+memtrace record -o /tmp/d.mtr -d 1 > /dev/null 2>&1
+is "$?" 0 "record -d 1 exits 0"
+is "$(tail -n 1 /tmp/d.mtr)" "end" "record -d 1 writes a whole file"
+memtrace record -d 1 > /dev/null 2> /tmp/bad.err
+is "$?" 64 "record without -o: exit 64"
+memtrace report /tmp/nothing.mtr > /dev/null 2> /tmp/bad.err
+is "$?" 1 "report of a missing file: exit 1"
+memtrace report /proc/zoneinfo > /dev/null 2> /tmp/bad.err
+is "$?" 1 "report of another file: exit 1"
+match "$(cat /tmp/bad.err)" 'not a memtrace record file' "... saying it is not a recording"
+size=$(wc -c < /tmp/a.mtr)
+head -c $((size / 2)) /tmp/a.mtr > /tmp/cut.mtr
+memtrace report /tmp/cut.mtr > /dev/null 2> /tmp/bad.err
+is "$?" 1 "report of a file cut short: exit 1"
+match "$(cat /tmp/bad.err)" 'ends inside the records|truncated' "... saying where it ends"
+
+# the recordings live in the guest's RAM (tmpfs): leave it as it was
+rm -f /tmp/a.mtr /tmp/d.mtr /tmp/cut.mtr /tmp/a.json /tmp/a.txt
+done_testing
