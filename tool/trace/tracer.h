@@ -15,6 +15,7 @@
 
 /* bpf/memtrace.h, by path: tool/memtrace.h is the CLI's own header */
 #include "bpf/memtrace.h"
+#include "lib/hooks.h"
 
 struct trace;
 
@@ -63,8 +64,11 @@ int trace__poll(struct trace *t, int timeout_ms);
 /* Fill @st; 0 or -errno */
 int trace__stats(struct trace *t, struct memtrace_counters *st);
 
-/* One line naming the hooks attached, e.g. "vmalloc: fexit ..." */
+/* One line naming the hooks attached, e.g. "vmalloc: fexit ..." (hooks__describe()) */
 const char *trace__describe(struct trace *t);
+
+/* The hooks attached, in structured form: @hooks has NR_HOOKS entries (lib/hooks.h) */
+void trace__hooks(const struct trace *t, struct hook *hooks);
 
 void trace__close(struct trace *t);
 
