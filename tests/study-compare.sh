@@ -68,11 +68,13 @@ fa=${ha#* } fb=${hb#* }
 match "$text" "^\\| vmalloc \\| ${ha%% *} \`$fa\` \\| ${hb%% *} \`$fb\` \\|\$" \
 	"compare.md's hooks table: vmalloc side by side, as each study recorded it"
 changed=$(sed -n '/^## What changed/,$p' "$md")
-match "$changed" '^- hook vmalloc: fexit, was kretprobe \(trampoline\): commit 473e3150e30a ' \
+match "$changed" '^- hook vmalloc: fexit, was kretprobe \(the trampoline takes it\): '\
+'commit 473e3150e30a ' \
 	"what changed: the vmalloc hook's fexit vs kretprobe, citing 473e3150e30a"
 match "$changed" "^- hook vmalloc: $fb, was $fa \\(_noprof\\): commit 88ae5fb755b0 " \
 	"what changed: the vmalloc hook's renamed target, citing 88ae5fb755b0"
-match "$changed" '^- hook get_vm_area: fexit, was kretprobe \(trampoline\): commit 473e3150e30a ' \
+match "$changed" '^- hook get_vm_area: fexit, was kretprobe \(the trampoline takes it\): '\
+'commit 473e3150e30a ' \
 	"what changed: __get_vm_area_node's fexit vs kretprobe, citing 473e3150e30a"
 
 # ---- kvmalloc above 4 MiB: 2M pages in the vmalloc area, per study -------

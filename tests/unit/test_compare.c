@@ -455,6 +455,14 @@ static void test_hooks_diff(void)
 	tap_ok(!compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_KMALLOC_NODE),
 	       "hooks diff: kmalloc_node absent in both is no change");
 	compare__free(&c);
+
+	/* The other way round: 6.12 as A */
+	tap_err(compare__diff(&b, &a, &c), 0, "hooks diff: 6.12 vs 6.1");
+	ch = compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_VMALLOC);
+	tap_eq_str(ch ? ch->text : NULL, "hook vmalloc: kretprobe, was fexit (the trampoline refuses it)",
+		   "hooks diff: back to the kretprobe, said so");
+	tap_eq_str(ch ? ch->commit : NULL, "473e3150e30a", "hooks diff: either way, the same commit");
+	compare__free(&c);
 	study__free(&a);
 	study__free(&b);
 }
@@ -512,7 +520,7 @@ static void test_hooks_output(void)
 			  "fexit `__vmalloc_node_range_noprof` |", "hooks md: vmalloc side by side");
 	tap_has_str(text, "| alloc_vmap_area | absent | raw_tp `vmalloc:alloc_vmap_area` |",
 		    "hooks md: a tracepoint only B has");
-	tap_has_str(text, "- hook vmalloc: fexit, was kretprobe (trampoline): commit 473e3150e30a "
+	tap_has_str(text, "- hook vmalloc: fexit, was kretprobe (the trampoline takes it): commit 473e3150e30a "
 			  "(\"bpf, x86: allow function arguments up to 12 for TRACING\")",
 		    "hooks md: what changed: fexit vs kretprobe with its commit");
 	tap_has_str(text, "- hook vmalloc: __vmalloc_node_range_noprof, was __vmalloc_node_range "

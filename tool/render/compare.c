@@ -309,7 +309,8 @@ static int compare__hook_attach(uint32_t h, const struct hook *ha, const struct 
 	snprintf(ch->text, sizeof(ch->text), "hook %s: %s, was %s%s", hook__name(h), ch->b, ch->a,
 		 hook__is_twin(ha->attach) != hook__is_twin(hb->attach) &&
 		 ha->attach != HOOK_ABSENT && hb->attach != HOOK_ABSENT ?
-		 (hook__is_twin(hb->attach) ? " (no trampoline)" : " (trampoline)") : "");
+		 (hook__is_twin(hb->attach) ? " (the trampoline refuses it)" :
+		  " (the trampoline takes it)") : "");
 	return 0;
 }
 

@@ -60,7 +60,7 @@ static const struct argp_option study_opts[] = {
 	  "Allocators (default kmalloc,kvmalloc,vmalloc,alloc_pages,kmem_cache)", 0 },
 	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Largest size (default 64M, quick 1M)", 0 },
 	{ "iterations", 'n', "N", 0, "BENCH iterations per cell (default: by size)", 0 },
-	{ "no-bpf", OPT_NO_BPF, NULL, 0, "Do not time with BPF (module clock only)", 0 },
+	{ "no-bpf", OPT_NO_BPF, NULL, 0, "No BPF: the module's clock only, no tracer's hooks", 0 },
 	{ "render", OPT_RENDER, "JSON", 0, "Render a study's JSON (no root, no device)", 0 },
 	{ "outdir", OPT_OUTDIR, "DIR", 0, "Report folder for --render (default: study)", 0 },
 	{},
