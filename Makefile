@@ -142,7 +142,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm top record study study-compare test \
+.PHONY: all help deps kernel module tool initramfs rebuild start run vm top record study \
+	study-compare study-compare-test test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -155,8 +156,8 @@ help:
 ## Main commands (each installs what it needs on Debian 12 as root):
 ##   make run        boot the guest: demo, memtrace zones, memtrace run
 ##                   (trace vs walk report), power off; exit = the guest's
-##   make test       host unit tests + guest integration tests (TAP); ends
-##                   with "N passed, N failed"
+##   make test       host unit tests + guest integration tests (TAP) + the
+##                   study across kernels; ends with "N passed, N failed"
 ##
 ## Targets:
 ##   make rebuild    rebuild the module, tool and initramfs from scratch
@@ -178,6 +179,9 @@ help:
 ##                   the study on two kernels (two boots), into
 ##                   build/study/<k>/, then both side by side with what
 ##                   changed: build/study/compare/compare.md
+##   make study-compare-test
+##                   its integration test: a small study on 6.1 and 6.12,
+##                   the report checked (TAP, about 30 s; part of make test)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
@@ -325,16 +329,42 @@ study: $(INITRAMFS)
 	$(Q)$(QEMU) -o $(STUDY_OUT)/study.json -c 'memtrace study $(STUDY_ARGS) --json --output /dev/ttyS2'
 	$(Q)$(TOOL) study --render $(STUDY_OUT)/study.json --outdir $(STUDY_OUT)
 
-# One study per kernel, each booted as `make study` boots it, then
-# memtrace-render --compare: A is the first of KERNELS, B the second.
+# One study per kernel, each booted as `make study` boots it, into
+# STUDY_CMP_OUT/<k>/, then memtrace-render --compare into STUDY_CMP_OUT/compare/:
+# A is the first of KERNELS, B the second.
 KERNELS ?= 6.1 6.12
+STUDY_CMP_OUT ?= $(B)/study
 study-compare: $(RENDER)
 	$(Q)test $(words $(KERNELS)) -eq 2 || { echo "study-compare: give two kernels," \
 		"KERNELS='6.1 6.12' (got '$(KERNELS)')" >&2; exit 2; }
 	$(Q)for k in $(KERNELS); do \
-		$(MAKE) study KERNEL=$$k STUDY_OUT=$(B)/study/$$k STUDY_ARGS='$(STUDY_ARGS)' || exit; \
+		$(MAKE) study KERNEL=$$k STUDY_OUT=$(STUDY_CMP_OUT)/$$k \
+			STUDY_ARGS='$(STUDY_ARGS)' || exit; \
 	done
-	$(Q)$(RENDER) --compare $(KERNELS:%=$(B)/study/%/study.json) --outdir $(B)/study/compare
+	$(Q)$(RENDER) --compare $(KERNELS:%=$(STUDY_CMP_OUT)/%/study.json) \
+		--outdir $(STUDY_CMP_OUT)/compare
+
+# The integration test of study-compare: two boots (6.1 and 6.12) of a small
+# study that still reaches kvmalloc above 4 MiB (about 30 s), then
+# tests/study-compare.sh checks the report.  Its TAP goes to STUDY_CMP_TAP;
+# alone it ends with "N passed, N failed".
+STUDY_CMP_TEST_OUT := $(B)/tests/study-compare
+STUDY_CMP_TEST_ARGS := --quick --kinds kvmalloc --max-size 8M
+STUDY_CMP_TAP ?= $(STUDY_CMP_TEST_OUT).tap
+study-compare-test: $(RENDER)
+	$(Q)rm -rf $(STUDY_CMP_TEST_OUT) && mkdir -p $(STUDY_CMP_TEST_OUT) $(dir $(STUDY_CMP_TAP))
+	$(Q)start=$$(date +%s); \
+	$(MAKE) study-compare KERNELS='6.1 6.12' STUDY_CMP_OUT=$(STUDY_CMP_TEST_OUT) \
+		STUDY_ARGS='$(STUDY_CMP_TEST_ARGS)' > $(STUDY_CMP_TEST_OUT).log 2>&1; \
+	rc=$$?; echo "# ---- study-compare: make study-compare exit $$rc after" \
+		"$$(( $$(date +%s) - start )) s (its output: $(STUDY_CMP_TEST_OUT).log)" \
+		> $(STUDY_CMP_TAP); \
+	tests/study-compare.sh $(STUDY_CMP_TEST_OUT) $(RENDER) $$rc >> $(STUDY_CMP_TAP); \
+	trc=$$?; cat $(STUDY_CMP_TAP); \
+	if [ "$(MAKECMDGOALS)" = study-compare-test ]; then \
+		echo "$$(grep -c '^ok ' $(STUDY_CMP_TAP)) passed," \
+			"$$(grep -c '^not ok ' $(STUDY_CMP_TAP)) failed"; \
+	fi; exit $$trc
 
 vm: $(INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
@@ -408,10 +438,16 @@ check: $(UNIT_TESTS)
 vmtest: $(INITRAMFS)
 	$(Q)tests/run-vm.sh $(TESTLOG) "$(QEMU)"
 
+# The study across kernels boots 6.1 and 6.12 whatever KERNEL is: it runs
+# in the default kernel's `make test`.  Its log says "never ran" until it does.
+TEST_STUDY_CMP := $(if $(filter 6.12,$(KERNEL)),study-compare-test)
+
 test:
 	$(Q)rm -rf $(TESTLOG)
-	$(Q)$(MAKE) -k check vmtest; rc=$$?; tests/summary.sh $(TESTLOG); \
-		s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
+	$(Q)$(if $(TEST_STUDY_CMP),mkdir -p $(TESTLOG) && \
+		echo "not ok - study-compare-test: never ran" > $(TESTLOG)/study-compare.tap)
+	$(Q)$(MAKE) -k check vmtest $(TEST_STUDY_CMP) STUDY_CMP_TAP=$(TESTLOG)/study-compare.tap; \
+		rc=$$?; tests/summary.sh $(TESTLOG); s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
 
 # ---- cleaning ------------------------------------------------------------
 clean:

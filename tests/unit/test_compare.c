@@ -6,7 +6,10 @@
  * in a limit and in one cell's page sizes, and agree on the rest.  Each
  * difference is detected, one fact per assertion; equal facts are not
  * reported; the area field reaches JSON and back, and old documents read
- * as "not recorded"; the terminal table stays under 80 columns.
+ * as "not recorded"; the terminal table stays under 80 columns.  The
+ * tracer's hooks: two hand-written documents (tests/unit/data/, from
+ * $TEST_DATA_DIR) that differ in them as 6.1 and 6.12 do, and one from
+ * before hooks were recorded.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +22,8 @@
 #include "tap.h"
 
 #define MiB	(1ULL << 20)
+
+static const char *data_dir;
 
 /* A cell with results: @n4k pages of 4K and @n2m of 2M (in 4K pages), in @area */
 static struct study_cell *cell(struct study *s, uint32_t kind, uint64_t size, uint32_t area,
@@ -306,12 +311,254 @@ static void test_output(void)
 	study__free(&b);
 }
 
+/* Read the study $TEST_DATA_DIR/@name into @s, or bail out */
+static void read_data(const char *name, struct study *s)
+{
+	char path[512], *text;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		tap_bail("open %s: %s", path, strerror(errno));
+	text = calloc(1, 1 << 16);
+	if (!text)
+		tap_bail("out of memory");
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	if (study__read_json(s, text, len))
+		tap_bail("%s: not a study document", path);
+	free(text);
+}
+
+/* The hook names and attach types: one spelling each, both ways */
+static void test_hook_names(void)
+{
+	struct hook hooks[NR_HOOKS] = {};
+	char buf[256];
+
+	tap_eq_str(hook__name(HOOK_VMALLOC), "vmalloc", "hooks: the vmalloc core's hook's name");
+	tap_eq_s64(hook__from_name("get_vm_area"), HOOK_GET_VM_AREA, "hooks: a name read back");
+	tap_eq_s64(hook__from_name("vmap_area"), -1, "hooks: an unknown name");
+	tap_eq_u64(hook__attach_from_name("kretprobe"), HOOK_KRETPROBE, "hooks: kretprobe read back");
+	tap_eq_u64(hook__attach_from_name(""), HOOK_NOT_RECORDED, "hooks: no attach, not recorded");
+	tap_ok(!hooks__recorded(hooks), "hooks: all HOOK_NOT_RECORDED is not recorded");
+	tap_eq_str(hook__format(&hooks[HOOK_VFREE], buf, sizeof(buf)), "not recorded",
+		   "hooks: a hook not recorded, as text");
+}
+
+static void test_hooks_read(void)
+{
+	struct study a, b, old;
+
+	read_data("study-6.1-hooks.json", &a);
+	read_data("study-6.12-hooks.json", &b);
+	read_data("study-6.1-nohooks.json", &old);
+	tap_eq_u64(a.hooks[HOOK_VMALLOC].attach, HOOK_KRETPROBE, "read: 6.1's vmalloc hook a kretprobe");
+	tap_eq_str(a.hooks[HOOK_VMALLOC].target, "__vmalloc_node_range", "read: 6.1's vmalloc core");
+	tap_eq_u64(b.hooks[HOOK_VMALLOC].attach, HOOK_FEXIT, "read: 6.12's vmalloc hook a fexit");
+	tap_eq_u64(a.hooks[HOOK_ALLOC_VMAP_AREA].attach, HOOK_ABSENT,
+		   "read: 6.1 has no alloc_vmap_area tracepoint");
+	tap_eq_str(b.hooks[HOOK_KMEM].target, HOOK_KMEM_TARGET, "read: the kmem tracepoints");
+	tap_ok(!hooks__recorded(old.hooks), "read: a document without hooks: not recorded");
+	tap_eq_u64(old.hooks[HOOK_VMALLOC].attach, HOOK_NOT_RECORDED,
+		   "read: no hooks, the vmalloc hook not recorded");
+	study__free(&a);
+	study__free(&b);
+	study__free(&old);
+}
+
+/* The hooks through the study's JSON and back; without them, the note why */
+static void test_hooks_json(void)
+{
+	struct study s, r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	read_data("study-6.12-hooks.json", &s);
+	f = open_memstream(&text, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	study__write_json(&s, f, false);
+	fclose(f);
+	tap_has_str(text, "\"vmalloc\":{\"attach\":\"fexit\",\"target\":\"__vmalloc_node_range_noprof\"}",
+		    "hooks json: the vmalloc hook written in the conditions");
+	tap_no_str(text, "\"hooks_note\"", "hooks json: no note when recorded");
+	tap_err(study__read_json(&r, text, len), 0, "hooks json: read back");
+	tap_eq_u64(r.hooks[HOOK_GET_VM_AREA].attach, HOOK_FEXIT, "hooks json: get_vm_area back");
+	tap_eq_str(r.hooks[HOOK_ALLOC_VMAP_AREA].target, "vmalloc:alloc_vmap_area",
+		   "hooks json: a tracepoint target back");
+	study__free(&r);
+	free(text);
+
+	memset(s.hooks, 0, sizeof(s.hooks));
+	snprintf(s.hooks_note, sizeof(s.hooks_note), "not loaded (--no-bpf)");
+	text = NULL;
+	f = open_memstream(&text, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	study__write_json(&s, f, false);
+	fclose(f);
+	tap_no_str(text, "\"hooks\":", "hooks json: not recorded, no hooks object");
+	tap_err(study__read_json(&r, text, len), 0, "hooks json: a study without hooks read back");
+	tap_eq_str(r.hooks_note, "not loaded (--no-bpf)", "hooks json: the note back");
+	study__free(&r);
+	free(text);
+	study__free(&s);
+}
+
+/* The tracer's line from the structured hooks, as `memtrace run` prints it */
+static void test_hooks_describe(void)
+{
+	struct study a;
+	char buf[256];
+
+	read_data("study-6.1-hooks.json", &a);
+	tap_eq_str(hooks__describe(a.hooks, buf, sizeof(buf)),
+		   "kmem: raw_tp; vmap_area: absent; vmalloc: kretprobe __vmalloc_node_range + "
+		   "kretprobe __get_vm_area_node; vfree: fentry", "describe: 6.1's hooks in one line");
+	study__free(&a);
+}
+
+static void test_hooks_diff(void)
+{
+	const struct compare_change *ch;
+	struct study a, b;
+	struct compare c;
+
+	read_data("study-6.1-hooks.json", &a);
+	read_data("study-6.12-hooks.json", &b);
+	tap_err(compare__diff(&a, &b, &c), 0, "hooks diff: 6.1 vs 6.12");
+	ch = compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_VMALLOC);
+	tap_eq_str(ch ? ch->a : NULL, "kretprobe", "hooks diff: vmalloc: A's attach");
+	tap_eq_str(ch ? ch->b : NULL, "fexit", "hooks diff: vmalloc: B's attach");
+	tap_eq_str(ch ? ch->commit : NULL, "473e3150e30a",
+		   "hooks diff: vmalloc's fexit cites the 12-argument trampoline");
+	ch = compare__find(&c, COMPARE_HOOK_TARGET, HOOK_VMALLOC);
+	tap_ok(ch && ch->renamed, "hooks diff: the vmalloc core renamed (_noprof)");
+	tap_eq_str(ch ? ch->commit : NULL, "88ae5fb755b0",
+		   "hooks diff: the vmalloc core's rename cites the vmalloc profiling commit");
+	ch = compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_GET_VM_AREA);
+	tap_eq_str(ch ? ch->commit : NULL, "473e3150e30a",
+		   "hooks diff: __get_vm_area_node's fexit cites the 12-argument trampoline");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_TARGET, HOOK_GET_VM_AREA),
+	       "hooks diff: __get_vm_area_node's equal target is no change");
+	ch = compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_ALLOC_VMAP_AREA);
+	tap_eq_str(ch ? ch->b : NULL, "raw_tp", "hooks diff: alloc_vmap_area appears on 6.12");
+	tap_ok(ch && !ch->commit, "hooks diff: alloc_vmap_area cites no unchecked commit");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_TARGET, HOOK_ALLOC_VMAP_AREA),
+	       "hooks diff: an absent hook has no target to compare");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_KMEM), "hooks diff: equal kmem is no change");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_VFREE), "hooks diff: equal vfree is no change");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_KMALLOC_NODE),
+	       "hooks diff: kmalloc_node absent in both is no change");
+	compare__free(&c);
+
+	/* The other way round: 6.12 as A */
+	tap_err(compare__diff(&b, &a, &c), 0, "hooks diff: 6.12 vs 6.1");
+	ch = compare__find(&c, COMPARE_HOOK_ATTACH, HOOK_VMALLOC);
+	tap_eq_str(ch ? ch->text : NULL, "hook vmalloc: kretprobe, was fexit (the trampoline refuses it)",
+		   "hooks diff: back to the kretprobe, said so");
+	tap_eq_str(ch ? ch->commit : NULL, "473e3150e30a", "hooks diff: either way, the same commit");
+	compare__free(&c);
+	study__free(&a);
+	study__free(&b);
+}
+
+/* A document without hooks against one with: "not recorded", no change claimed */
+static void test_hooks_unrecorded(void)
+{
+	struct study old, b;
+	struct compare c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	read_data("study-6.1-nohooks.json", &old);
+	read_data("study-6.12-hooks.json", &b);
+	tap_err(compare__diff(&old, &b, &c), 0, "unrecorded hooks: diff");
+	tap_ok(!compare__find(&c, COMPARE_HOOK_ATTACH, UINT32_MAX),
+	       "unrecorded hooks: no attach change claimed");
+	f = open_memstream(&text, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	compare__write_md(&old, &b, &c, f);
+	compare__print_table(&old, &b, &c, f);
+	fclose(f);
+	tap_has_str(text, "| vmalloc | not recorded | fexit `__vmalloc_node_range_noprof` |",
+		    "unrecorded hooks: md's row says not recorded for A");
+	tap_has_str(text, "\nA: not recorded (a study from before they were).\n",
+		    "unrecorded hooks: md says why");
+	tap_has_str(text, "hook vmalloc               A not recorded B fexit\n",
+		    "unrecorded hooks: the table says not recorded for A");
+	free(text);
+	compare__free(&c);
+	study__free(&old);
+	study__free(&b);
+}
+
+static void test_hooks_output(void)
+{
+	struct study a, b;
+	struct compare c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	read_data("study-6.1-hooks.json", &a);
+	read_data("study-6.12-hooks.json", &b);
+	if (compare__diff(&a, &b, &c))
+		tap_bail("compare__diff: out of memory");
+	f = open_memstream(&text, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	compare__write_md(&a, &b, &c, f);
+	fclose(f);
+	tap_has_str(text, "| vmalloc | kretprobe `__vmalloc_node_range` | "
+			  "fexit `__vmalloc_node_range_noprof` |", "hooks md: vmalloc side by side");
+	tap_has_str(text, "| alloc_vmap_area | absent | raw_tp `vmalloc:alloc_vmap_area` |",
+		    "hooks md: a tracepoint only B has");
+	tap_has_str(text, "- hook vmalloc: fexit, was kretprobe (the trampoline takes it): commit 473e3150e30a "
+			  "(\"bpf, x86: allow function arguments up to 12 for TRACING\")",
+		    "hooks md: what changed: fexit vs kretprobe with its commit");
+	tap_has_str(text, "- hook vmalloc: __vmalloc_node_range_noprof, was __vmalloc_node_range "
+			  "(_noprof): commit 88ae5fb755b0", "hooks md: what changed: the rename");
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	compare__print_table(&a, &b, &c, f);
+	fclose(f);
+	check_width(text, "hooks table");
+	tap_has_str(text, "hook vmalloc               A kretprobe    B fexit\n",
+		    "hooks table: vmalloc's attach types");
+	tap_has_str(text, "  473e3150e30a bpf, x86: allow function arguments up to 12 for TRACING\n",
+		    "hooks table: the trampoline commit cited");
+	free(text);
+	compare__free(&c);
+	study__free(&a);
+	study__free(&b);
+}
+
 int main(void)
 {
+	data_dir = getenv("TEST_DATA_DIR");
+	if (!data_dir || !*data_dir)
+		data_dir = "tests/unit/data";
 	test_facts();
 	test_diff();
 	test_unrecorded();
 	test_json();
 	test_output();
+	test_hook_names();
+	test_hooks_read();
+	test_hooks_json();
+	test_hooks_describe();
+	test_hooks_diff();
+	test_hooks_unrecorded();
+	test_hooks_output();
 	return tap_finish();
 }

@@ -3,8 +3,8 @@
 # memtrace study --quick tells facts, not folklore: a vmalloc of N pages is
 # N 4K entries; a kmalloc of at most 4 MiB is one physically contiguous run;
 # every latency (module and BPF clocks) is positive; the largest kmalloc
-# found by probing is the kernel's KMALLOC_MAX_SIZE; Ctrl-C leaves a valid,
-# partial document.
+# found by probing is the kernel's KMALLOC_MAX_SIZE; the tracer's hooks it
+# records are memtrace run's; Ctrl-C leaves a valid, partial document.
 . /tests/lib.sh
 
 [ "$(id -u)" = 0 ] || { echo "# SKIP not root"; exit 4; }
@@ -74,6 +74,15 @@ if grep -q '"bpf":true' $out/study.json; then
 else
 	skip "BPF timing unavailable: $(grep -o '"bpf_note":"[^"]*"' $out/study.json)"
 fi
+
+# The tracer's hooks: the study records what `memtrace run` attaches here
+hook=$(grep -o '"vmalloc":{"attach":"[a-z_]*","target":"[^"]*"}' $out/study.json |
+	sed 's/.*"attach":"\([^"]*\)","target":"\([^"]*\)".*/\1 \2/')
+match "$hook" '^(fexit|kretprobe) __vmalloc_node_range' \
+	"the study records the tracer's vmalloc hook ('$hook')"
+run=$(memtrace -j run --kind kmalloc --size 64 --count 1 2>/dev/null |
+	grep -o '"hooks":"[^"]*"' | sed -n 's/.* vmalloc: \([^ ]* [^ ]*\) + .*/\1/p')
+is "$hook" "$run" "the study's vmalloc hook is the one memtrace run attaches"
 
 line=$(grep '^kmalloc,' $out/limits.csv)
 match "$line" '^kmalloc,[0-9]+,' "limits.csv has the largest kmalloc found by probing"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memtrace-render --compare: one study on two kernels side by side.  The
- * facts of each study (the BPF clock's functions, where kvmalloc switches
+ * facts of each study (the BPF clock's functions, the tracer's hooks
+ * (lib/hooks.h), where kvmalloc switches
  * to vmalloc and where it maps huge, the limits found by probing, the page
  * sizes of each cell), the differences between them with the kernel commit
  * that explains them where it is known, and compare.md.  Pure C over struct
@@ -23,6 +24,8 @@
 #define COMPARE_LIMIT		4	/* the largest success found by probing */
 #define COMPARE_MAP		5	/* the page sizes of a cell present in both */
 #define COMPARE_KMALLOC_MAX	6	/* KMALLOC_MAX_SIZE */
+#define COMPARE_HOOK_ATTACH	7	/* how the tracer attaches a hook (fexit, absent ...) */
+#define COMPARE_HOOK_TARGET	8	/* the function or tracepoint a hook attaches to */
 
 /* A size fact of one study: a size, or none up to the largest cell, or not known */
 #define COMPARE_NONE		0		/* no cell shows it */
@@ -31,10 +34,10 @@
 /**
  * struct compare_change - one difference between study A and study B
  * @fact:	COMPARE_*
- * @kind:	the allocator (MEMALLOC_KIND_*)
+ * @kind:	the allocator (MEMALLOC_KIND_*); for COMPARE_HOOK_*, the hook (HOOK_*)
  * @size:	the cell's size (COMPARE_MAP), else 0
  * @a, @b:	the value in A and in B, as text
- * @renamed:	functions that differ only by the _noprof suffix
+ * @renamed:	functions that differ only by the _noprof suffix (and leading _)
  * @commit:	the kernel commit behind it ("7bd230a26648"), or NULL
  * @title:	its subject line, or NULL
  * @text:	one line, without the commit

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "lib/hooks.h"
 #include "lib/names.h"
 #include "lib/parse.h"
 #include "render/render.h"
@@ -190,6 +191,22 @@ static int study__read_cell(struct study *s, struct json_object *o)
 	return 0;
 }
 
+/* The tracer's hooks; a document without them (or a hook) reads as not recorded */
+static void study__read_hooks(struct study *s, struct json_object *cond)
+{
+	struct json_object *hooks = js_get(cond, "hooks");
+	uint32_t i;
+
+	for (i = 0; i < NR_HOOKS; i++) {
+		struct json_object *h = js_get(hooks, hook__name(i));
+
+		s->hooks[i].attach = hook__attach_from_name(js_str(h, "attach", NULL));
+		study__copy(s->hooks[i].target, sizeof(s->hooks[i].target),
+			    js_str(h, "target", ""));
+	}
+	study__copy(s->hooks_note, sizeof(s->hooks_note), js_str(cond, "hooks_note", ""));
+}
+
 static void study__read_conditions(struct study *s, struct json_object *cond)
 {
 	study__copy(s->kernel, sizeof(s->kernel), js_str(cond, "kernel", ""));
@@ -203,6 +220,7 @@ static void study__read_conditions(struct study *s, struct json_object *cond)
 	s->duration_s = js_num(cond, "duration_s", 0);
 	s->bpf = js_bool(cond, "bpf", false);
 	study__copy(s->bpf_note, sizeof(s->bpf_note), js_str(cond, "bpf_note", ""));
+	study__read_hooks(s, cond);
 }
 
 static int study__read_layout(struct study *s, struct json_object *lay)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "memalloc.h"
+#include "lib/hooks.h"
 #include "lib/names.h"
 #include "lib/parse.h"
 #include "render/plot.h"
@@ -373,7 +374,7 @@ out:
 /* report.md, part by part */
 static void report__conditions(const struct study *s, FILE *f)
 {
-	char b[2][24];
+	char b[2][24], hooks[256];
 
 	fprintf(f, "# memtrace study: what each kernel allocator costs and what memory it "
 		   "gives\n\n");
@@ -388,7 +389,10 @@ static void report__conditions(const struct study *s, FILE *f)
 		s->nr_nodes == 1 ? "" : "s", size__format(s->limit_bytes, b[1], sizeof(b[1])));
 	fprintf(f, "| matrix | %s, %zu cells, %.1f s |\n", s->quick ? "quick" : "full",
 		s->nr_cells, s->duration_s);
-	fprintf(f, "| second clock | %s |\n\n", s->bpf ? "BPF fentry/fexit" : "none (BPF off)");
+	fprintf(f, "| second clock | %s |\n", s->bpf ? "BPF fentry/fexit" : "none (BPF off)");
+	fprintf(f, "| tracer's hooks | %s%s%s |\n\n", hooks__recorded(s->hooks) ?
+		hooks__describe(s->hooks, hooks, sizeof(hooks)) : "not recorded",
+		s->hooks_note[0] ? ": " : "", s->hooks_note);
 	fprintf(f, "> Under QEMU's TCG (no KVM) the guest CPU is emulated: every timing "
 		   "below is relative (compare allocators and sizes with each other), not a "
 		   "hardware figure. Page sizes, contiguity, placement and limits are real.\n\n");

@@ -23,6 +23,7 @@
 
 #include "bpf/alloclat.h"
 #include "trace/clock.h"
+#include "trace/tracer.h"
 #include "dev/device.h"
 #include "memtrace.h"
 #include "lib/names.h"
@@ -59,7 +60,7 @@ static const struct argp_option study_opts[] = {
 	  "Allocators (default kmalloc,kvmalloc,vmalloc,alloc_pages,kmem_cache)", 0 },
 	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Largest size (default 64M, quick 1M)", 0 },
 	{ "iterations", 'n', "N", 0, "BENCH iterations per cell (default: by size)", 0 },
-	{ "no-bpf", OPT_NO_BPF, NULL, 0, "Do not time with BPF (module clock only)", 0 },
+	{ "no-bpf", OPT_NO_BPF, NULL, 0, "No BPF: the module's clock only, no tracer's hooks", 0 },
 	{ "render", OPT_RENDER, "JSON", 0, "Render a study's JSON (no root, no device)", 0 },
 	{ "outdir", OPT_OUTDIR, "DIR", 0, "Report folder for --render (default: study)", 0 },
 	{},
@@ -615,8 +616,38 @@ static int study__bpf_pass(int fd, const struct study_args *a, struct study *s)
 }
 
 /*
+ * The hooks `memtrace run`'s tracer attaches on this kernel: the tracer is
+ * loaded, asked and unloaded, after every measurement (its programs never
+ * run during one).  Its choices (raw_tp on tracepoints this kernel has,
+ * fexit or its kretprobe twin, the vmalloc core's name) are the kernel's
+ * facts a comparison of kernels shows.
+ */
+static void study__hooks(const struct study_args *a, struct study *s)
+{
+	struct trace_opts opts = { .tgid = getpid(), .ringbuf_bytes = 1 << 16,
+				   .verbose = env.verbose };
+	struct trace *t;
+	int err;
+
+	if (a->no_bpf) {
+		snprintf(s->hooks_note, sizeof(s->hooks_note), "not loaded (--no-bpf)");
+		return;
+	}
+	study__progress("hooks", 0, 0);
+	err = trace__open(&t, &opts, NULL, NULL);
+	if (err) {
+		snprintf(s->hooks_note, sizeof(s->hooks_note), "the tracer did not load: %s",
+			 strerror(-err));
+		return;
+	}
+	trace__hooks(t, s->hooks);
+	trace__close(t);
+}
+
+/*
  * The study: set-up, limits, module pass, BPF pass, placement (with more
- * than one node).  Ctrl-C ends it early with what was measured.
+ * than one node), the tracer's hooks.  Ctrl-C ends it early with what was
+ * measured.
  */
 static int study__run(const struct study_args *a, struct study *s)
 {
@@ -639,8 +670,8 @@ static int study__run(const struct study_args *a, struct study *s)
 	if (err)
 		goto cleanup;
 	nr_sizes = study__sizes(a, sizes, 32);
-	/* per cell: walk + module bench + BPF bench; then probes, placement */
-	progress.total = nr_kinds * nr_sizes * 2 + 2 + (s->nr_nodes > 1);
+	/* per cell: walk + module bench + BPF bench; then probes, placement, hooks */
+	progress.total = nr_kinds * nr_sizes * 2 + 2 + (s->nr_nodes > 1) + 1;
 	study__limits(fd, s);
 	err = study__module_pass(fd, a, s, kinds, nr_kinds, sizes, nr_sizes);
 	if (!err && !exiting)
@@ -648,6 +679,12 @@ static int study__run(const struct study_args *a, struct study *s)
 	if (!err && s->nr_nodes > 1 && !exiting) {
 		study__placement(fd, s);
 		progress.done++;
+	}
+	if (!err && !exiting) {
+		study__hooks(a, s);
+		progress.done++;
+	} else if (exiting) {
+		snprintf(s->hooks_note, sizeof(s->hooks_note), "not asked (interrupted)");
 	}
 cleanup:
 	clock_gettime(CLOCK_MONOTONIC, &t1);

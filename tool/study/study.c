@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/hooks.h"
 #include "lib/json.h"
 #include "memalloc.h"
 #include "lib/names.h"
@@ -213,6 +214,27 @@ static void study__json_cell(struct json *j, const struct study *s, const struct
 	json__end_object(j);
 }
 
+/* "hooks": {"vmalloc": {"attach": "fexit", "target": "..."}, ...}, or why not */
+static void study__json_hooks(struct json *j, const struct study *s)
+{
+	uint32_t i;
+
+	if (!hooks__recorded(s->hooks)) {
+		json__kv_string(j, "hooks_note", s->hooks_note);
+		return;
+	}
+	json__name(j, "hooks");
+	json__start_object(j);
+	for (i = 0; i < NR_HOOKS; i++) {
+		json__name(j, hook__name(i));
+		json__start_object(j);
+		json__kv_string(j, "attach", hook__attach_name(s->hooks[i].attach));
+		json__kv_string(j, "target", s->hooks[i].target);
+		json__end_object(j);
+	}
+	json__end_object(j);
+}
+
 static void study__json_conditions(struct json *j, const struct study *s)
 {
 	json__name(j, "conditions");
@@ -228,6 +250,7 @@ static void study__json_conditions(struct json *j, const struct study *s)
 	json__kv_double(j, "duration_s", s->duration_s);
 	json__kv_bool(j, "bpf", s->bpf);
 	json__kv_string(j, "bpf_note", s->bpf_note);
+	study__json_hooks(j, s);
 	json__end_object(j);
 }
 

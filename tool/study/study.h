@@ -13,9 +13,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/hooks.h"
 #include "lib/stats.h"
 #include "memalloc.h"
 
+/*
+ * The JSON document's schema.  Members added since (a cell's "area", the
+ * layout's addresses, the conditions' "hooks") are optional: a document
+ * without them reads as "not recorded", and readers of before skip them,
+ * so the name stays.
+ */
 #define STUDY_SCHEMA		"memtrace-study/1"
 #define STUDY_MAX_NODES		8
 #define STUDY_MAX_ZONES		64
@@ -111,7 +118,9 @@ struct study_iomem {
  * Conditions: @kernel (uname -r and -v), @machine, @cpu (model name),
  * @nr_cpus, @mem_bytes (MemTotal), @hypervisor (cpuinfo flag), @quick,
  * @interrupted (SIGINT: partial), @duration_s, @bpf (second clock used),
- * @bpf_note (hooks that are off and why).  The kernel's layout: @page_size,
+ * @bpf_note (hooks that are off and why), @hooks (the tracer's on this kernel,
+ * lib/hooks.h; all HOOK_NOT_RECORDED: not recorded, @hooks_note says why).
+ * The kernel's layout: @page_size,
  * @kmalloc_max_size, @max_order, @limit_bytes (module), @nr_nodes, @zones,
  * @page_offset, @vmalloc_start, @vmalloc_end (inclusive; 0: not recorded).
  */
@@ -127,6 +136,8 @@ struct study {
 	double duration_s;
 	bool bpf;
 	char bpf_note[512];
+	struct hook hooks[NR_HOOKS];
+	char hooks_note[160];
 	uint32_t page_size;
 	uint64_t kmalloc_max_size;
 	uint32_t max_order;

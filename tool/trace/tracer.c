@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/memtrace.h"
+#include "lib/hooks.h"
 #include "lib/warn.h"
 #include "memtrace.skel.h"
 #include "trace/bpfutil.h"
@@ -30,14 +31,15 @@
 /*
  * A hook with two variants: a trampoline (fexit/fentry) and its kprobe twin
  * for kernels whose trampoline refuses the function.  Exactly one of them
- * loads; the choice is made before load, by probing.
+ * loads; the choice is made before load, by probing, and kept in
+ * trace.hooks[@hook].
  */
 struct trace_pair {
 	struct bpf_program *tramp;
 	struct bpf_program *twin;
 	const char *func;	/* NULL: the kernel lacks it, neither loads */
 	bool ret;		/* fexit/kretprobe (else fentry/kprobe) */
-	const char *variant;	/* "fexit", "kretprobe", ... or "absent" */
+	uint32_t hook;		/* HOOK_* */
 };
 
 enum { PAIR_GET_VM_AREA, PAIR_VMALLOC, PAIR_VFREE, NR_PAIRS };
@@ -46,6 +48,7 @@ struct trace {
 	struct memtrace_bpf *skel;
 	struct ring_buffer *rb;
 	struct trace_pair pairs[NR_PAIRS];
+	struct hook hooks[NR_HOOKS];
 	trace_event_fn fn;
 	void *ctx;
 	__u64 events[MEMTRACE_EV_MAX];
@@ -94,9 +97,6 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_levels, on ? 4096 : 1);
 	if (err)
 		warn("aggregation map sizes: %s\n", strerror(-err));
-	/* vmalloc's own hooks count its areas; a bare vmap area is not a row */
-	if (on)
-		bpf_program__set_autoload(skel->progs.memtrace__alloc_vmap_area, false);
 	return err;
 }
 
@@ -122,18 +122,44 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 }
 
 /* Tracepoints this kernel lacks stay unloaded: a raw_tp on them fails to load */
-static void trace__choose_tracepoints(struct memtrace_bpf *skel, const struct btf *btf)
+static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
 {
-	if (!bpfutil__has(btf, "btf_trace_alloc_vmap_area", BTF_KIND_TYPEDEF))
-		bpf_program__set_autoload(skel->progs.memtrace__alloc_vmap_area, false);
-	if (!bpfutil__has(btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF))
-		bpf_program__set_autoload(skel->progs.memtrace__kmalloc_node, false);
-	if (!bpfutil__has(btf, "btf_trace_kmem_cache_alloc_node", BTF_KIND_TYPEDEF))
-		bpf_program__set_autoload(skel->progs.memtrace__kmem_cache_alloc_node, false);
+	struct memtrace_bpf *skel = t->skel;
+	const struct {
+		struct bpf_program *prog;
+		const char *btf_name;	/* the tracepoint's type in BTF */
+		uint32_t hook;
+		const char *target;
+	} tps[] = {
+		/* added after 6.1 */
+		{ skel->progs.memtrace__alloc_vmap_area, "btf_trace_alloc_vmap_area",
+		  HOOK_ALLOC_VMAP_AREA, "vmalloc:alloc_vmap_area" },
+		/* removed by commit 11e9734bcb6a (6.1) */
+		{ skel->progs.memtrace__kmalloc_node, "btf_trace_kmalloc_node",
+		  HOOK_KMALLOC_NODE, "kmem:kmalloc_node" },
+		{ skel->progs.memtrace__kmem_cache_alloc_node, "btf_trace_kmem_cache_alloc_node",
+		  HOOK_KMEM_CACHE_ALLOC_NODE, "kmem:kmem_cache_alloc_node" },
+	};
+	size_t i;
+
+	t->hooks[HOOK_KMEM].attach = HOOK_RAW_TP;
+	snprintf(t->hooks[HOOK_KMEM].target, sizeof(t->hooks[HOOK_KMEM].target), "%s",
+		 HOOK_KMEM_TARGET);
+	for (i = 0; i < sizeof(tps) / sizeof(tps[0]); i++) {
+		struct hook *h = &t->hooks[tps[i].hook];
+
+		if (!bpfutil__has(btf, tps[i].btf_name, BTF_KIND_TYPEDEF)) {
+			bpf_program__set_autoload(tps[i].prog, false);
+			h->attach = HOOK_ABSENT;
+			continue;
+		}
+		h->attach = HOOK_RAW_TP;
+		snprintf(h->target, sizeof(h->target), "%s", tps[i].target);
+	}
 }
 
-/* Keep one variant of @p: the trampoline if it attaches here, else the twin */
-static int trace__choose_pair(struct trace_pair *p, const struct btf *btf)
+/* Keep one variant of @p: the trampoline if it attaches here, else the twin; into @h */
+static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf, struct hook *h)
 {
 	enum bpf_attach_type type = p->ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
 	int err;
@@ -141,21 +167,22 @@ static int trace__choose_pair(struct trace_pair *p, const struct btf *btf)
 	if (!p->func) {
 		bpf_program__set_autoload(p->tramp, false);
 		bpf_program__set_autoload(p->twin, false);
-		p->variant = "absent";
+		h->attach = HOOK_ABSENT;
 		return 0;
 	}
+	snprintf(h->target, sizeof(h->target), "%s", p->func);
 	if (bpfutil__can_attach(btf, p->func, type)) {
 		bpf_program__set_autoload(p->twin, false);
+		h->attach = p->ret ? HOOK_FEXIT : HOOK_FENTRY;
 		err = bpf_program__set_attach_target(p->tramp, 0, p->func);
 		if (err)
-			warn("%s target %s: %s\n", p->ret ? "fexit" : "fentry", p->func,
+			warn("%s target %s: %s\n", hook__attach_name(h->attach), p->func,
 			     strerror(-err));
-		p->variant = p->ret ? "fexit" : "fentry";
 		return err;
 	}
 	/* e.g. more than 6 arguments before 6.5: the trampoline refuses */
 	bpf_program__set_autoload(p->tramp, false);
-	p->variant = p->ret ? "kretprobe" : "kprobe";
+	h->attach = p->ret ? HOOK_KRETPROBE : HOOK_KPROBE;
 	return 0;
 }
 
@@ -172,16 +199,16 @@ static int trace__choose_pairs(struct trace *t, const struct btf *btf)
 
 	t->pairs[PAIR_GET_VM_AREA] = (struct trace_pair){
 		skel->progs.memtrace__get_vm_area_node, skel->progs.memtrace__get_vm_area_node_kret,
-		bpfutil__first_func(btf, gva_fns), true, NULL };
+		bpfutil__first_func(btf, gva_fns), true, HOOK_GET_VM_AREA };
 	t->pairs[PAIR_VMALLOC] = (struct trace_pair){
 		skel->progs.memtrace__vmalloc_node_range,
 		skel->progs.memtrace__vmalloc_node_range_kret,
-		bpfutil__first_func(btf, vmalloc_fns), true, NULL };
+		bpfutil__first_func(btf, vmalloc_fns), true, HOOK_VMALLOC };
 	t->pairs[PAIR_VFREE] = (struct trace_pair){
 		skel->progs.memtrace__vfree, skel->progs.memtrace__vfree_kprobe,
-		bpfutil__first_func(btf, vfree_fns), false, NULL };
+		bpfutil__first_func(btf, vfree_fns), false, HOOK_VFREE };
 	for (i = 0; i < NR_PAIRS; i++) {
-		err = trace__choose_pair(&t->pairs[i], btf);
+		err = trace__choose_pair(&t->pairs[i], btf, &t->hooks[t->pairs[i].hook]);
 		if (err)
 			return err;
 	}
@@ -226,7 +253,8 @@ static int trace__attach(struct trace *t)
 		*links[i] = bpf_program__attach_kprobe(p->twin, p->ret, p->func);
 		if (!*links[i]) {
 			err = -errno;
-			warn("attaching a %s to %s: %s\n", p->variant, p->func, strerror(-err));
+			warn("attaching a %s to %s: %s\n",
+			     hook__attach_name(t->hooks[p->hook].attach), p->func, strerror(-err));
 			return err;
 		}
 	}
@@ -266,7 +294,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	err = trace__configure(t->skel, opts);
 	if (err)
 		goto cleanup;
-	trace__choose_tracepoints(t->skel, btf);
+	trace__choose_tracepoints(t, btf);
 	err = trace__choose_pairs(t, btf);
 	if (err)
 		goto cleanup;
@@ -276,13 +304,10 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	err = trace__attach(t);
 	if (err)
 		goto cleanup;
-	snprintf(t->desc, sizeof(t->desc),
-		 "kmem: raw_tp; vmap_area: %s; vmalloc: %s %s + %s __get_vm_area_node; vfree: %s%s",
-		 bpf_program__autoload(t->skel->progs.memtrace__alloc_vmap_area) ? "raw_tp" :
-		 opts->aggregate ? "off" : "absent", t->pairs[PAIR_VMALLOC].variant,
-		 t->pairs[PAIR_VMALLOC].func ? t->pairs[PAIR_VMALLOC].func : "-",
-		 t->pairs[PAIR_GET_VM_AREA].variant, t->pairs[PAIR_VFREE].variant,
-		 opts->walk_pages ? "; BPF page-table walk: on" : "");
+	hooks__describe(t->hooks, t->desc, sizeof(t->desc));
+	if (opts->walk_pages)
+		strncat(t->desc, "; BPF page-table walk: on",
+			sizeof(t->desc) - strlen(t->desc) - 1);
 	btf__free(btf);
 	*tp = t;
 	return 0;
@@ -416,6 +441,11 @@ void trace__agg_tick(struct trace *t)
 const char *trace__describe(struct trace *t)
 {
 	return t->desc;
+}
+
+void trace__hooks(const struct trace *t, struct hook *hooks)
+{
+	memcpy(hooks, t->hooks, sizeof(t->hooks));
 }
 
 void trace__close(struct trace *t)

@@ -15,6 +15,7 @@
 
 /* bpf/memtrace.h, by path: tool/memtrace.h is the CLI's own header */
 #include "bpf/memtrace.h"
+#include "lib/hooks.h"
 
 struct trace;
 
@@ -83,7 +84,7 @@ int trace__poll(struct trace *t, int timeout_ms);
 /* Fill @st; 0 or -errno */
 int trace__stats(struct trace *t, struct memtrace_counters *st);
 
-/* One line naming the hooks attached, e.g. "vmalloc: fexit ..." */
+/* One line naming the hooks attached, e.g. "vmalloc: fexit ..." (hooks__describe()) */
 const char *trace__describe(struct trace *t);
 
 /* Called with each row, its counters summed over the CPUs */
@@ -98,6 +99,9 @@ int trace__agg_stack(struct trace *t, int id, __u64 *ips, int max);
 
 /* A new interval: the direct-map level cache is walked anew */
 void trace__agg_tick(struct trace *t);
+
+/* The hooks attached, in structured form: @hooks has NR_HOOKS entries (lib/hooks.h) */
+void trace__hooks(const struct trace *t, struct hook *hooks);
 
 void trace__close(struct trace *t);
 
