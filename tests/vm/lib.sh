@@ -116,8 +116,9 @@ klog() {
 	dmesg | sed 's/^\[[^]]*\] //'
 }
 
-# memtrace top -j / report -j: sum the rows of every JSON document of FILE by caller and kind, one line
-# each: caller|kind|allocs|frees|bytes_req|bytes_alloc|n0|n1|4K|2M
+# json_rows FILE: the rows of every JSON document of FILE (memtrace top -j,
+# report -j) summed by caller and kind, one line each:
+#   caller|kind|allocs|frees|bytes_req|bytes_alloc|n0|n1|4K|2M
 json_rows() {
 	awk '
 	function num(s, key,   m) {
