@@ -12,6 +12,7 @@
 #   diag TEXT               a "#" comment line per line of TEXT
 #   bail REASON             a set-up failure, not a result: "Bail out!", exit 1
 #   done_testing            the trailing plan "1..N"; exit 1 if any failed
+#   json_rows FILE          memtrace top -j / report -j rows, summed by caller
 
 _tap_n=0
 _tap_fail=0
