@@ -15,6 +15,7 @@ QEMU_ARGS ?=
 MODPARAMS ?=#			memalloc.ko parameters, e.g. kmalloc_size=65536
 APPEND    ?=#			extra kernel command line
 TIMEOUT   ?= 900#		batch guest time limit, seconds
+ACCEL     ?= auto#		auto, kvm or tcg (rootfs/qemu.sh)
 CMD       ?= cat /proc/zoneinfo
 BUILD     ?= build
 NO_DEPS   ?=
@@ -86,7 +87,7 @@ INITRAMFS := $(KB)/initramfs.cpio
 MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
 
 QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
-	-n $(NUMA) -t $(TIMEOUT) $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
+	-n $(NUMA) -t $(TIMEOUT) -x $(ACCEL) -C $(B)/kvm-probe $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)") \
 	$(if $(FILES),-f "$(FILES)")
 
@@ -196,6 +197,9 @@ help:
 ##   FILES=          host files or folders copied into the guest's /host/
 ##                   (make vm, start, run); a program must be static
 ##   TIMEOUT=900     batch time limit in seconds (a hang is killed)
+##   ACCEL=auto      auto, kvm or tcg: KVM (-cpu host) only where it can run
+##                   a guest (vmx/svm, /dev/kvm, one tiny probe guest cached
+##                   in build/kvm-probe); ACCEL=kvm where it cannot fails
 ##   NO_DEPS=1       skip the apt-get step; V=1 shows commands
 
 # ---- set-up --------------------------------------------------------------
