@@ -112,7 +112,10 @@ LIBMT       := $(B)/tool/libmemtrace.a
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 
-TOOL_INC    := -I. -Itool -Imodule/uapi -I$(B)/bpf
+TOOL_INC    := -I. -Itool -Imodule/uapi -I$(B)/bpf -I$(B)/gen
+# memtrace --version: the git commit and the kernel whose BTF made vmlinux.h
+VERSION_H   := $(B)/gen/version.h
+BTF_RELEASE  = $(or $(shell sed -n 's/^release=//p' $(dir $(VMLINUX_BTF))version 2>/dev/null),unknown)
 TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
 	$(if $(WERROR),-Werror) $(TOOL_INC)
 TOOL_LIBS   := -static -lbpf -lelf -lz -lzstd -lm
@@ -143,7 +146,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm study study-compare test \
+.PHONY: FORCE all help deps kernel module tool initramfs rebuild start run vm study study-compare test \
 	check vmtest clean distclean vmlinux-h
 
 all: initramfs
@@ -271,6 +274,19 @@ $(B)/tool/%.o: tool/%.c $(BPF_SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Rewritten only when it changes, so that only memtrace.o is rebuilt
+$(VERSION_H): FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)c=$$(git -C $(TOP) rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	[ "$$c" = unknown ] || git -C $(TOP) diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; \
+	printf '#define MEMTRACE_GIT_COMMIT "%s"\n#define MEMTRACE_BTF_KERNEL "%s"\n' \
+		"$$c" "$(BTF_RELEASE)" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(B)/tool/memtrace.o $(B)/tests/unit/obj/memtrace.o: $(VERSION_H)
+
+FORCE:
 
 $(LIBMT): $(patsubst tool/%.c,$(B)/tool/%.o,$(LIB_SRC))
 	$(call msg,AR,$@)
