@@ -94,13 +94,13 @@ QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
 # ---- tool and tests ------------------------------------------------------
 # tool/ is a folder per feature (run/, study/, zones/) over lib/ (json
 # writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
-# the tracer and clock loaders).  In lib/ run/ study/ zones/ vtop/, cmd_*.c is a
+# the tracer and clock loaders).  In lib/ run/ study/ zones/ vtop/ doctor/, cmd_*.c is a
 # command's driver and every other file is pure C: those make
 # libmemtrace.a, which the tool and every unit test link (the tests link a
 # build with sanitizers).  render/ is the host-side renderer (plots, report
 # page, the JSON reader), a program of its own: memtrace-render.  Each
 # bpf/X.bpf.c becomes a skeleton X.skel.h (struct X_bpf).
-TOOL_FEATURES := lib run study zones vtop
+TOOL_FEATURES := lib run study zones vtop doctor
 LIB_SRC     := $(filter-out %/cmd_%.c,$(wildcard $(TOOL_FEATURES:%=tool/%/*.c)))
 CMD_SRC     := tool/memtrace.c $(wildcard $(TOOL_FEATURES:%=tool/%/cmd_*.c)) \
 	$(wildcard tool/dev/*.c tool/trace/*.c)

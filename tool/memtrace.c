@@ -35,6 +35,7 @@ static const struct cmd cmds[] = {
 	{ "zones", cmd_zones, "/proc/iomem annotated with the zones that span it" },
 	{ "vtop", cmd_vtop, "translate kernel addresses level by level, as the MMU does" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
+	{ "doctor", cmd_doctor, "check what memtrace needs from this kernel, and the fixes" },
 	{ NULL, NULL, NULL },
 };
 
