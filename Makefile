@@ -468,7 +468,7 @@ uninstall:
 # ---- cleaning ------------------------------------------------------------
 clean:
 	$(Q)rm -rf $(B)/6.12* $(B)/6.1* $(B)/host $(B)/custom $(B)/tool $(B)/tests \
-		$(B)/include $(B)/bpf $(B)/study
+		$(B)/include $(B)/bpf $(B)/study $(B)/install $(B)/man $(B)/gen
 
 distclean:
 	$(Q)rm -rf $(B)
