@@ -101,6 +101,17 @@ static char *render(const struct doctor_check *c, bool json)
 	return buf;
 }
 
+static size_t longest_line(const char *t)
+{
+	size_t max = 0, len;
+
+	for (; *t; t += len + (t[len] == '\n')) {
+		len = strcspn(t, "\n");
+		max = len > max ? len : max;
+	}
+	return max;
+}
+
 static void test_output(void)
 {
 	struct doctor_check c[DOCTOR_NR];
@@ -128,6 +139,14 @@ static void test_output(void)
 		    "json: the failure with its fix");
 	tap_has_str(t, "{\"name\":\"btf\",\"status\":\"ok\",\"required\":true,\"detail\":"
 		       "\"fine\"}", "json: a check that passed has no fix");
+	free(t);
+	c[DOCTOR_BTF].status = DOCTOR_FAIL;
+	t = render(c, false);
+	tap_has_str(t, "          fix: a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu,\n"
+		       "               Fedora kernels have it)",
+		    "text: a long fix wrapped under 80 columns, indented");
+	tap_ok(longest_line(t) < 80, "text: every line under 80 columns (longest %zu)",
+	       longest_line(t));
 	free(t);
 }
 

@@ -85,8 +85,8 @@ static void check_bpffs(struct doctor_check *c)
 		known |= !strcmp(line, "nodev\tbpf\n");
 	if (f)
 		fclose(f);
-	set(c, DOCTOR_FAIL, "not mounted at %s (%s)", BPFFS_PATH,
-	    known ? "the kernel has bpffs: mountable" : "the kernel lists no bpffs");
+	set(c, DOCTOR_FAIL, "not mounted at %s; %s", BPFFS_PATH,
+	    known ? "the kernel has bpffs" : "the kernel lists no bpffs");
 }
 
 /* Ring buffer, raw_tp, fentry: each loads something, so each needs root */
@@ -108,13 +108,13 @@ static void check_bpf(struct doctor_check *checks, const struct btf *btf, bool r
 	if (bpfutil__can_attach_raw_tp("kmalloc"))
 		set(tp, DOCTOR_OK, "a raw_tp program attached to kmalloc");
 	else
-		set(tp, DOCTOR_FAIL, "no raw_tp program attaches to kmalloc: %s", strerror(errno));
+		set(tp, DOCTOR_FAIL, "raw_tp on kmalloc refused: %s", strerror(errno));
 	if (!btf)
 		set(fe, DOCTOR_UNCHECKED, "not checked: needs the kernel's BTF");
 	else if (bpfutil__can_attach(btf, "vfree", BPF_TRACE_FENTRY))
 		set(fe, DOCTOR_OK, "an fentry program attached to vfree");
 	else
-		set(fe, DOCTOR_FAIL, "no fentry program attaches to vfree: %s", strerror(errno));
+		set(fe, DOCTOR_FAIL, "fentry on vfree refused: %s", strerror(errno));
 }
 
 static void check_module(struct doctor_check *c)

@@ -129,6 +129,34 @@ int doctor__exit_status(const struct doctor_check *checks)
 	return EXIT_SUCCESS;
 }
 
+#define DOCTOR_COLS	79
+
+/*
+ * @text from column @col on, words wrapped under 80 columns, continuation
+ * lines indented to @indent; then a newline
+ */
+static void doctor__wrap(FILE *f, const char *text, int col, int indent)
+{
+	const char *w = text;
+
+	while (*w) {
+		int len = strcspn(w, " ");
+
+		if (w != text && col + 1 + len > DOCTOR_COLS) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (w != text) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", len, w);
+		col += len;
+		w += len;
+		w += strspn(w, " ");
+	}
+	fputc('\n', f);
+}
+
 void doctor__print(const struct doctor_check *checks, FILE *f)
 {
 	int r, bad = 0, unchecked = 0;
@@ -137,10 +165,12 @@ void doctor__print(const struct doctor_check *checks, FILE *f)
 	for (r = 0; r < DOCTOR_NR; r++) {
 		const struct doctor_check *c = &checks[r];
 
-		fprintf(f, "%-9s %-9s %s\n", doctor__name(r), doctor__status_name(c->status),
-			c->detail);
-		if (c->status != DOCTOR_OK)
-			fprintf(f, "          fix: %s\n", doctor__fix(r));
+		fprintf(f, "%-9s %-9s ", doctor__name(r), doctor__status_name(c->status));
+		doctor__wrap(f, c->detail, 20, 20);
+		if (c->status != DOCTOR_OK) {
+			fprintf(f, "          fix: ");
+			doctor__wrap(f, doctor__fix(r), 15, 15);
+		}
 		bad += doctor__required(r) && c->status == DOCTOR_FAIL;
 		unchecked += doctor__required(r) && c->status == DOCTOR_UNCHECKED;
 	}

@@ -65,7 +65,10 @@ bool doctor__mounted(const char *mounts, const char *fstype, const char *dir);
 /* The exit status: EXIT_ENV (4) if a required check is not OK, else 0 */
 int doctor__exit_status(const struct doctor_check *checks);
 
-/* One line per requirement, a "fix:" line under each that is not OK */
+/*
+ * One line per requirement, a "fix:" line under each that is not OK; words
+ * wrapped under 80 columns
+ */
 void doctor__print(const struct doctor_check *checks, FILE *f);
 /* {"schema":...,"cmd":"doctor","ready":bool,"checks":[{name,status,...}]} */
 void doctor__json(const struct doctor_check *checks, struct json *j);
