@@ -33,5 +33,6 @@ int cmd_study(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_vtop(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif /* __MEMTRACE_H */
