@@ -4,6 +4,8 @@
 # from the targets that need it.
 
 THIS_MAKEFILE := $(lastword $(MAKEFILE_LIST))
+# make install builds the module for KDIR when given, else for the running kernel
+KDIR_GIVEN := $(filter command line environment override,$(origin KDIR))
 
 # ---- options -------------------------------------------------------------
 KERNEL    ?= 6.12#		6.12, 6.1, debug, host, or a bzImage path (then KDIR=)
@@ -15,6 +17,7 @@ QEMU_ARGS ?=
 MODPARAMS ?=#			memalloc.ko parameters, e.g. kmalloc_size=65536
 APPEND    ?=#			extra kernel command line
 TIMEOUT   ?= 900#		batch guest time limit, seconds
+ACCEL     ?= auto#		auto, kvm or tcg (rootfs/qemu.sh)
 CMD       ?= cat /proc/zoneinfo
 BUILD     ?= build
 NO_DEPS   ?=
@@ -86,20 +89,21 @@ INITRAMFS := $(KB)/initramfs.cpio
 MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
 
 QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
-	-n $(NUMA) -t $(TIMEOUT) $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
+	-n $(NUMA) -t $(TIMEOUT) -x $(ACCEL) -C $(B)/kvm-probe $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)") \
 	$(if $(FILES),-f "$(FILES)")
 
 # ---- tool and tests ------------------------------------------------------
-# tool/ is a folder per feature (run/, study/, zones/, vtop/, top/, record/)
-# over lib/ (json writer, parsers, names, stats), dev/ (/dev/memalloc) and trace/ (libbpf:
-# the tracer and clock loaders).  In lib/ and each feature, cmd_*.c is a
+# tool/ is a folder per feature (run/, study/, zones/, vtop/, top/, record/,
+# doctor/) over lib/ (json writer, parsers, names, stats), dev/
+# (/dev/memalloc) and trace/ (libbpf: the tracer and clock loaders).  In
+# lib/ and each feature, cmd_*.c is a
 # command's driver and every other file is pure C: those make
 # libmemtrace.a, which the tool and every unit test link (the tests link a
 # build with sanitizers).  render/ is the host-side renderer (plots, report
 # page, the JSON reader), a program of its own: memtrace-render.  Each
 # bpf/X.bpf.c becomes a skeleton X.skel.h (struct X_bpf).
-TOOL_FEATURES := lib run study zones vtop top record
+TOOL_FEATURES := lib run study zones vtop top record doctor
 LIB_SRC     := $(filter-out %/cmd_%.c,$(wildcard $(TOOL_FEATURES:%=tool/%/*.c)))
 CMD_SRC     := tool/memtrace.c $(wildcard $(TOOL_FEATURES:%=tool/%/cmd_*.c)) \
 	$(wildcard tool/dev/*.c tool/trace/*.c)
@@ -111,7 +115,10 @@ LIBMT       := $(B)/tool/libmemtrace.a
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 
-TOOL_INC    := -I. -Itool -Imodule/uapi -I$(B)/bpf
+TOOL_INC    := -I. -Itool -Imodule/uapi -I$(B)/bpf -I$(B)/gen
+# memtrace --version: the git commit and the kernel whose BTF made vmlinux.h
+VERSION_H   := $(B)/gen/version.h
+BTF_RELEASE  = $(or $(shell sed -n 's/^release=//p' $(dir $(VMLINUX_BTF))version 2>/dev/null),unknown)
 TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
 	$(if $(WERROR),-Werror) $(TOOL_INC)
 TOOL_LIBS   := -static -lbpf -lelf -lz -lzstd -lm
@@ -120,6 +127,8 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	$(if $(WERROR),-Werror) -I$(B)/include -Ibpf
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+# Host shell tests: make install into a DESTDIR per fetched tree, qemu.sh's accelerator
+HOST_TESTS := $(wildcard tests/host/test_*.sh)
 UNIT_CFLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-omit-frame-pointer $(TOOL_INC) -Itests/lib
 UNIT_LIB    := $(B)/tests/unit/libmemtrace.a
@@ -142,9 +151,9 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all help deps kernel module tool initramfs rebuild start run vm top record study \
-	study-compare study-compare-test test \
-	check vmtest clean distclean vmlinux-h
+.PHONY: FORCE install-module all help deps kernel module tool initramfs rebuild start run vm \
+	top record study study-compare study-compare-test test check vmtest clean distclean \
+	vmlinux-h install uninstall
 
 all: initramfs
 
@@ -188,6 +197,11 @@ help:
 ##   make kernel     fetch and unpack the guest kernel (never installed);
 ##                   KERNEL=debug builds the debug kernel (once per machine)
 ##   make module | tool | initramfs | vmlinux-h
+##   make install    memtrace, memtrace-render, memalloc.ko (built for KDIR,
+##                   default the running kernel's /lib/modules/$(uname -r)/build,
+##                   installed as modules_install does), the uapi header and
+##                   memtrace.1 under DESTDIR/PREFIX (PREFIX=/usr/local);
+##                   make uninstall removes them
 ##   make clean      remove build outputs, keep downloaded kernels
 ##   make distclean  remove all of build/
 ##
@@ -204,6 +218,9 @@ help:
 ##   FILES=          host files or folders copied into the guest's /host/
 ##                   (make vm, start, run); a program must be static
 ##   TIMEOUT=900     batch time limit in seconds (a hang is killed)
+##   ACCEL=auto      auto, kvm or tcg: KVM (-cpu host) only where it can run
+##                   a guest (vmx/svm, /dev/kvm, one tiny probe guest cached
+##                   in build/kvm-probe); ACCEL=kvm where it cannot fails
 ##   NO_DEPS=1       skip the apt-get step; V=1 shows commands
 
 # ---- set-up --------------------------------------------------------------
@@ -275,6 +292,19 @@ $(B)/tool/%.o: tool/%.c $(BPF_SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Rewritten only when it changes, so that only memtrace.o is rebuilt
+$(VERSION_H): FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)c=$$(git -C $(TOP) rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	[ "$$c" = unknown ] || git -C $(TOP) diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; \
+	printf '#define MEMTRACE_GIT_COMMIT "%s"\n#define MEMTRACE_BTF_KERNEL "%s"\n' \
+		"$$c" "$(BTF_RELEASE)" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(B)/tool/memtrace.o $(B)/tests/unit/obj/memtrace.o: $(VERSION_H)
+
+FORCE:
 
 $(LIBMT): $(patsubst tool/%.c,$(B)/tool/%.o,$(LIB_SRC))
 	$(call msg,AR,$@)
@@ -426,9 +456,11 @@ check: export MEMTRACE_RENDER_ASAN := $(UNIT_RENDER_BIN)
 # failed"); under `make test` the summary at the end counts everything.
 CHECK_ALONE := $(if $(filter-out check,$(MAKECMDGOALS)),,$(filter check,$(MAKECMDGOALS)))
 
-check: $(UNIT_TESTS)
+check: export MEMTRACE_MAKE := $(MAKE) -C $(TOP) BUILD=$(B) NO_DEPS=1
+check: export MEMTRACE_BUILD := $(B)
+check: $(UNIT_TESTS) $(B)/kernel/6.12/version $(B)/kernel/6.1/version
 	$(Q)rm -f $(TESTLOG)/unit-*.tap
-	$(Q)tests/run-unit.sh $(TESTLOG) $(UNIT_TESTS); rc=$$?; \
+	$(Q)tests/run-unit.sh $(TESTLOG) $(UNIT_TESTS) $(HOST_TESTS); rc=$$?; \
 	if [ -n "$(CHECK_ALONE)" ]; then \
 		p=$$(cat $(TESTLOG)/unit-*.tap | grep -c '^ok '); \
 		f=$$(cat $(TESTLOG)/unit-*.tap | grep -c '^not ok '); \
@@ -449,10 +481,57 @@ test:
 	$(Q)$(MAKE) -k check vmtest $(TEST_STUDY_CMP) STUDY_CMP_TAP=$(TESTLOG)/study-compare.tap; \
 		rc=$$?; tests/summary.sh $(TESTLOG); s=$$?; [ $$rc = 0 ] && exit $$s || exit $$rc
 
+# ---- install -------------------------------------------------------------
+# The module for the machine memtrace is installed on: KDIR if given, else
+# the running kernel's tree; built in a folder per kernel release.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+INSTALL_KDIR := $(if $(KDIR_GIVEN),$(KDIR),/lib/modules/$(shell uname -r)/build)
+# What vermagic holds (Debian's include/config/kernel.release may be shorter)
+INSTALL_REL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(INSTALL_KDIR)/include/generated/utsrelease.h 2>/dev/null)
+INSTALL_MOD  = $(B)/install/$(INSTALL_REL)/module
+MAN1        := $(B)/man/memtrace.1
+
+# From --help and --version, and the sections of tool/memtrace.h2m
+$(MAN1): $(TOOL) tool/memtrace.h2m | deps
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)help2man -N -s 1 -n "see where the kernel puts memory and what each allocator costs" \
+		-i tool/memtrace.h2m -o $@ $(TOOL)
+
+install-module: | deps
+	$(Q)test -n "$(INSTALL_REL)" || { echo "install: no kernel build tree at" \
+		"'$(INSTALL_KDIR)' (give KDIR=, or install the headers of $$(uname -r))" >&2; exit 1; }
+	$(call msg,MODULE,$(INSTALL_MOD) ($(INSTALL_REL)))
+	$(Q)mkdir -p $(INSTALL_MOD)/uapi
+	$(Q)cp module/Kbuild module/*.c module/*.h $(INSTALL_MOD)/
+	$(Q)cp module/uapi/*.h $(INSTALL_MOD)/uapi/
+	$(Q)$(MAKE) -C $(INSTALL_KDIR) M=$(INSTALL_MOD) modules >$(INSTALL_MOD)/build.log 2>&1 || \
+		{ cat $(INSTALL_MOD)/build.log >&2; exit 1; }
+	$(call msg,INSTALL,$(DESTDIR)/lib/modules/$(INSTALL_REL)/)
+	$(Q)$(MAKE) -C $(INSTALL_KDIR) M=$(INSTALL_MOD) INSTALL_MOD_PATH=$(DESTDIR) \
+		modules_install >>$(INSTALL_MOD)/build.log 2>&1 || \
+		{ cat $(INSTALL_MOD)/build.log >&2; exit 1; }
+
+install: $(TOOL) $(RENDER) $(MAN1) install-module
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/memtrace
+	$(Q)install -D -m 0755 $(RENDER) $(DESTDIR)$(PREFIX)/bin/memtrace-render
+	$(Q)install -D -m 0644 module/uapi/memalloc.h $(DESTDIR)$(PREFIX)/include/memalloc.h
+	$(Q)install -D -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/memtrace.1
+
+uninstall:
+	$(call msg,REMOVE,$(DESTDIR)$(PREFIX) and memalloc.ko of $(or $(INSTALL_REL),?))
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/memtrace $(DESTDIR)$(PREFIX)/bin/memtrace-render \
+		$(DESTDIR)$(PREFIX)/include/memalloc.h $(DESTDIR)$(PREFIX)/share/man/man1/memtrace.1
+	$(Q)$(if $(INSTALL_REL),rm -f $(DESTDIR)/lib/modules/$(INSTALL_REL)/*/memalloc.ko*)
+	$(Q)$(if $(and $(INSTALL_REL),$(if $(DESTDIR),,y)),depmod -a $(INSTALL_REL) || true)
+
 # ---- cleaning ------------------------------------------------------------
 clean:
 	$(Q)rm -rf $(B)/6.12* $(B)/6.1* $(B)/host $(B)/custom $(B)/tool $(B)/tests \
-		$(B)/include $(B)/bpf $(B)/study
+		$(B)/include $(B)/bpf $(B)/study $(B)/install $(B)/man $(B)/gen
 
 distclean:
 	$(Q)rm -rf $(B)

@@ -18,6 +18,14 @@
 #                 (a data channel, e.g. for the study's JSON)
 #     -f "PATH..." copy host files or folders into the guest's /host/ (by
 #                 their base names) before CMD or the shell starts
+#     -x ACCEL    auto (default), kvm or tcg: KVM with -cpu host only when
+#                 it can run a guest (see accel()), else TCG with one line
+#                 saying why; kvm where it cannot fails at once (exit 2)
+#     -C FILE     where the answer of the KVM probe is cached (a tiny guest
+#                 is run once; without -C, at every boot)
+#
+# The guest gets the accelerator and the host's CPU model in
+# /etc/memtrace/env (MEMTRACE_ACCEL, MEMTRACE_HOST_CPU), for the study.
 #
 # The guest's exit status travels over a second serial port into a file
 # (virtme-ng's trick); a panic (panic=-1 + -no-reboot) or a kill leaves it
@@ -27,8 +35,8 @@ set -euo pipefail
 die() { echo "qemu.sh: $*" >&2; exit 2; }
 
 cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd= data=
-files= batch=0
-while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:" opt; do
+files= batch=0 accel=auto cache=
+while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:x:C:" opt; do
 	case $opt in
 	c) cmd=$OPTARG; batch=1 ;;
 	m) mem=$OPTARG ;;
@@ -43,12 +51,18 @@ while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:" opt; do
 	r) initrd=$OPTARG ;;
 	o) data=$OPTARG ;;
 	f) files=$OPTARG ;;
+	x) accel=$OPTARG ;;
+	C) cache=$OPTARG ;;
 	*) die "bad option (see the header of $0)" ;;
 	esac
 done
 [ -f "$kernel" ] || die "no kernel image '$kernel'"
 [ -f "$initrd" ] || die "no initramfs '$initrd'"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (make deps)"
+case $accel in
+auto | kvm | tcg) ;;
+*) die "ACCEL=$accel: auto, kvm or tcg" ;;
+esac
 
 case $mem in
 *[gG]) mib=$(( ${mem%[gG]} * 1024 )) ;;
@@ -65,11 +79,84 @@ esac
 tmp=$(mktemp -d /tmp/memtrace-qemu.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# Single-threaded TCG: with 2 vCPUs, multi-threaded TCG once oopsed the
-# guest at boot ("Oops: int3" in enqueue_timer) while the kernel patched
-# its own text (text_poke_bp) on one vCPU and ran it on the other.
-args=(-nographic -no-reboot -nodefaults -accel tcg,thread=single -m "${mib}M"
-      -kernel "$kernel")
+# A guest of five instructions: its reset vector writes 0x2a to the
+# isa-debug-exit port, and QEMU exits with (0x2a << 1) | 1 = 85.  Under a
+# KVM that cannot run guests QEMU aborts or hangs ("KVM internal error"):
+# the timeout ends it.
+kvm_probe() {
+	local bios=$tmp/probe.bin rc
+	# 64 KiB of hlt; the last 16 bytes (at 0xffff0): mov al,0x2a;
+	# out 0xf4,al; hlt; jmp $-1
+	head -c 65520 /dev/zero | tr '\0' '\364' > "$bios"
+	printf '\260\052\346\364\364\353\375\364\364\364\364\364\364\364\364\364' >> "$bios"
+	timeout --signal=KILL 10 qemu-system-x86_64 -accel kvm -cpu host -machine pc \
+		-nographic -nodefaults -no-reboot -m 16M -bios "$bios" \
+		-device isa-debug-exit,iobase=0xf4,iosize=1 < /dev/null > "$tmp/probe.log" 2>&1
+	rc=$?
+	[ "$rc" = 85 ] && return 0
+	case $rc in
+	137) probe_why="a tiny KVM guest hung (killed after 10 s)" ;;
+	*) probe_why="a tiny KVM guest failed (qemu exit $rc: $(grep -m1 . "$tmp/probe.log"))" ;;
+	esac
+	return 1
+}
+
+# Whether KVM can run a guest here; if not, $why says what is missing.
+# /dev/kvm alone is no proof: with it and without vmx/svm in the CPU flags
+# (no nested virtualization) KVM_CREATE_VM succeeds, yet a guest aborts
+# ("failed to set MSR 0x10a") or hangs ("KVM internal error").
+kvm_usable() {
+	local c
+	if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		why="the CPU has no vmx/svm flag (no hardware virtualization; /proc/cpuinfo)"
+		return 1
+	fi
+	if ! [ -c /dev/kvm ]; then
+		why="no /dev/kvm (modprobe kvm_intel or kvm_amd)"
+		return 1
+	fi
+	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		why="/dev/kvm is not readable and writable by $(id -un) (the kvm group)"
+		return 1
+	fi
+	# Cached per host kernel and QEMU
+	c="$(uname -r) $(qemu-system-x86_64 --version | head -n1)"
+	if [ -n "$cache" ] && [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$c" ]; then
+		why=$(sed -n 2p "$cache")
+		[ -z "$why" ]
+		return
+	fi
+	probe_why=
+	kvm_probe || true
+	why=$probe_why
+	if [ -n "$cache" ]; then
+		mkdir -p "$(dirname "$cache")"
+		printf '%s\n%s\n' "$c" "$why" > "$cache"
+	fi
+	[ -z "$why" ]
+}
+
+why=
+if [ "$accel" != tcg ]; then
+	if kvm_usable; then
+		accel=kvm
+	elif [ "$accel" = kvm ]; then
+		die "ACCEL=kvm: KVM cannot run a guest here: $why (ACCEL=tcg or auto)"
+	else
+		echo "qemu.sh: TCG, not KVM: $why" >&2
+		accel=tcg
+	fi
+fi
+
+if [ "$accel" = kvm ]; then
+	accel_args=(-accel kvm -cpu host)
+else
+	# Single-threaded TCG: with 2 vCPUs, multi-threaded TCG once oopsed the
+	# guest at boot ("Oops: int3" in enqueue_timer) while the kernel patched
+	# its own text (text_poke_bp) on one vCPU and ran it on the other.
+	accel_args=(-accel tcg,thread=single)
+fi
+args=(-nographic -no-reboot -nodefaults "${accel_args[@]}" -m "${mib}M" -kernel "$kernel")
 if [ "$numa" -gt 1 ]; then
 	# A socket per node: CPUs of one last-level cache on two nodes make
 	# the kernel WARN at boot (topology_sane(), "llc-sibling ... not on
@@ -99,6 +186,9 @@ done
 # archives in order) holds the command, so CMD needs no quoting on the
 # command line and has no length limit, and the files of -f under /host/.
 mkdir -p "$tmp/cmd/etc/memtrace"
+host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+printf "MEMTRACE_ACCEL=%s\nMEMTRACE_HOST_CPU='%s'\n" "$accel" "${host_cpu//\'/}" \
+	> "$tmp/cmd/etc/memtrace/env"
 [ "$batch" = 0 ] || printf '%s\n' "$cmd" > "$tmp/cmd/etc/memtrace/cmd"
 if [ -n "$files" ]; then
 	mkdir -p "$tmp/cmd/host"

@@ -6,10 +6,11 @@
 #                          kernel's build tools)
 set -eu
 
-# zstd/lz4/gzip: vmlinux/extract-vmlinux.sh; pahole: module BTF; kmod: insmod
+# zstd/lz4/gzip: vmlinux/extract-vmlinux.sh; pahole: module BTF; kmod: insmod;
+# help2man: memtrace.1; xz-utils: modules_install compresses (6.12's config)
 pkgs="make gcc libc6-dev qemu-system-x86 busybox-static clang libbpf-dev
 bpftool libelf-dev zlib1g-dev libzstd-dev libjson-c-dev pahole cpio zstd lz4
-gzip kmod"
+gzip kmod help2man xz-utils"
 [ $# = 0 ] || pkgs="$*"
 
 missing=

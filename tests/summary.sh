@@ -22,7 +22,7 @@ for logdir in "$@"; do
 		k=$(cat "$logdir"/* 2>/dev/null | grep -c '^ok .*# SKIP')
 	fi
 	missing=
-	for src in "$here"/unit/test_*.c; do
+	for src in "$here"/unit/test_*.c "$here"/host/test_*.sh; do
 		[ -e "$src" ] && [ -n "$units" ] || continue
 		name=$(basename "$src" .c)
 		[ -f "$logdir/unit-$name.tap" ] || missing="$missing $name"

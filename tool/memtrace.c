@@ -9,12 +9,23 @@
 #include <string.h>
 
 #include "memtrace.h"
+#include "version.h"	/* generated: MEMTRACE_GIT_COMMIT, MEMTRACE_BTF_KERNEL */
 
 struct env env;
 
 enum { OPT_PRETTY = 0x200 };
 
-const char *argp_program_version = "memtrace 0.2";
+#define MEMTRACE_VERSION "0.2"
+
+/* --version: the release, the commit built, the kernel vmlinux.h came from */
+static void print_version(FILE *f, struct argp_state *state)
+{
+	(void)state;
+	fprintf(f, "memtrace %s\ncommit %s\nBPF objects built against kernel %s (vmlinux.h)\n",
+		MEMTRACE_VERSION, MEMTRACE_GIT_COMMIT, MEMTRACE_BTF_KERNEL);
+}
+
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 const char *argp_program_bug_address = "the memtrace issue tracker";
 
 static const struct cmd cmds[] = {
@@ -27,6 +38,7 @@ static const struct cmd cmds[] = {
 	{ "record", cmd_record, "every allocator event of the kernel into a file" },
 	{ "report", cmd_report, "the per-caller tables and physical map of a recording" },
 	{ "study", cmd_study, "what each allocator costs and what memory it gives" },
+	{ "doctor", cmd_doctor, "check what memtrace needs from this kernel, and the fixes" },
 	{ NULL, NULL, NULL },
 };
 

@@ -36,5 +36,6 @@ int cmd_vtop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif /* __MEMTRACE_H */

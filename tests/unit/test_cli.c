@@ -263,6 +263,11 @@ static const struct cli_case cases[] = {
 	/* help and version: exit 0 */
 	{ { MT, "--help" }, 0, "Exit status" },
 	{ { MT, "--version" }, 0, "memtrace " },
+	{ { MT, "--version" }, 0, "commit " },
+	{ { MT, "--version" }, 0, "BPF objects built against kernel " },
+	{ { MT, "doctor", "--help" }, 0, "EXAMPLES" },
+	{ { MT, "doctor", "--bogus" }, EXIT_USAGE, "--bogus" },
+	{ { MT, "doctor", "extra" }, EXIT_USAGE, "extra" },
 	{ { MT, "run", "--help" }, 0, "EXAMPLES" },
 	{ { MT, "compare", "--help" }, 0, "EXAMPLES" },
 	{ { MT, "info", "--help" }, 0, "EXAMPLES" },

@@ -47,6 +47,8 @@ static void study__sample(struct study *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->kernel, sizeof(s->kernel), "6.12.0 \"test\"");
 	snprintf(s->cpu, sizeof(s->cpu), "QEMU TCG");
+	snprintf(s->accel, sizeof(s->accel), "tcg");
+	snprintf(s->host_cpu, sizeof(s->host_cpu), "AMD EPYC 9654");
 	s->nr_cpus = 2;
 	s->mem_bytes = 512 << 20;
 	s->page_size = 4096;
@@ -156,6 +158,8 @@ static void test_roundtrip(void)
 	}
 	/* What was written comes back: each field against the sample's */
 	tap_eq_str(r.kernel, s.kernel, "json: kernel (with a quote in it)");
+	tap_eq_str(r.accel, s.accel, "json: accelerator");
+	tap_eq_str(r.host_cpu, s.host_cpu, "json: host CPU");
 	tap_eq_u64(r.nr_nodes, s.nr_nodes, "json: node count");
 	tap_eq_u64(r.nr_zones, s.nr_zones, "json: zone count");
 	tap_eq_u64(r.zones[2].start_pfn, s.zones[2].start_pfn, "json: zone 2 start_pfn");
@@ -273,11 +277,63 @@ static void test_outputs(void)
 	study__free(&s);
 }
 
+/* report.md of @s, in memory; free() it */
+static char *report_of(const struct study *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		tap_bail("open_memstream: out of memory");
+	study__write_report(s, f);
+	fclose(f);
+	return text;
+}
+
+/* How the CPU ran, and what the report says about timings because of it */
+static void test_accel(void)
+{
+	struct study s;
+	char *t;
+
+	tap_eq_str(study__accel_of("kvm", true, "TCGTCGTCGTCG"), "kvm",
+		   "accel: the launcher's word first");
+	tap_eq_str(study__accel_of(NULL, true, "TCGTCGTCGTCG"), "tcg", "accel: TCG's CPUID");
+	tap_eq_str(study__accel_of(NULL, true, "KVMKVMKVM"), "kvm", "accel: KVM's CPUID");
+	tap_eq_str(study__accel_of(NULL, true, "Microsoft Hv"), "vm",
+		   "accel: another hypervisor");
+	tap_eq_str(study__accel_of(NULL, false, ""), "none", "accel: bare metal");
+	tap_eq_str(study__accel_of("bogus", false, ""), "none",
+		   "accel: an unknown launcher word is not believed");
+
+	study__sample(&s);
+	t = report_of(&s);
+	tap_has_str(t, "| accelerator | QEMU TCG: every guest instruction emulated",
+		    "report: TCG named in the conditions");
+	tap_has_str(t, "| host CPU | AMD EPYC 9654 |", "report: the host CPU in the conditions");
+	tap_has_str(t, "Under TCG the guest's TLB is QEMU's software TLB",
+		    "report: TCG: the access cost is not the hardware's");
+	tap_no_str(t, "ran at hardware speed", "report: TCG: no hardware claim");
+	free(t);
+	snprintf(s.accel, sizeof(s.accel), "kvm");
+	t = report_of(&s);
+	tap_has_str(t, "The CPU ran at hardware speed (kvm)", "report: KVM: hardware timings");
+	tap_has_str(t, "the MAP column's 4K and 2M rows of one size show the TLB's cost",
+		    "report: KVM: the access cost is the TLB's");
+	tap_no_str(t, "Under TCG", "report: KVM: no TCG wording");
+	free(t);
+	s.accel[0] = '\0';
+	tap_ok(study__emulated(&s), "accel: a study that did not record it was under TCG");
+	study__free(&s);
+}
+
 int main(void)
 {
 	test_read();
 	test_walk();
 	test_roundtrip();
 	test_outputs();
+	test_accel();
 	return tap_finish();
 }

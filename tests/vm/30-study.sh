@@ -23,6 +23,29 @@ is "$?" 0 "memtrace study --quick --json runs (137: killed by the 600 s hang gua
 diag "the quick study took $(( $(date +%s) - start )) s"
 memtrace study --render $out/study.json --outdir $out > $out/render.txt 2>&1
 ok $? "its JSON renders (CSV, SVG, report.md)" || diag "$(tail -n 20 $out/render.txt)"
+
+# The conditions: how the CPU ran, as the launcher chose it and as CPUID says
+# it (QEMU's TCG signs leaf 0x40000000 TCGTCGTCGTCG, KVM KVMKVMKVM), and the
+# host's CPU model from the launcher
+case "${MEMTRACE_ACCEL-}" in
+tcg) sig=TCGTCGTCGTCG ;;
+kvm) sig=KVMKVMKVM ;;
+*) sig= ;;
+esac
+if [ -n "$sig" ]; then
+	match "$(cat $out/study.json)" "\"accel\":\"$MEMTRACE_ACCEL\"" \
+		"conditions: accel is the launcher's $MEMTRACE_ACCEL"
+	match "$(cat $out/study.json)" "\"hypervisor_id\":\"$sig\"" \
+		"conditions: CPUID's hypervisor signature is $sig"
+	match "$(cat $out/study.json)" "\"host_cpu\":\"$MEMTRACE_HOST_CPU\"" \
+		"conditions: the host's CPU model ($MEMTRACE_HOST_CPU)"
+else
+	skip "no MEMTRACE_ACCEL from the launcher (/etc/memtrace/env)"
+fi
+if [ "${MEMTRACE_ACCEL-}" = tcg ]; then
+	match "$(cat $out/report.md)" '^> Under QEMU.s TCG' "report: the TCG wording under TCG"
+fi
+
 csv=$out/study.csv
 for f in study.csv limits.csv report.md latency-alloc.svg contiguity.svg physmap.svg; do
 	[ -s $out/$f ]

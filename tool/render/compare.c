@@ -541,6 +541,10 @@ static void md__conditions(const struct study *a, const struct study *b, FILE *f
 		size__format(s[i]->mem_bytes, m[i], sizeof(m[i]));
 		size__format(s[i]->kmalloc_max_size, k[i], sizeof(k[i]));
 	}
+	fprintf(f, "| accelerator | %s | %s |\n", a->accel[0] ? a->accel : "tcg (not recorded)",
+		b->accel[0] ? b->accel : "tcg (not recorded)");
+	fprintf(f, "| host CPU | %s | %s |\n", a->host_cpu[0] ? a->host_cpu : "?",
+		b->host_cpu[0] ? b->host_cpu : "?");
 	fprintf(f, "| memory | %s | %s |\n", m[0], m[1]);
 	fprintf(f, "| KMALLOC_MAX_SIZE, max order | %s, %u | %s, %u |\n", k[0], a->max_order,
 		k[1], b->max_order);
@@ -573,8 +577,13 @@ static void md__cells(const struct study *a, const struct study *b, FILE *f)
 	for (i = 0; i < b->nr_cells; i++)
 		only += !b->cells[i].err && !compare__cell(a, b->cells[i].kind, b->cells[i].size);
 	fprintf(f, "\n%zu cells in both; %zu in one study only (not compared).\n", n, only);
-	fprintf(f, "Under TCG a ratio is the emulator's as much as the kernel's: it is shown, "
-		   "never listed as a change.\n");
+	if (study__emulated(a) || study__emulated(b))
+		fprintf(f, "Under TCG a ratio is the emulator's as much as the kernel's: it is "
+			   "shown, never listed as a change.\n");
+	else
+		fprintf(f, "Both ran at hardware speed (%s, %s): a ratio is shown, never listed "
+			   "as a change (one run per kernel is no measurement of a change).\n",
+			a->accel, b->accel);
 }
 
 static void md__limits(const struct study *a, const struct study *b, FILE *f)

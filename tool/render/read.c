@@ -215,6 +215,9 @@ static void study__read_conditions(struct study *s, struct json_object *cond)
 	s->nr_cpus = js_u64(cond, "nr_cpus", 0);
 	s->mem_bytes = js_u64(cond, "mem_bytes", 0);
 	s->hypervisor = js_bool(cond, "hypervisor", false);
+	study__copy(s->accel, sizeof(s->accel), js_str(cond, "accel", ""));
+	study__copy(s->hypervisor_id, sizeof(s->hypervisor_id), js_str(cond, "hypervisor_id", ""));
+	study__copy(s->host_cpu, sizeof(s->host_cpu), js_str(cond, "host_cpu", ""));
 	s->quick = js_bool(cond, "quick", false);
 	s->interrupted = js_bool(cond, "interrupted", false);
 	s->duration_s = js_num(cond, "duration_s", 0);

@@ -384,6 +384,8 @@ static void report__conditions(const struct study *s, FILE *f)
 	fprintf(f, "| kernel | `%s` (%s) |\n", s->kernel, s->machine);
 	fprintf(f, "| CPU | %s, %u online%s |\n", s->cpu, s->nr_cpus,
 		s->hypervisor ? ", virtual machine (hypervisor flag set)" : "");
+	fprintf(f, "| accelerator | %s |\n", study__accel_text(s));
+	fprintf(f, "| host CPU | %s |\n", s->host_cpu[0] ? s->host_cpu : "not recorded");
 	fprintf(f, "| memory | %s (MemTotal), %u NUMA node%s, module limit %s |\n",
 		size__format(s->mem_bytes, b[0], sizeof(b[0])), s->nr_nodes,
 		s->nr_nodes == 1 ? "" : "s", size__format(s->limit_bytes, b[1], sizeof(b[1])));
@@ -393,9 +395,16 @@ static void report__conditions(const struct study *s, FILE *f)
 	fprintf(f, "| tracer's hooks | %s%s%s |\n\n", hooks__recorded(s->hooks) ?
 		hooks__describe(s->hooks, hooks, sizeof(hooks)) : "not recorded",
 		s->hooks_note[0] ? ": " : "", s->hooks_note);
-	fprintf(f, "> Under QEMU's TCG (no KVM) the guest CPU is emulated: every timing "
-		   "below is relative (compare allocators and sizes with each other), not a "
-		   "hardware figure. Page sizes, contiguity, placement and limits are real.\n\n");
+	if (study__emulated(s))
+		fprintf(f, "> Under QEMU's TCG (no KVM) the guest CPU is emulated: every timing "
+			   "below is relative (compare allocators and sizes with each other), not "
+			   "a hardware figure. Page sizes, contiguity, placement and limits are "
+			   "real.\n\n");
+	else
+		fprintf(f, "> The CPU ran at hardware speed (%s): the timings below are the "
+			   "hardware's, as seen through the kernel's clock; a guest's still "
+			   "include exits to the hypervisor. Page sizes, contiguity, placement and "
+			   "limits are real.\n\n", s->accel);
 }
 
 static void report__cells(const struct study *s, FILE *f)
@@ -452,11 +461,13 @@ static void report__clocks(const struct study *s, FILE *f)
 		   "- The module's interval also covers its own wrapper (`memalloc_do_alloc()`: a "
 		   "switch, and `ksize()` after kmalloc), the inlined `kmalloc()`/`alloc_pages()` "
 		   "wrappers that pick the entry point, and a clock read.\n"
-		   "- So BPF > module means the trampoline costs more than the wrapper (typical "
-		   "under TCG, where each emulated instruction is slow); on hardware the "
-		   "trampoline costs tens of nanoseconds. The BPF sample set may also hold a few "
+		   "- So BPF > module means the trampoline costs more than the wrapper (%s); on "
+		   "hardware the trampoline costs tens of nanoseconds. The BPF sample set may "
+		   "also hold a few "
 		   "other calls of the same function made by the ioctl itself (its bookkeeping "
-		   "arrays, the access-pass buffer): medians are robust to them.\n");
+		   "arrays, the access-pass buffer): medians are robust to them.\n",
+		study__emulated(s) ? "typical under TCG, where each emulated instruction is slow"
+				   : "this run was on hardware: compare with tens of nanoseconds");
 	render__overheads(s, &wrapper, &tramp, &n);
 	if (n)
 		fprintf(f, "- Measured here (median over %d cells, allocation): module clock "
@@ -480,11 +491,14 @@ static void report__limits(const struct study *s, FILE *f)
 		   "not split.\n\n![contiguity](contiguity.svg)\n\n"
 		   "## Access cost\n\nBENCH writes one byte per 64-byte line of a buffer, in order "
 		   "and in a shuffled order (median of 5 passes). On hardware, shuffled accesses "
-		   "over 4K-mapped memory need more TLB entries than over 2M-mapped memory. "
-		   "Under TCG the guest's TLB is QEMU's software TLB, with its own costs: compare "
-		   "4K- and 2M-mapped rows of the same size (the MAP column) before concluding "
-		   "anything about the hardware.\n\n"
-		   "![access cost](access.svg)\n\n");
+		   "over 4K-mapped memory need more TLB entries than over 2M-mapped memory. %s"
+		   "\n\n![access cost](access.svg)\n\n",
+		study__emulated(s) ?
+		"Under TCG the guest's TLB is QEMU's software TLB, with its own costs: compare "
+		"4K- and 2M-mapped rows of the same size (the MAP column) before concluding "
+		"anything about the hardware." :
+		"This run was on hardware, so the MAP column's 4K and 2M rows of one size show "
+		"the TLB's cost (under KVM with the host's nested page tables on top).");
 
 	fprintf(f, "## Limits found by probing\n\n| kind | largest that succeeded | first "
 		   "failure | error | kernel says | probes |\n| --- | ---: | ---: | --- | ---: | "

@@ -8,6 +8,7 @@
  * JSON into a report folder on the host (memtrace-render, tool/render/).
  */
 #include <argp.h>
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -189,6 +190,33 @@ static void study__progress(const char *what, uint32_t kind, uint64_t size)
 
 /* ---- conditions -------------------------------------------------------- */
 
+/*
+ * The hypervisor's signature, CPUID leaf 0x40000000 (meaningful only with
+ * the hypervisor flag): QEMU's TCG says "TCGTCGTCGTCG", KVM "KVMKVMKVM".
+ */
+static void study__hypervisor_id(char *sig, size_t size)
+{
+	unsigned int r[4] = {};
+
+	__cpuid(0x40000000, r[0], r[1], r[2], r[3]);
+	snprintf(sig, size, "%.4s%.4s%.4s", (char *)&r[1], (char *)&r[2], (char *)&r[3]);
+}
+
+/* How the CPU ran, and the host's CPU: from the launcher, else from here */
+static void study__accel(struct study *s)
+{
+	const char *host = getenv("MEMTRACE_HOST_CPU");
+
+	if (s->hypervisor)
+		study__hypervisor_id(s->hypervisor_id, sizeof(s->hypervisor_id));
+	snprintf(s->accel, sizeof(s->accel), "%s",
+		 study__accel_of(getenv("MEMTRACE_ACCEL"), s->hypervisor, s->hypervisor_id));
+	if (host && *host)
+		snprintf(s->host_cpu, sizeof(s->host_cpu), "%s", host);
+	else if (!s->hypervisor)
+		snprintf(s->host_cpu, sizeof(s->host_cpu), "%s", s->cpu);
+}
+
 static void study__conditions(struct study *s)
 {
 	struct utsname u;
@@ -215,6 +243,7 @@ static void study__conditions(struct study *s)
 	}
 	if (f)
 		fclose(f);
+	study__accel(s);
 	f = fopen("/proc/meminfo", "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		unsigned long long kb;

@@ -245,6 +245,9 @@ static void study__json_conditions(struct json *j, const struct study *s)
 	json__kv_uint(j, "nr_cpus", s->nr_cpus);
 	json__kv_uint(j, "mem_bytes", s->mem_bytes);
 	json__kv_bool(j, "hypervisor", s->hypervisor);
+	json__kv_string(j, "accel", s->accel);
+	json__kv_string(j, "hypervisor_id", s->hypervisor_id);
+	json__kv_string(j, "host_cpu", s->host_cpu);
 	json__kv_bool(j, "quick", s->quick);
 	json__kv_bool(j, "interrupted", s->interrupted);
 	json__kv_double(j, "duration_s", s->duration_s);
@@ -542,4 +545,35 @@ void study__print_table(const struct study *s, FILE *f)
 		fprintf(f, "BPF: %s\n", s->bpf_note);
 	if (s->interrupted)
 		fprintf(f, "INTERRUPTED: partial results\n");
+}
+
+const char *study__accel_of(const char *launcher, bool hypervisor, const char *sig)
+{
+	if (launcher && (!strcmp(launcher, "tcg") || !strcmp(launcher, "kvm")))
+		return launcher;
+	if (!hypervisor)
+		return "none";
+	if (sig && !strcmp(sig, "TCGTCGTCGTCG"))
+		return "tcg";
+	if (sig && !strncmp(sig, "KVMKVMKVM", 9))
+		return "kvm";
+	return "vm";
+}
+
+bool study__emulated(const struct study *s)
+{
+	return !s->accel[0] || !strcmp(s->accel, "tcg");
+}
+
+const char *study__accel_text(const struct study *s)
+{
+	if (!s->accel[0])
+		return "not recorded (QEMU TCG when this study was made)";
+	if (!strcmp(s->accel, "tcg"))
+		return "QEMU TCG: every guest instruction emulated in software";
+	if (!strcmp(s->accel, "kvm"))
+		return "KVM: the guest runs on the host's CPU (hardware virtualization)";
+	if (!strcmp(s->accel, "vm"))
+		return "a hypervisor other than QEMU TCG or KVM (hardware virtualization)";
+	return "none: bare metal";
 }

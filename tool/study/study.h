@@ -116,7 +116,11 @@ struct study_iomem {
 /**
  * struct study - a whole study
  * Conditions: @kernel (uname -r and -v), @machine, @cpu (model name),
- * @nr_cpus, @mem_bytes (MemTotal), @hypervisor (cpuinfo flag), @quick,
+ * @nr_cpus, @mem_bytes (MemTotal), @hypervisor (cpuinfo flag), @accel (how
+ * the CPU ran: "tcg", "kvm", "vm" another hypervisor, "none" bare metal; ""
+ * not recorded, a study from before, all of them under TCG), @hypervisor_id
+ * (CPUID 0x40000000's signature), @host_cpu (the host's model name, from
+ * the launcher; the CPU itself on bare metal), @quick,
  * @interrupted (SIGINT: partial), @duration_s, @bpf (second clock used),
  * @bpf_note (hooks that are off and why), @hooks (the tracer's on this kernel,
  * lib/hooks.h; all HOOK_NOT_RECORDED: not recorded, @hooks_note says why).
@@ -131,6 +135,9 @@ struct study {
 	uint32_t nr_cpus;
 	uint64_t mem_bytes;
 	bool hypervisor;
+	char accel[8];
+	char hypervisor_id[16];
+	char host_cpu[96];
 	bool quick;
 	bool interrupted;
 	double duration_s;
@@ -200,5 +207,18 @@ uint32_t study__area_from_name(const char *name);
 
 /* Mapping levels of a cell as "4K", "2M", "4K+2M", "-" */
 const char *study__levels_str(const struct study_cell *c, char *buf, size_t len);
+
+/*
+ * How the CPU ran: @launcher (the launcher's word, MEMTRACE_ACCEL, or NULL),
+ * else CPUID's hypervisor signature @sig ("TCGTCGTCGTCG", "KVMKVMKVM"), else
+ * "none" without the @hypervisor flag.  Returns "tcg", "kvm", "vm" or "none".
+ */
+const char *study__accel_of(const char *launcher, bool hypervisor, const char *sig);
+
+/* Whether @s's timings come from an emulated CPU (TCG, or not recorded) */
+bool study__emulated(const struct study *s);
+
+/* "QEMU TCG: every instruction emulated" and the like, for the conditions */
+const char *study__accel_text(const struct study *s);
 
 #endif /* __MEMTRACE_STUDY_H */

@@ -89,3 +89,32 @@ bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attac
 	close(prog_fd);
 	return link_fd >= 0;
 }
+
+bool bpfutil__can_attach_raw_tp(const char *tp)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog_fd, link_fd;
+
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "probe", "GPL", insns,
+				sizeof(insns) / sizeof(insns[0]), NULL);
+	if (prog_fd < 0)
+		return false;
+	link_fd = bpf_raw_tracepoint_open(tp, prog_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	return link_fd >= 0;
+}
+
+bool bpfutil__has_ringbuf(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "probe", 0, 0, 4096, NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}

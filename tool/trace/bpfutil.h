@@ -35,4 +35,10 @@ const char *bpfutil__first_func(const struct btf *btf, const char *const *names)
  */
 bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type);
 
+/* Whether a raw_tp program attaches to tracepoint @tp (e.g. "kmalloc") */
+bool bpfutil__can_attach_raw_tp(const char *tp);
+
+/* Whether the kernel creates a BPF ring buffer (BPF_MAP_TYPE_RINGBUF, 5.8) */
+bool bpfutil__has_ringbuf(void);
+
 #endif /* __MEMTRACE_BPFUTIL_H */
