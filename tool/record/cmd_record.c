@@ -16,6 +16,7 @@
 #include "memtrace.h"
 #include "lib/array.h"
 #include "lib/parse.h"
+#include "lib/stop.h"
 #include "record/record.h"
 #include "trace/tracer.h"
 #include "zones/physmap.h"
@@ -89,14 +90,6 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 /* A set of addresses (call sites, stack ids): open addressing, 0 = empty */
@@ -260,14 +253,6 @@ static int record__syms(struct recorder *r, struct record_header *h)
 	return out ? 0 : -ENOMEM;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Start CMD; its pid, or -errno */
 static pid_t record__spawn(char **cmd)
 {
@@ -294,7 +279,7 @@ static int record__loop(struct recorder *r, const struct record_args *a, double 
 		if (child < 0)
 			return child;
 	}
-	while (!stop && !r->err && (!a->duration || now_s() - start < a->duration)) {
+	while (!stop_requested && !r->err && (!a->duration || mono_s() - start < a->duration)) {
 		n = trace__poll(r->t, 100);
 		if (n < 0)
 			return n;
@@ -318,7 +303,7 @@ static int record__finish(struct recorder *r, struct record_header *h, double st
 {
 	int err;
 
-	h->duration_ns = (__u64)((now_s() - start) * 1e9);
+	h->duration_ns = (__u64)((mono_s() - start) * 1e9);
 	err = trace__stats(r->t, &h->st);
 	err = err ?: record__stacks(r, h);
 	err = err ?: record__syms(r, h);
@@ -360,12 +345,11 @@ int cmd_record(int argc, char **argv)
 		unlink(a.output);
 		return exit_status_of(err);
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop__catch();
 	record__write_header(r.f, &h);
 	fprintf(stderr, "recording to %s (%s); %s\n", a.output, trace__describe(r.t),
 		a.cmd ? "until the command ends" : a.duration ? "for the duration" : "Ctrl-C ends");
-	start = now_s();
+	start = mono_s();
 	rc = record__loop(&r, &a, start);
 	err = rc < 0 ? rc : record__finish(&r, &h, start);
 	trace__close(r.t);

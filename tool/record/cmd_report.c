@@ -57,8 +57,7 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case 's':
 		a->sort = top__sort_parse(arg);
 		if (a->sort < 0)
-			argp_error(state, "bad --sort '%s' (bytes, allocs, frees, live, waste, pages)",
-				   arg);
+			argp_error(state, "bad --sort '%s' (" TOP_SORT_KEYS ")", arg);
 		break;
 	case OPT_ROWS:
 		if (parse_uint(arg, 1, 100000, &a->rows))

@@ -15,6 +15,7 @@
 
 #include "memtrace.h"
 #include "lib/parse.h"
+#include "lib/stop.h"
 #include "top/top.h"
 #include "trace/tracer.h"
 #include "zones/physmap.h"
@@ -106,8 +107,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	case 's':
 		a->sort = top__sort_parse(arg);
 		if (a->sort < 0)
-			argp_error(state, "bad --sort '%s' (bytes, allocs, frees, live, waste, pages)",
-				   arg);
+			argp_error(state, "bad --sort '%s' (" TOP_SORT_KEYS ")", arg);
 		break;
 	case 'k':
 		if (top__kinds_parse(arg, &a->kinds))
@@ -144,14 +144,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 struct top_ctx {
@@ -230,14 +222,6 @@ static struct ksyms *top__ksyms(void)
 	return ks;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep @secs, or less when a signal comes */
 static void top__sleep(double secs)
 {
@@ -286,16 +270,16 @@ static int top__interval(struct top_ctx *c, const struct top_args *a, double sec
 
 static int top__loop(struct top_ctx *c, const struct top_args *a, bool json)
 {
-	double start = now_s(), end;
+	double start = mono_s(), end;
 	uint64_t i;
 	int err = 0;
 
 	for (i = 0; !err && (!a->count || i < a->count); i++) {
 		top__sleep(a->interval);
-		end = now_s();
+		end = mono_s();
 		err = top__interval(c, a, end - start, json);
 		start = end;
-		if (stop)
+		if (stop_requested)
 			break;
 	}
 	if (err)
@@ -340,8 +324,7 @@ int cmd_top(int argc, char **argv)
 		top__free(&c.top);
 		return exit_status_of(err);
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop__catch();
 	if (!json || isatty(STDERR_FILENO))
 		fprintf(stderr, "tracing (%s); Ctrl-C ends\n", trace__describe(c.trace));
 	err = top__loop(&c, &a, json);

@@ -62,7 +62,9 @@ enum top_sort {
 	TOP_SORT_PAGES,		/* pages in the interval */
 };
 
-/* TOP_SORT_* from "bytes", "allocs", "frees", "live", "waste", "pages"; or -EINVAL */
+#define TOP_SORT_KEYS	"bytes, allocs, frees, live, waste, pages"
+
+/* TOP_SORT_* from one of TOP_SORT_KEYS; or -EINVAL */
 int top__sort_parse(const char *s);
 
 /* The row kinds by name: "kmalloc", "kmem_cache", "alloc_pages", "vmalloc" */
