@@ -7,12 +7,15 @@
  * allocations; the bench needs the same tracer on another process's loop.
  *
  *   bench-mt-trace --pid PID --count kmem|page [--sites LO,HI]
+ *                  [--wakeup-every N]
  *
  * Prints "ready" once attached, and at the end one line of key=value
  * pairs: records (all), matched (the loop's: kmalloc+kfree events of
  * process PID called from [LO, HI), memalloc.ko's text, or order-0 page
  * alloc+free events of process PID), drops (ring buffer full) and
- * recursion_misses (the kernel skipped a program).  Guest only, as root.
+ * recursion_misses (the kernel skipped a program).  --wakeup-every: as
+ * struct trace_opts says (0, the default: the tracer's default).  Guest
+ * only, as root.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -64,19 +67,20 @@ static int on_record(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct mt_count *c)
+static int parse_args(int argc, char **argv, struct mt_count *c, struct trace_opts *opts)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "sites", required_argument, NULL, 's' },
+		{ "wakeup-every", required_argument, NULL, 'w' },
 		{},
 	};
 	char *end;
 	int o;
 
 	c->site_hi = ~0ULL;
-	while ((o = getopt_long(argc, argv, "p:c:s:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "p:c:s:w:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			errno = 0;
@@ -98,6 +102,12 @@ static int parse_args(int argc, char **argv, struct mt_count *c)
 			if (errno || *end || c->site_hi <= c->site_lo)
 				return -EINVAL;
 			break;
+		case 'w':
+			errno = 0;
+			opts->wakeup_every = strtoul(optarg, &end, 10);
+			if (errno || *end || opts->wakeup_every > 1000000)
+				return -EINVAL;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -113,8 +123,9 @@ int main(int argc, char **argv)
 	struct trace *t;
 	int err, n, quiet = 0;
 
-	if (parse_args(argc, argv, &c)) {
-		fprintf(stderr, "usage: bench-mt-trace --pid PID --count kmem|page [--sites LO,HI]\n");
+	if (parse_args(argc, argv, &c, &opts)) {
+		fprintf(stderr, "usage: bench-mt-trace --pid PID --count kmem|page [--sites LO,HI]\n"
+				"                      [--wakeup-every N]\n");
 		return EXIT_USAGE;
 	}
 	signal(SIGINT, on_signal);

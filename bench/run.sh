@@ -49,6 +49,7 @@ failed=0
 # is new).
 TOOLS="bare|-|-|-|-
 memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@|ready_line|INT|count_mt
+memtrace-run-w1|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 1|ready_line|INT|count_mt
 memtrace-top|not yet|ready_line|INT|-
 memtrace-record|not yet|ready_line|INT|-
 perf|perf record -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
