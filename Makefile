@@ -178,7 +178,8 @@ help:
 ##                   bare and under memtrace's tracer, perf and bpftrace, in
 ##                   one 1 GiB guest (TCG-relative); the correlation's rate
 ##                   on the host; table on stdout, build/bench/bench.json
-##                   (BENCH_REPS=5 BENCH_PAIRS=200000; docs/bench.md)
+##                   and the median of 5 make run, a warm make rebuild
+##                   (BENCH_REPS=5 BENCH_PAIRS=200000 BENCH_BOOT=5; docs/bench.md)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
@@ -352,6 +353,7 @@ BENCH_REPS  ?= 5
 BENCH_PAIRS ?= 200000
 BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
+BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
 
 $(BENCH_OUT)/bench-loop: bench/loop.c tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
@@ -385,6 +387,11 @@ bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench
 		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }
 	$(Q)echo "host load after: $$(uptime)" >> $(BENCH_OUT)/host.txt
 	$(Q)$(BENCH_OUT)/corr-bench --allocs $(BENCH_CORR_ALLOCS) > $(BENCH_OUT)/corr.txt
+	$(Q)rm -f $(BENCH_OUT)/boot.txt
+ifneq ($(BENCH_BOOT),0)
+	$(Q)echo "bench: make run x $(BENCH_BOOT), then make rebuild" >&2
+	$(Q)bench/boot.sh $(BENCH_BOOT) NO_DEPS=1 KERNEL=$(KERNEL) BUILD=$(BUILD) > $(BENCH_OUT)/boot.txt
+endif
 	$(Q)bench/report.sh $(BENCH_OUT)
 
 # ---- tests ---------------------------------------------------------------

@@ -4,8 +4,9 @@
 # bench/run.sh), the correlation's rates (corr.txt, bench/corr-bench) and
 # the host's load (host.txt), print the table and write bench.json.
 #
-#   report.sh DIR      reads DIR/guest.txt DIR/corr.txt DIR/host.txt,
-#                      writes DIR/bench.json, prints the table on stdout
+#   report.sh DIR      reads DIR/guest.txt DIR/corr.txt DIR/host.txt and
+#                      DIR/boot.txt (bench/boot.sh, if any), writes
+#                      DIR/bench.json, prints the table on stdout
 #
 # Per tool and loop: the median of the repetitions' ns per pair and their
 # spread (min-max); per event (a pair is an alloc and a free event) the
@@ -17,6 +18,7 @@
 set -eu
 
 dir=$1
+[ -f "$dir/boot.txt" ] || : > "$dir/boot.txt"
 for f in guest.txt corr.txt host.txt; do
 	[ -f "$dir/$f" ] || { echo "bench/report: no $dir/$f" >&2; exit 1; }
 done
@@ -38,6 +40,7 @@ FILENAME ~ /corr.txt$/ && $1 == "corr" {
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); c[ncorr + 1, kv[1]] = kv[2] }
 	ncorr++; next
 }
+FILENAME ~ /boot.txt$/ && $1 == "boot" { boot[$2] = boot[$2] " " $4; next }
 $1 == "info" { k = $2; $1 = $2 = ""; sub(/^ +/, ""); info[k] = $0; next }
 $1 == "rep" { key = $3 SUBSEP $2; reps[key] = reps[key] " " $5
 	      if (!(key in seen_key)) { seen_key[key] = 1; order[++norder] = key }; next }
@@ -103,6 +106,18 @@ END {
 		       c[i, "ingest_s"] > json
 		printf "\"match_s\":%s,\"free_s\":%s}", c[i, "match_s"], c[i, "free_s"] > json
 	}
-	print "]}" > json
+	printf "]" > json
+	if (boot["run"] != "") {
+		m = median(boot["run"]); n = split(substr(boot["run"], 2), v, " ")
+		printf "make run, boot to report: median %.2f s (%.2f-%.2f) of %d\n",
+		       m / 1000, lo / 1000, hi / 1000, n
+		printf ",\"make_run_s\":{\"median\":%.2f,\"min\":%.2f,\"max\":%.2f,\"runs\":%d}",
+		       m / 1000, lo / 1000, hi / 1000, n > json
+	}
+	if (boot["rebuild"] != "") {
+		printf "make rebuild, warm: %.1f s\n", boot["rebuild"] / 1000
+		printf ",\"make_rebuild_s\":%.1f", boot["rebuild"] / 1000 > json
+	}
+	print "}" > json
 	exit nfail ? 1 : 0
-}' "$dir/host.txt" "$dir/corr.txt" "$dir/guest.txt"
+}' "$dir/host.txt" "$dir/corr.txt" "$dir/boot.txt" "$dir/guest.txt"
