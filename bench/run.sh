@@ -212,6 +212,7 @@ session() {
 }
 
 # memalloc.ko's text: "memalloc SIZE REFS DEPS STATE ADDR" (16 hex digits)
+# shellcheck disable=SC2046
 set -- $(grep '^memalloc ' /proc/modules)
 [ $# -ge 6 ] || { say "memalloc.ko is not loaded"; exit 4; }
 site_lo=$(printf '%016x' $(($6)))
