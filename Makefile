@@ -153,7 +153,7 @@ endif
 .SECONDARY:
 .PHONY: FORCE install-module all help deps kernel module tool initramfs rebuild start run vm \
 	top record study study-compare study-compare-test test check vmtest clean distclean \
-	vmlinux-h install uninstall
+	vmlinux-h install uninstall bench
 
 all: initramfs
 
@@ -191,6 +191,12 @@ help:
 ##   make study-compare-test
 ##                   its integration test: a small study on 6.1 and 6.12,
 ##                   the report checked (TAP, about 30 s; part of make test)
+##   make bench      what tracing costs: the module's kmalloc and page loops
+##                   bare and under memtrace's tracer, perf and bpftrace, in
+##                   one 1 GiB guest (TCG-relative); the correlation's rate
+##                   on the host; table on stdout, build/bench/bench.json
+##                   and the median of 5 make run, a warm make rebuild
+##                   (BENCH_REPS=5 BENCH_PAIRS=200000 BENCH_BOOT=5; docs/bench.md)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
@@ -420,6 +426,58 @@ top: $(INITRAMFS)
 	$(Q)$(QEMU) -c 'memtrace top --table $(TOP_ARGS) 2> /tmp/top.err & \
 		until grep -q tracing /tmp/top.err; do sleep 0.2; done; \
 		sh /host/top-workload.sh 10; wait'
+# ---- bench (not part of make test: it takes minutes) --------------------
+# One 1 GiB guest (its initramfs adds perf, bpftrace and their libraries:
+# about 240 MB) runs bench/run.sh: the module's alloc+free loops bare and
+# under each tracer of its tools table; the host adds the correlation's
+# throughput, then the table and build/bench/bench.json (bench/report.sh).
+BENCH_OUT   := $(B)/bench
+BENCH_INITRAMFS := $(BENCH_OUT)/initramfs.cpio
+BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace
+BENCH_REPS  ?= 5
+BENCH_PAIRS ?= 200000
+BENCH_MEM   ?= 1G
+BENCH_CORR_ALLOCS ?= 100,1000
+BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
+
+$(BENCH_OUT)/bench-loop: bench/loop.c tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static
+
+$(BENCH_OUT)/bench-mt-trace: bench/mt-trace.c $(B)/tool/trace/tracer.o $(B)/tool/trace/bpfutil.o \
+		$(LIBMT) $(TOOL_HDR) | deps
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOL_CFLAGS) $< $(B)/tool/trace/tracer.o $(B)/tool/trace/bpfutil.o $(LIBMT) \
+		-o $@ $(TOOL_LIBS)
+
+$(BENCH_OUT)/corr-bench: bench/corr-bench.c $(LIBMT) $(TOOL_HDR) | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOL_CFLAGS) $< $(LIBMT) -o $@ -lm
+
+$(BENCH_INITRAMFS): bench/mkinitramfs.sh bench/run.sh $(INITRAMFS) $(BENCH_GUEST)
+	$(Q)$(if $(NO_DEPS),true,scripts/deps.sh linux-perf bpftrace)
+	$(call msg,CPIO,$@)
+	$(Q)bench/mkinitramfs.sh $@ $(INITRAMFS) bench/run.sh:/bench/run.sh \
+		$(foreach f,$(BENCH_GUEST),$(f):/bench/$(notdir $(f)))
+
+bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench
+	$(Q)rm -f $(BENCH_OUT)/guest.txt
+	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
+	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(TIMEOUT) \
+		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
+		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --pairs $(BENCH_PAIRS) --out /dev/ttyS2' \
+		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }
+	$(Q)echo "host load after: $$(uptime)" >> $(BENCH_OUT)/host.txt
+	$(Q)$(BENCH_OUT)/corr-bench --allocs $(BENCH_CORR_ALLOCS) > $(BENCH_OUT)/corr.txt
+	$(Q)rm -f $(BENCH_OUT)/boot.txt
+ifneq ($(BENCH_BOOT),0)
+	$(Q)echo "bench: make run x $(BENCH_BOOT), then make rebuild" >&2
+	$(Q)bench/boot.sh $(BENCH_BOOT) NO_DEPS=1 KERNEL=$(KERNEL) BUILD=$(BUILD) > $(BENCH_OUT)/boot.txt
+endif
+	$(Q)bench/report.sh $(BENCH_OUT)
 
 # ---- tests ---------------------------------------------------------------
 $(B)/tests/unit/obj/%.o: tool/%.c $(TOOL_HDR) | deps

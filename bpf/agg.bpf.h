@@ -24,6 +24,8 @@ const volatile bool aggregate = false;
 const volatile bool agg_stacks = false;
 /* Bit (1 << kind) for each MEMTRACE_EV_* allocation kind counted */
 const volatile __u32 agg_kinds = 0;
+/* Walk the page tables for the page size (else every page counts as not walked) */
+const volatile bool agg_walk = true;
 /* The reader's own process, left out (its map reads allocate) */
 const volatile __u32 agg_self_tgid = 0;
 const volatile struct memtrace_agg_range agg_zones[MEMTRACE_AGG_ZONES] = {};
@@ -152,6 +154,8 @@ static __always_inline __u32 agg__level(__u64 va, bool cache)
 	struct level_val *v, nv = {};
 	__u64 region = va >> 21;
 
+	if (!agg_walk)
+		return MEMTRACE_LEVEL_NONE;
 	if (cache) {
 		v = bpf_map_lookup_elem(&agg_levels, &region);
 		if (v && v->gen == agg_gen)

@@ -49,6 +49,14 @@ const volatile bool walk_pages = false;
  */
 const volatile bool record_page_stacks = false;
 const volatile bool record_stacks = false;
+/*
+ * Wake the reader once every wakeup_every records of a CPU, not at each
+ * record it has caught up with: on one CPU that is a wake-up and a switch
+ * to the reader per event, which costs more than the event.  The reader
+ * also reads on a timeout and before it stops (trace__poll()), so the last
+ * records are never left behind.  0 or 1: the kernel's adaptive wake-up.
+ */
+const volatile __u32 wakeup_every = 0;
 
 /* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
 extern const void page_offset_base __ksym __weak;
@@ -86,6 +94,28 @@ struct {
 	__type(key, __u64);	/* vm->addr */
 	__type(value, __u64);	/* struct vm_struct * */
 } vm_areas SEC(".maps");
+
+/* Records sent on this CPU, for wakeup_every */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wakeup_seq SEC(".maps");
+
+/* The flags of a ring buffer submit or output: see wakeup_every */
+static __always_inline __u64 rb__flags(void)
+{
+	__u32 key = 0;
+	__u64 *n;
+
+	if (wakeup_every <= 1)
+		return 0;
+	n = bpf_map_lookup_elem(&wakeup_seq, &key);
+	if (!n)
+		return 0;
+	return ++*n % wakeup_every ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP;
+}
 
 static __always_inline void counter__inc(__u32 idx)
 {
@@ -264,7 +294,7 @@ static long walk__page(__u32 idx, void *data)
 	b->w.addr = c->addr;
 	b->w.first_index = idx - slot;
 	b->w.count = slot + 1;
-	if (bpf_ringbuf_output(&events, &b->w, sizeof(b->w), 0)) {
+	if (bpf_ringbuf_output(&events, &b->w, sizeof(b->w), rb__flags())) {
 		counter__inc(MEMTRACE_CNT_DROPS);
 		c->failed = true;
 		return 1;
@@ -344,7 +374,7 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 		e->flags |= MEMTRACE_F_FAILED;
 	event__set_direct_pfn(e);
 	event__set_stack(ctx, e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	walk__emit(ptr, alloc);
 	return 0;
 }
@@ -366,7 +396,7 @@ static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 	e->call_site = call_site;
 	e->addr = ptr;
 	event__set_direct_pfn(e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	return 0;
 }
 
@@ -465,7 +495,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	}
 	pfn = e->pfn;
 	event__set_stack(ctx, e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
 		walk__emit((&page_offset_base ? ksym__read(&page_offset_base) :
@@ -507,7 +537,7 @@ int memtrace__alloc_vmap_area(__u64 *ctx)
 	e->bytes_alloc = ctx[1];
 	if ((int)ctx[5])
 		e->flags |= MEMTRACE_F_FAILED;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	return 0;
 }
 
@@ -596,7 +626,7 @@ static long chunk__emit(__u32 idx, void *data)
 			break;
 		p->pfns[i] = page__pfn(p->pfns[i], vmemmap);
 	}
-	bpf_ringbuf_submit(p, 0);
+	bpf_ringbuf_submit(p, rb__flags());
 	return c->failed;
 }
 
@@ -679,7 +709,7 @@ static __always_inline int vmalloc__emit(void *ctx, __u64 ret, __u64 size, __u64
 		}
 	}
 	event__set_stack(ctx, e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	if (ret && nr)
 		walk__emit(ret, (__u64)nr << PAGE_SHIFT);
 	return 0;
@@ -723,7 +753,7 @@ static __always_inline int vfree__emit(__u64 addr)
 	if (!e)
 		return 0;
 	e->addr = addr;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb__flags());
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * the limits, and each of its iterations times one allocation and one free;
  * then one more buffer is written line by line and page by page, in order
  * and in a pseudo-random order, for the cost of an access.
+ * MEMALLOC_IOC_BENCH_LOOP runs the same loop untimed inside, as a whole.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -183,6 +184,56 @@ long memalloc_ioc_bench(void __user *uarg)
 	if (ret)
 		goto out_unreserve;
 	memalloc_bench_touch(&o, &req);
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+out_unreserve:
+	memalloc_unreserve(charge);
+	return ret;
+}
+
+/**
+ * memalloc_ioc_bench_loop() - MEMALLOC_IOC_BENCH_LOOP
+ * @uarg:	user pointer to struct memalloc_bench_loop
+ *
+ * The loop of BENCH without its per-iteration clock reads, sort and touch
+ * passes, timed as a whole: what a tracer adds per event shows against the
+ * allocator's own cost, not the bench's.
+ *
+ * Return: as memalloc_ioc_bench().
+ */
+long memalloc_ioc_bench_loop(void __user *uarg)
+{
+	struct memalloc_bench_loop req;
+	struct memalloc_obj o = {};
+	u64 charge, t0;
+	u32 i;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved || req.failures || req.loop_ns)
+		return -EINVAL;
+	ret = memalloc_admit(req.kind, req.flags, req.size, req.node,
+			     req.iterations, MEMALLOC_BENCH_MAX_BYTES, &charge);
+	if (ret)
+		return ret;
+
+	memalloc_obj_init(&o, req.kind, req.flags, req.size, req.node);
+	t0 = ktime_get_ns();
+	for (i = 0; i < req.iterations; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_unreserve;
+		}
+		/* a 1-vCPU guest must let the tracer's reader run */
+		cond_resched();
+		if (memalloc_do_alloc(&o)) {
+			req.failures++;
+			continue;
+		}
+		memalloc_do_free(&o);
+	}
+	req.loop_ns = ktime_get_ns() - t0;
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		ret = -EFAULT;
 out_unreserve:

@@ -4,7 +4,8 @@
  * allocation belongs to the open file that made it: its handle is an entry
  * of one table (an xarray) that names the owner, and the file lists what it
  * holds, so closing it (or the process dying) frees them.  Here are the
- * ioctl dispatch and INFO, ALLOC, WALK and FREE; BENCH is bench.c.
+ * ioctl dispatch and INFO, ALLOC, WALK and FREE; BENCH and BENCH_LOOP are
+ * bench.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -448,6 +449,8 @@ static long memalloc_ioctl(struct file *file, unsigned int cmd,
 		return memalloc_ioc_free(file, uarg);
 	case MEMALLOC_IOC_BENCH:
 		return memalloc_ioc_bench(uarg);
+	case MEMALLOC_IOC_BENCH_LOOP:
+		return memalloc_ioc_bench_loop(uarg);
 	case MEMALLOC_IOC_VTOP:
 		return memalloc_ioc_vtop(uarg);
 	default:

@@ -102,6 +102,7 @@ void memalloc_held_locked(u64 *bytes, u32 *count);
 
 /* bench.c */
 long memalloc_ioc_bench(void __user *uarg);
+long memalloc_ioc_bench_loop(void __user *uarg);
 
 /* dev.c */
 int memalloc_dev_init(void);

@@ -265,6 +265,29 @@ struct memalloc_bench {
 	__u64 rand_page_ns;
 };
 
+/**
+ * struct memalloc_bench_loop - MEMALLOC_IOC_BENCH_LOOP: alloc+free, timed as
+ * a whole (the workload of `make bench`, whose tracers add cost per event)
+ * @kind, @flags, @size, @node, @iterations: as for BENCH (the same limits)
+ * @failures:	out: iterations whose allocation failed
+ * @reserved:	must be 0
+ * @loop_ns:	out: the whole loop, one clock read before and one after
+ *
+ * Unlike BENCH, nothing is timed per iteration, sorted or touched: the loop
+ * is the allocation, the free and a cond_resched() per iteration, so the
+ * cost a tracer adds to each event is not hidden by the bench's own work.
+ */
+struct memalloc_bench_loop {
+	__u32 kind;
+	__u32 flags;
+	__u64 size;
+	__u32 node;
+	__u32 iterations;
+	__u32 failures;
+	__u32 reserved;
+	__u64 loop_ns;
+};
+
 /* Page tables, top first (struct memalloc_vtop_level.table): ptdump's names */
 #define MEMALLOC_TABLE_PGD	0
 #define MEMALLOC_TABLE_P4D	1	/* only with 5-level paging */
@@ -358,5 +381,6 @@ struct memalloc_vtop {
 #define MEMALLOC_IOC_FREE	_IOWR(MEMALLOC_IOC_MAGIC, 0x43, struct memalloc_free)
 #define MEMALLOC_IOC_BENCH	_IOWR(MEMALLOC_IOC_MAGIC, 0x44, struct memalloc_bench)
 #define MEMALLOC_IOC_VTOP	_IOWR(MEMALLOC_IOC_MAGIC, 0x45, struct memalloc_vtop)
+#define MEMALLOC_IOC_BENCH_LOOP	_IOWR(MEMALLOC_IOC_MAGIC, 0x46, struct memalloc_bench_loop)
 
 #endif /* _UAPI_MEMALLOC_H */

@@ -911,6 +911,29 @@ static void test_bench(int fd)
 	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH, &b), -EINVAL, "BENCH with out fields set: EINVAL");
 }
 
+static void test_bench_loop(int fd)
+{
+	struct memalloc_bench_loop l = { .kind = MEMALLOC_KIND_KMALLOC, .size = 64,
+					 .iterations = 1000 };
+
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &l), 0, "BENCH_LOOP kmalloc 64 x 1000");
+	tap_eq_u64(l.failures, 0, "BENCH_LOOP kmalloc 64: no failed allocation");
+	tap_gt_u64(l.loop_ns, 0, "BENCH_LOOP kmalloc 64: loop %llu ns > 0",
+		   (unsigned long long)l.loop_ns);
+	l = (struct memalloc_bench_loop){ .kind = MEMALLOC_KIND_ALLOC_PAGES, .size = PAGE,
+					  .iterations = 100 };
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &l), 0, "BENCH_LOOP alloc_pages 4K x 100");
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &l), -EINVAL,
+		"BENCH_LOOP with out fields set: EINVAL");
+	l = (struct memalloc_bench_loop){ .kind = MEMALLOC_KIND_KMALLOC, .size = 64,
+					  .iterations = 10, .reserved = 1 };
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &l), -EINVAL, "BENCH_LOOP reserved != 0: EINVAL");
+	l.reserved = 0;
+	l.iterations = MEMALLOC_BENCH_MAX_ITER + 1;
+	tap_err(xioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &l), -EINVAL,
+		"BENCH_LOOP past MEMALLOC_BENCH_MAX_ITER: EINVAL");
+}
+
 int main(void)
 {
 	int fd, klog;
@@ -941,6 +964,7 @@ int main(void)
 	if (fd < 0)
 		tap_bail("open %s: %s", MEMALLOC_DEVICE, strerror(errno));
 	test_bench(fd);
+	test_bench_loop(fd);
 	close(fd);
 	klog_assert_quiet(klog, "the kernel logged no warning while this test ran");
 	close(klog);

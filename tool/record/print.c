@@ -13,7 +13,7 @@ static struct top_frame report__frame(const struct report *r, size_t max_rows)
 	struct top_frame f = {
 		.title = "memtrace report", .when = r->h->kernel,
 		.interval_s = r->h->duration_ns / 1e9, .st = r->h->st,
-		.stacks = r->all_stacks, .max_rows = max_rows,
+		.stacks = r->all_stacks, .no_levels = true, .max_rows = max_rows,
 	};
 
 	return f;
@@ -146,7 +146,8 @@ int report__json(FILE *out, struct report *r, enum top_sort key, bool pretty)
 	json__start_array(&j);
 	for (i = 0; i < n; i++) {
 		arg.row = rows[i];
-		top__json_row(&j, &r->top, rows[i], r->all_stacks, r->ks, json__extra, &arg);
+		top__json_row(&j, &r->top, rows[i], r->all_stacks, false, r->ks, json__extra,
+			      &arg);
 	}
 	json__end_array(&j);
 	json__end_object(&j);

@@ -56,7 +56,7 @@ static const char top_doc[] =
 	"    memtrace top -n 10 -j > top.ndjson    # ten intervals, JSON lines\n"
 	"    memtrace top --table -n 3 | tee top.txt # tables into a pipe\n";
 
-enum { OPT_STACKS = 0x200, OPT_LIVE_MAX, OPT_ROWS_MAX, OPT_ROWS, OPT_TABLE };
+enum { OPT_STACKS = 0x200, OPT_LIVE_MAX, OPT_ROWS_MAX, OPT_ROWS, OPT_TABLE, OPT_NO_WALK };
 
 static const struct argp_option top_opts[] = {
 	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1; 0.1 to 3600)", 0 },
@@ -68,6 +68,7 @@ static const struct argp_option top_opts[] = {
 	{ "stacks", OPT_STACKS, NULL, 0, "One row per kernel stack, printed under it", 0 },
 	{ "rows", OPT_ROWS, "N", 0, "Rows in the table (default 20; JSON: all)", 0 },
 	{ "table", OPT_TABLE, NULL, 0, "Tables even when stdout is not a terminal", 0 },
+	{ "no-page-size", OPT_NO_WALK, NULL, 0, "No page-table walk (cheaper; no page sizes)", 0 },
 	{ "map-rows", OPT_ROWS_MAX, "N", 0, "Rows the kernel can hold (default 4096)", 0 },
 	{ "live-max", OPT_LIVE_MAX, "N", 0, "Allocations followed to their free (default 32768)",
 	  0 },
@@ -82,6 +83,7 @@ struct top_args {
 	pid_t pid;
 	bool stacks;
 	bool table;
+	bool no_walk;
 	uint64_t rows;
 	uint64_t rows_max;
 	uint64_t live_max;
@@ -124,6 +126,9 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TABLE:
 		a->table = true;
+		break;
+	case OPT_NO_WALK:
+		a->no_walk = true;
 		break;
 	case OPT_ROWS:
 		if (parse_uint(arg, 1, 100000, &a->rows))
@@ -234,7 +239,7 @@ static void top__sleep(double secs)
 static int top__interval(struct top_ctx *c, const struct top_args *a, double secs, bool json)
 {
 	const struct top_row **rows = NULL;
-	struct top_frame f = { .interval_s = secs, .stacks = a->stacks };
+	struct top_frame f = { .interval_s = secs, .stacks = a->stacks, .no_levels = a->no_walk };
 	char when[16];
 	time_t t = time(NULL);
 	size_t n;
@@ -308,6 +313,7 @@ int cmd_top(int argc, char **argv)
 	o.tgid = a.pid;
 	o.verbose = env.verbose;
 	o.agg_stacks = a.stacks;
+	o.agg_no_walk = a.no_walk;
 	o.agg_kinds = a.kinds;
 	if (!o.agg_kinds)
 		top__kinds_parse("all", &o.agg_kinds);
@@ -325,8 +331,7 @@ int cmd_top(int argc, char **argv)
 		return exit_status_of(err);
 	}
 	stop__catch();
-	if (!json || isatty(STDERR_FILENO))
-		fprintf(stderr, "tracing (%s); Ctrl-C ends\n", trace__describe(c.trace));
+	fprintf(stderr, "tracing (%s); Ctrl-C ends\n", trace__describe(c.trace));
 	err = top__loop(&c, &a, json);
 	trace__close(c.trace);
 	ksyms__free(c.ks);

@@ -48,7 +48,8 @@ static void list__append(char *buf, size_t len, const char *label, __u64 v)
 			 (unsigned long long)v);
 }
 
-static void row__where(const struct top *t, const struct top_row *r, char *buf, size_t len)
+static void row__where(const struct top *t, const struct top_row *r, bool levels, char *buf,
+		       size_t len)
 {
 	__u64 nodes[TOP_NODES];
 	char label[16];
@@ -61,7 +62,7 @@ static void row__where(const struct top *t, const struct top_row *r, char *buf, 
 		list__append(buf, len, label, nodes[i]);
 	}
 	list__append(buf, len, "n?", r->delta.zone_pages[MEMTRACE_AGG_ZONES]);
-	for (i = 1; i < MEMTRACE_AGG_LEVELS; i++)
+	for (i = 1; levels && i < MEMTRACE_AGG_LEVELS; i++)
 		list__append(buf, len, level__name(i), r->delta.level_pages[i]);
 	if (r->kind != MEMTRACE_EV_PAGE_ALLOC)
 		return;
@@ -115,7 +116,7 @@ void top__print_table(FILE *out, const struct top *t, const struct top_row **row
 				 100.0 * (double)(d->bytes_alloc - d->bytes_req) / d->bytes_alloc);
 		else
 			snprintf(waste, sizeof(waste), "-");
-		row__where(t, r, where, sizeof(where));
+		row__where(t, r, !f->no_levels, where, sizeof(where));
 		fprintf(out, "%-34.34s %-11s %7s %7s %7s %5s %7s  %s\n", name,
 			top__kind_name(r->kind), rate__format(d->allocs / s, a, sizeof(a)),
 			rate__format(d->frees / s, fr, sizeof(fr)),
@@ -128,7 +129,8 @@ void top__print_table(FILE *out, const struct top *t, const struct top_row **row
 	fflush(out);
 }
 
-static void json__pages(struct json *j, const struct top *t, const struct memtrace_agg *d)
+static void json__pages(struct json *j, const struct top *t, const struct memtrace_agg *d,
+			bool levels)
 {
 	__u64 nodes[TOP_NODES];
 	char label[40];
@@ -155,6 +157,8 @@ static void json__pages(struct json *j, const struct top *t, const struct memtra
 							      MEMTRACE_AGG_ZONES]);
 	}
 	json__end_object(j);
+	if (!levels)
+		return;
 	json__name(j, "levels");
 	json__start_object(j);
 	for (i = 0; i < MEMTRACE_AGG_LEVELS; i++)
@@ -163,8 +167,8 @@ static void json__pages(struct json *j, const struct top *t, const struct memtra
 }
 
 void top__json_row(struct json *j, const struct top *t, const struct top_row *r, bool stacks,
-		   const struct ksyms *ks, void (*more)(struct json *j, const void *arg),
-		   const void *arg)
+		   bool levels, const struct ksyms *ks,
+		   void (*more)(struct json *j, const void *arg), const void *arg)
 {
 	const struct memtrace_agg *d = &r->delta;
 	char name[160];
@@ -183,7 +187,7 @@ void top__json_row(struct json *j, const struct top *t, const struct top_row *r,
 	json__kv_uint(j, "bytes_freed", d->bytes_freed);
 	json__kv_uint(j, "live_bytes", r->now.bytes_alloc - r->now.bytes_freed);
 	json__kv_uint(j, "pages", top__pages(d));
-	json__pages(j, t, d);
+	json__pages(j, t, d, levels);
 	if (r->kind == MEMTRACE_EV_PAGE_ALLOC || r->kind == MEMTRACE_EV_VMALLOC) {
 		json__name(j, "orders");
 		json__start_array(j);
@@ -225,7 +229,7 @@ int top__print_json(FILE *out, const struct top *t, const struct top_row **rows,
 	json__name(&j, "rows");
 	json__start_array(&j);
 	for (i = 0; i < n; i++)
-		top__json_row(&j, t, rows[i], f->stacks, ks, NULL, NULL);
+		top__json_row(&j, t, rows[i], f->stacks, !f->no_levels, ks, NULL, NULL);
 	json__end_array(&j);
 	json__end_object(&j);
 	return json__end(&j);

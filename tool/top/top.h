@@ -117,6 +117,7 @@ struct top_frame {
 	const char *when;
 	struct memtrace_counters st;
 	bool stacks;
+	bool no_levels;		/* page sizes not known: left out */
 	size_t max_rows;
 };
 
@@ -129,10 +130,13 @@ void top__print_table(FILE *out, const struct top *t, const struct top_row **row
 
 struct json;
 
-/* One row as a JSON object; @more (may be NULL) adds members before it closes */
+/*
+ * One row as a JSON object (with "stack" when @stacks, "levels" when
+ * @levels); @more (may be NULL) adds members before it closes
+ */
 void top__json_row(struct json *j, const struct top *t, const struct top_row *r, bool stacks,
-		   const struct ksyms *ks, void (*more)(struct json *j, const void *arg),
-		   const void *arg);
+		   bool levels, const struct ksyms *ks,
+		   void (*more)(struct json *j, const void *arg), const void *arg);
 
 /* The interval as one JSON document (one line unless @pretty) */
 int top__print_json(FILE *out, const struct top *t, const struct top_row **rows, size_t n,

@@ -27,6 +27,8 @@
 #include "trace/tracer.h"
 
 #define DEFAULT_RINGBUF_BYTES	(4UL << 20)
+/* Records per wake-up of the reader (see wakeup_every in memtrace.bpf.c) */
+#define DEFAULT_WAKEUP_EVERY	64
 
 /*
  * A hook with two variants: a trampoline (fexit/fentry) and its kprobe twin
@@ -82,6 +84,7 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 
 	skel->rodata->aggregate = on;
 	skel->rodata->agg_stacks = opts->agg_stacks;
+	skel->rodata->agg_walk = !opts->agg_no_walk;
 	skel->rodata->record_page_stacks = opts->record_page_stacks;
 	skel->rodata->record_stacks = opts->record_stacks;
 	skel->rodata->agg_kinds = opts->agg_kinds;
@@ -113,6 +116,8 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->call_site2_lo = opts->call_site2_lo;
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
 	skel->rodata->walk_pages = opts->walk_pages;
+	skel->rodata->wakeup_every = opts->wakeup_every ? opts->wakeup_every :
+							  DEFAULT_WAKEUP_EVERY;
 	if (opts->aggregate)
 		rb = 1;	/* unused: one page */
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf__round(rb));
@@ -320,9 +325,15 @@ cleanup:
 
 int trace__poll(struct trace *t, int timeout_ms)
 {
-	int err = ring_buffer__poll(t->rb, timeout_ms);
+	int n = ring_buffer__poll(t->rb, timeout_ms), more;
 
-	return err == -EINTR ? 0 : err;
+	if (n == -EINTR)
+		n = 0;
+	if (n < 0)
+		return n;
+	/* Records sent without a wake-up (wakeup_every) are read here too */
+	more = ring_buffer__consume(t->rb);
+	return more < 0 ? more : n + more;
 }
 
 int trace__stats(struct trace *t, struct memtrace_counters *st)

@@ -27,6 +27,10 @@ struct trace;
  *		[lo, hi), e.g. a module's text; 0, 0 = any caller
  * @call_site2_lo, @call_site2_hi: a second allowed range (e.g. kvmalloc's)
  * @ringbuf_bytes: ring buffer size, rounded up to a power of two; 0 = 4 MiB
+ * @wakeup_every: wake the reader once every this many records of a CPU
+ *		(trace__poll() reads the others on its timeout); 0 = 64,
+ *		1 = at each record the reader has caught up with (the kernel's
+ *		default, a wake-up per event when the reader keeps up)
  * @verbose:	let libbpf print its debug output and the verifier log
  */
 struct trace_opts {
@@ -37,6 +41,7 @@ struct trace_opts {
 	__u64 call_site2_lo;
 	__u64 call_site2_hi;
 	size_t ringbuf_bytes;
+	__u32 wakeup_every;
 	bool verbose;
 	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
 	/*
@@ -46,6 +51,7 @@ struct trace_opts {
 	 * @rows_max, @live_max: map sizes (0: defaults).
 	 */
 	bool aggregate;
+	bool agg_no_walk;	/* no page-table walk: page sizes unknown */
 	/* memtrace record: stacks of page allocations, or of every allocation */
 	bool record_page_stacks;
 	bool record_stacks;
@@ -78,7 +84,11 @@ typedef int (*trace_event_fn)(void *ctx, const void *data, size_t len);
  */
 int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx);
 
-/* Deliver buffered records to the callback; 0 or more records, or -errno */
+/*
+ * Deliver buffered records to the callback: wait up to @timeout_ms for a
+ * wake-up, then read everything buffered, woken or not; 0 or more records,
+ * or -errno
+ */
 int trace__poll(struct trace *t, int timeout_ms);
 
 /* Fill @st; 0 or -errno */

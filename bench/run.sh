@@ -1,0 +1,282 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of `make bench`: what each tracer costs the module's
+# alloc+free loops, and what it loses.  For each loop (kmalloc(64)+kfree,
+# alloc_pages(order 0)+__free_pages) and each tool of TOOLS below: start
+# bench-loop stopped, start the tool, wait until it is ready, let the loop
+# run its repetitions, stop the tool, read what it saw and what it says it
+# lost.  Runs in the bench initramfs (perf, bpftrace, /bench/*), as root.
+#
+#   run.sh [--reps N] [--pairs N] [--out FILE]
+#
+# Writes to FILE (default stdout) one line per fact, for bench/report.sh:
+#   rep TOOL LOOP REP NS_PER_PAIR          one repetition of the loop
+#   count TOOL LOOP EXPECTED SEEN SELF_LOST   over the repetitions
+#   notyet TOOL                            in the table, not built yet
+#   failed TOOL LOOP                       no figures (the reason on stderr)
+#   info KEY VALUE...
+# Progress goes to stderr.  Exit 0, or 1 when a tool or the loop failed.
+set -u
+
+reps=5 pairs=200000 out=/dev/stdout
+while [ $# -gt 0 ]; do
+	case $1 in
+	--reps) reps=$2; shift 2 ;;
+	--pairs) pairs=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "usage: run.sh [--reps N] [--pairs N] [--out FILE]" >&2; exit 64 ;;
+	esac
+done
+
+B=/bench
+T=/tmp/bench
+rm -rf "$T"
+mkdir -p "$T"
+failed=0
+
+# The tools, one a line: NAME|COMMAND|READY|STOP|COUNT.  COMMAND starts the
+# tool before the loop runs ("-": nothing is attached; "not yet": listed,
+# not measured), with @PID@ the loop's process, @KIND@ kmem or page, @EV1@
+# and @EV2@ the loop's two tracepoints, @FILTER@ a tracepoint filter on
+# the loop's events and @SITES@ memalloc.ko's text, "LO,HI" in hex.  The
+# loop's events: kmalloc and kfree called from memalloc.ko by its process
+# (an interrupt's allocation during the loop belongs to no call site of
+# the module), order-0 page events of its process (page events carry no
+# call site: an interrupt's there counts as the loop's).  READY is how the bench knows it is attached (a
+# function below), STOP the signal that ends it, COUNT the function that
+# reads, from its output, the loop's events it saw and the events it says
+# it lost.  A new tool is one more line (and a COUNT function if its output
+# is new).
+TOOLS="bare|-|-|-|-
+memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@|ready_line|INT|count_mt
+memtrace-run-w1|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 1|ready_line|INT|count_mt
+memtrace-run-walk|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --bpf-walk|ready_line|INT|count_mt
+memtrace-top|memtrace top -j -i 3600 -p @PID@|ready_tracing|INT|count_top
+memtrace-top-nowalk|memtrace top -j -i 3600 -p @PID@ --no-page-size|ready_tracing|INT|count_top
+memtrace-record|memtrace record -o $T/rec.mtr|ready_tracing|INT|count_record
+perf|perf record -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
+bpftrace-count|bpftrace $T/count-@KIND@.bt|ready_line|INT|count_bt_map
+bpftrace-print|bpftrace $T/print-@KIND@.bt|ready_line|INT|count_bt_lines"
+
+say() { echo "bench: $*" >&2; }
+
+# bpftrace's scripts.  The last probe says "ready": probes attach in the
+# order of the script, so when it fires the others are attached.
+write_scripts() {
+	ready='tracepoint:syscalls:sys_enter_newuname /comm == "uname"/ { printf("ready\n"); }'
+	cat > "$T/count-kmem.bt" <<-EOF
+	tracepoint:kmem:kmalloc, tracepoint:kmem:kfree { @[probe, pid, ksym(args->call_site)] = count(); }
+	$ready
+	EOF
+	# page events carry no call site: per order
+	cat > "$T/count-page.bt" <<-EOF
+	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { @[probe, pid, args->order] = count(); }
+	$ready
+	EOF
+	cat > "$T/print-kmem.bt" <<-EOF
+	tracepoint:kmem:kmalloc, tracepoint:kmem:kfree { printf("%s %d %llx %llx\n", probe, pid, args->call_site, args->ptr); }
+	$ready
+	EOF
+	cat > "$T/print-page.bt" <<-EOF
+	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { printf("%s %d %d %llx\n", probe, pid, args->order, args->pfn); }
+	$ready
+	EOF
+}
+
+# ---- READY: 0 once the tool (process $1, output $T/tool.out) is attached --
+ready_line() {
+	i=0
+	while ! grep -q '^ready$' "$T/tool.out"; do
+		kill -0 "$1" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -le 600 ] || return 1
+		uname > /dev/null
+		sleep 0.2
+	done
+}
+
+# memtrace top and record say "tracing (...)" / "recording to ..." on stderr
+ready_tracing() {
+	i=0
+	while ! grep -q '^tracing (\|^recording to ' "$T/tool.out"; do
+		kill -0 "$1" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -le 600 ] || return 1
+		sleep 0.2
+	done
+}
+
+# perf has no ready line: its events are open (one per event and CPU),
+# then a second for it to enable them.
+ready_perf() {
+	i=0
+	while [ "$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)" -lt 2 ]; do
+		kill -0 "$1" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -le 600 ] || return 1
+		sleep 0.2
+	done
+	sleep 1
+}
+
+# ---- COUNT: "SEEN SELF_LOST" of the loop's events (process $1, kind $2) ---
+count_mt() {
+	sed -n 's/.* matched=\([0-9]*\) drops=\([0-9]*\).*/\1 \2/p' "$T/tool.out"
+}
+
+# memtrace top -j / report -j documents in $1: allocations + frees of the
+# rows of kind $2 whose caller is in memalloc.ko (the loop's: page
+# allocations are named by their stack's first caller outside the page
+# allocator), and the losses they report (drops + recursion misses)
+count_mt_rows() {
+	awk -v kind="$2" '
+		/^\{/ { n = split($0, p, /\{"caller":"/)
+			for (i = 2; i <= n; i++) {
+				if (p[i] !~ /^[^"]*\[memalloc\]"/ || p[i] !~ "\"kind\":\"" kind "\"")
+					continue
+				match(p[i], /"allocs":[0-9]+/); s += substr(p[i], RSTART + 9, RLENGTH - 9)
+				match(p[i], /"frees":[0-9]+/); s += substr(p[i], RSTART + 8, RLENGTH - 8)
+			}
+			d = $0; sub(/.*"drops":/, "", d); sub(/[^0-9].*/, "", d)
+			m = $0; sub(/.*"misses":/, "", m); sub(/[^0-9].*/, "", m)
+			l = d + m }
+		END { print s + 0, l + 0 }' "$1"
+}
+
+count_top() {
+	count_mt_rows "$T/tool.out" "$([ "$2" = kmem ] && echo kmalloc || echo alloc_pages)"
+}
+
+count_record() {
+	memtrace -j report "$T/rec.mtr" > "$T/rec.json" 2> "$T/rec.err" ||
+		{ cat "$T/rec.err" >&2; return 1; }
+	count_mt_rows "$T/rec.json" "$([ "$2" = kmem ] && echo kmalloc || echo alloc_pages)"
+	rm -f "$T/rec.mtr" "$T/rec.json"
+}
+
+# perf's filter kept only the loop's events: every sample is one of them.
+count_perf() {
+	perf report -i "$T/perf.data" --stats 2>/dev/null |
+		awk '/ stats:$/ { ev = $0 !~ /^Aggregated/ }
+		     ev && /SAMPLE events:/ { s += $3 } ev && /LOST_SAMPLES events:/ { l += $3 }
+		     END { print s + 0, l + 0 }'
+	rm -f "$T/perf.data"
+}
+
+# "@[tracepoint:kmem:kmalloc, PID, SITE-OR-ORDER]: N"; "Lost N events"
+count_bt_map() {
+	awk -v pid="$1" -v kind="$2" '
+		/^@\[/ { n = $NF; k = $0; sub(/^@\[/, "", k); sub(/\]: [0-9]+$/, "", k)
+			  split(k, f, ", ")
+			  if (f[2] == pid && (kind == "kmem" ? f[3] ~ /^memalloc_/ : f[3] == 0))
+				s += n }
+		/^Lost [0-9]+ events/ { l += $2 }
+		END { print s + 0, l + 0 }' "$T/tool.out"
+}
+
+# "tracepoint:kmem:kmalloc PID SITE PTR" or "... PID ORDER PFN"
+count_bt_lines() {
+	awk -v pid="$1" -v kind="$2" -v lo="$site_lo" -v hi="$site_hi" '
+		$1 ~ /^tracepoint:/ && $2 == pid &&
+		(kind == "kmem" ? $3 "" >= lo && $3 "" < hi : $3 == 0) { s++ }
+		/^Lost [0-9]+ events/ { l += $2 }
+		END { print s + 0, l + 0 }' "$T/tool.out"
+}
+
+# ---- one tool on one loop -------------------------------------------------
+wait_stopped() {
+	i=0
+	until grep -q '^State:.*stopped' "/proc/$1/status" 2>/dev/null; do
+		kill -0 "$1" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -le 3000 ] || return 1
+		sleep 0.2
+	done
+}
+
+# session NAME COMMAND READY STOP COUNT KIND
+session() {
+	name=$1 cmd=$2 ready=$3 stop=$4 count=$5 kind=$6
+	if [ "$kind" = kmem ]; then
+		loopargs="--kind kmalloc --size 64" ev1=kmem:kmalloc ev2=kmem:kfree
+	else
+		loopargs="--kind alloc_pages --size 4096" ev1=kmem:mm_page_alloc ev2=kmem:mm_page_free
+	fi
+	# shellcheck disable=SC2086
+	$B/bench-loop $loopargs --pairs "$pairs" --reps "$reps" --stop > "$T/loop.out" 2>&1 &
+	lp=$!
+	wait_stopped $lp || { say "$name: bench-loop did not start"; cat "$T/loop.out" >&2; return 1; }
+	filter="common_pid==$lp&&call_site>=0x$site_lo&&call_site<0x$site_hi"
+	[ "$kind" = kmem ] || filter="common_pid==$lp&&order==0"
+	tp=
+	if [ "$cmd" != - ]; then
+		cmd=$(echo "$cmd" | sed "s/@PID@/$lp/g; s/@KIND@/$kind/g; s/@EV1@/$ev1/g;
+			s/@EV2@/$ev2/g; s/@SITES@/$site_lo,$site_hi/g; s/@FILTER@/$(echo "$filter" | sed 's/&/\\&/g')/g")
+		say "$name, $kind loop: $cmd"
+		# shellcheck disable=SC2086
+		$cmd > "$T/tool.out" 2>&1 &
+		tp=$!
+		if ! $ready $tp; then
+			say "$name: not ready (its output follows)"
+			cat "$T/tool.out" >&2
+			kill -KILL $tp $lp 2>/dev/null
+			kill -CONT $lp 2>/dev/null
+			wait
+			return 1
+		fi
+	else
+		say "$name, $kind loop"
+	fi
+	kill -CONT $lp
+	sleep 0.5
+	wait_stopped $lp || { say "$name: bench-loop failed"; cat "$T/loop.out" >&2; return 1; }
+	if [ -n "$tp" ]; then
+		kill -"$stop" $tp
+		wait $tp
+		rc=$?
+		# perf ends with 128 + the signal that stopped it
+		[ $rc = 0 ] || [ $rc = $((128 + $(kill -l "$stop"))) ] ||
+			say "$name: exit status $rc (its output: $T/tool.out)"
+	fi
+	kill -CONT $lp
+	wait $lp || { say "$name: bench-loop failed"; cat "$T/loop.out" >&2; return 1; }
+	sed -n "s/^rep=\([0-9]*\) .* ns_per_pair=\([0-9.]*\) .*/rep $name $kind \1 \2/p" \
+		"$T/loop.out" >> "$out"
+	expected=$(sed -n 's/.* loop_events=\([0-9]*\).*/\1/p' "$T/loop.out" |
+		awk '{ s += $1 } END { print s + 0 }')
+	if [ -n "$tp" ]; then
+		got=$($count $lp $kind)
+		[ -n "$got" ] || { say "$name: its output has no count"; cat "$T/tool.out" >&2; return 1; }
+		echo "count $name $kind $expected $got" >> "$out"
+	else
+		echo "count $name $kind $expected $expected 0" >> "$out"
+	fi
+	grep -h ns_per_pair "$T/loop.out" | sed "s/^/  /" >&2
+}
+
+# memalloc.ko's text: "memalloc SIZE REFS DEPS STATE ADDR" (16 hex digits)
+# shellcheck disable=SC2046
+set -- $(grep '^memalloc ' /proc/modules)
+[ $# -ge 6 ] || { say "memalloc.ko is not loaded"; exit 4; }
+site_lo=$(printf '%016x' $(($6)))
+site_hi=$(printf '%016x' $(($6 + $2)))
+write_scripts
+echo "info kernel $(uname -r)" >> "$out"
+echo "info cpus $(grep -c ^processor /proc/cpuinfo)" >> "$out"
+echo "info reps $reps" >> "$out"
+echo "info pairs $pairs" >> "$out"
+for kind in kmem page; do
+	echo "$TOOLS" | while IFS='|' read -r name cmd ready stop count; do
+		if [ "$cmd" = "not yet" ]; then
+			[ $kind = page ] || echo "notyet $name" >> "$out"
+			continue
+		fi
+		if ! session "$name" "$cmd" "$ready" "$stop" "$count" "$kind"; then
+			echo "failed $name $kind" >> "$out"
+			: > "$T/failed"
+		fi
+	done
+done
+echo "info guest_load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
+[ ! -e "$T/failed" ] || failed=1
+exit $failed
