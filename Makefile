@@ -436,6 +436,7 @@ BENCH_INITRAMFS := $(BENCH_OUT)/initramfs.cpio
 BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace
 BENCH_REPS  ?= 5
 BENCH_PAIRS ?= 200000
+BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all when empty
 BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
 BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
@@ -468,7 +469,8 @@ bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench
 	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
 	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(TIMEOUT) \
 		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
-		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --pairs $(BENCH_PAIRS) --out /dev/ttyS2' \
+		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --pairs $(BENCH_PAIRS) \
+			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") --out /dev/ttyS2' \
 		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }
 	$(Q)echo "host load after: $$(uptime)" >> $(BENCH_OUT)/host.txt
 	$(Q)$(BENCH_OUT)/corr-bench --allocs $(BENCH_CORR_ALLOCS) > $(BENCH_OUT)/corr.txt

@@ -22,9 +22,11 @@ reps=5 pairs=200000 out=/dev/stdout
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
+	--tools) only=$2; shift 2 ;;
 	--pairs) pairs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: run.sh [--reps N] [--pairs N] [--out FILE]" >&2; exit 64 ;;
+	*) echo "usage: run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]" >&2
+	   exit 64 ;;
 	esac
 done
 
@@ -267,6 +269,7 @@ echo "info reps $reps" >> "$out"
 echo "info pairs $pairs" >> "$out"
 for kind in kmem page; do
 	echo "$TOOLS" | while IFS='|' read -r name cmd ready stop count; do
+		case " ${only:-$name} " in *" $name "*) ;; *) continue ;; esac
 		if [ "$cmd" = "not yet" ]; then
 			[ $kind = page ] || echo "notyet $name" >> "$out"
 			continue

@@ -145,7 +145,13 @@ struct memtrace_walk {
 #define MEMTRACE_AGG_ZONES	16	/* zone table entries (node x zone) */
 #define MEMTRACE_AGG_ORDERS	11	/* page orders 0..9, and 10 or more */
 #define MEMTRACE_AGG_LEVELS	4	/* MEMTRACE_LEVEL_*: unmapped, 4K, 2M, 1G */
-#define MEMTRACE_AGG_STACK_DEPTH 32	/* frames kept per stack */
+#define MEMTRACE_AGG_STACK_DEPTH 32	/* frames kept per stack, at most */
+/*
+ * Frames taken when a stack only names a page allocation's caller: the
+ * unwinding costs per frame, and the caller is within the first few
+ * (the program, bpf_trace_run, the page allocator's 2 to 4, the caller)
+ */
+#define MEMTRACE_CALLER_STACK_DEPTH 12
 #define MEMTRACE_AGG_NO_STACK	(-1)
 
 /**

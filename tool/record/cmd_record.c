@@ -132,6 +132,8 @@ struct recorder {
 	struct trace *t;
 	struct addr_set sites;	/* call sites, then every frame too */
 	struct addr_set stacks;	/* stack id + 1 */
+	__u64 last_site;
+	__u32 last_stack;
 	__u64 records;
 	int err;
 };
@@ -146,12 +148,17 @@ static int record__event(void *ctx, const void *data, size_t len)
 		return -EIO;
 	}
 	r->records++;
-	if (len >= sizeof(*e) && e->type != MEMTRACE_EV_VMALLOC_PAGES &&
-	    e->type != MEMTRACE_EV_WALK_PAGES) {
-		if (set__add(&r->sites, e->call_site) < 0 ||
-		    (e->stack_id != MEMTRACE_NO_STACK && set__add(&r->stacks, e->stack_id + 1ULL) < 0))
-			r->err = -ENOMEM;
-	}
+	if (len < sizeof(*e) || e->type == MEMTRACE_EV_VMALLOC_PAGES ||
+	    e->type == MEMTRACE_EV_WALK_PAGES)
+		return 0;
+	/* a busy caller repeats itself: the set is asked only on a change */
+	if (e->call_site != r->last_site && set__add(&r->sites, e->call_site) < 0)
+		r->err = -ENOMEM;
+	if (e->stack_id != MEMTRACE_NO_STACK && e->stack_id != r->last_stack &&
+	    set__add(&r->stacks, e->stack_id + 1ULL) < 0)
+		r->err = -ENOMEM;
+	r->last_site = e->call_site;
+	r->last_stack = e->stack_id;
 	return r->err;
 }
 
@@ -319,7 +326,7 @@ int cmd_record(int argc, char **argv)
 	const struct argp argp = { record_opts, record_parse, "[-- CMD [ARGS...]]", record_doc,
 				   common_children, NULL, NULL };
 	struct record_header h = {};
-	struct recorder r = {};
+	struct recorder r = { .last_stack = MEMTRACE_NO_STACK };
 	struct trace_opts o = {};
 	char losses[256];
 	double start;

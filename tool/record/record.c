@@ -200,7 +200,7 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
 
 int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 {
-	char line[512];
+	char line[RECORD_LINE_MAX];
 	__u64 n = 0;
 	int err;
 

@@ -41,6 +41,7 @@
 #define RECORD_MAGIC	"memtrace-record 1"
 #define RECORD_MAX_RAM	64
 #define RECORD_MAX_LEN	(1U << 20)	/* no record is longer */
+#define RECORD_LINE_MAX	1024		/* no header or trailer line is longer */
 
 struct record_range {
 	__u64 start;

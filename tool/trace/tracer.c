@@ -97,6 +97,10 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 					      opts->live_max ?: TRACE_LIVE_MAX);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map,
 					      stacks ? TRACE_STACKS_MAX : 1);
+	/* the unwinder stops at the map's depth: whole stacks only when asked */
+	err = err ?: bpf_map__set_value_size(skel->maps.agg_stack_map, sizeof(__u64) *
+					     (opts->agg_stacks || opts->record_stacks ?
+					      MEMTRACE_AGG_STACK_DEPTH : MEMTRACE_CALLER_STACK_DEPTH));
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_levels, on ? 4096 : 1);
 	if (err)
 		warn("aggregation map sizes: %s\n", strerror(-err));

@@ -55,7 +55,7 @@ struct trace_opts {
 	/* memtrace record: stacks of page allocations, or of every allocation */
 	bool record_page_stacks;
 	bool record_stacks;
-	bool agg_stacks;
+	bool agg_stacks;	/* whole stacks (else only as deep as a caller needs) */
 	__u32 agg_kinds;
 	const struct memtrace_agg_range *agg_zones;
 	int nr_zones;
@@ -65,7 +65,7 @@ struct trace_opts {
 
 #define TRACE_ROWS_MAX		4096
 #define TRACE_LIVE_MAX		32768
-#define TRACE_STACKS_MAX	4096
+#define TRACE_STACKS_MAX	16384
 
 
 /* Called for each record; a negative return stops trace__poll() with it. */
