@@ -70,9 +70,6 @@ diag "$(grep '\[memalloc\]' /tmp/rows1)"
 # One call site in the module makes both kmallocs: 1000 of 777 B (from
 # kmalloc-1k: 1 KiB each, more with debug metadata) and 100 of 64 KiB
 # (pages; 6.12 reports each twice)
-slab_size() {
-	cat "/sys/kernel/slab/$1/slab_size" 2>/dev/null || echo "$2"
-}
 k1=$(slab_size kmalloc-1k 1024)
 row=$(grep '\[memalloc\]|kmalloc|' /tmp/rows1 | awk -F'|' '$5 == 777000 + 6553600')
 set -- $(echo "$row" | awk -F'|' '{ print $3, $4, $6, $9 + $10 }')

@@ -24,10 +24,11 @@ memtrace -j report /tmp/a.mtr > /tmp/a.json 2> /tmp/rep.err
 is "$?" 0 "report -j exits 0"
 json_rows /tmp/a.json > /tmp/rows
 diag "$(grep '\[memalloc\]' /tmp/rows)"
+k1=$(slab_size kmalloc-1k 1024)
 set -- $(grep '\[memalloc\]|kmalloc|' /tmp/rows | awk -F'|' '$5 == 777000 { print $3, $4, $6 }')
 is "${1-}" 1000 "the module's kmalloc(777) row: 1000 allocations"
 is "${2-}" 1000 "the module's kmalloc(777) row: 1000 frees"
-is "${3-}" 1024000 "the module's kmalloc(777) row: 1024 bytes handed out each"
+is "${3-}" $((1000 * k1)) "the module's kmalloc(777) row: kmalloc-1k's $k1 bytes each"
 set -- $(grep '\[memalloc\]|vmalloc|' /tmp/rows | awk -F'|' '$5 == 1638400 { print $3, $4, $6 }')
 is "${1-}" 100 "the module's vmalloc(16K) row: 100 allocations"
 is "${2-}" 100 "the module's vmalloc(16K) row: 100 frees"

@@ -13,6 +13,7 @@
 #   bail REASON             a set-up failure, not a result: "Bail out!", exit 1
 #   done_testing            the trailing plan "1..N"; exit 1 if any failed
 #   json_rows FILE          memtrace top -j / report -j rows, summed by caller
+#   slab_size CACHE DEFAULT the bytes a slab cache hands out per object
 
 _tap_n=0
 _tap_fail=0
@@ -155,4 +156,10 @@ json_rows() {
 			print k "|" allocs[k] "|" frees[k] "|" req[k] "|" alloc[k] "|" n0[k] "|" \
 			      n1[k] "|" l4k[k] "|" l2m[k]
 	}' "$1"
+}
+
+# slab_size CACHE DEFAULT: the bytes CACHE hands out per object (its
+# s->size: more than the object's size with debug metadata), or DEFAULT
+slab_size() {
+	cat "/sys/kernel/slab/$1/slab_size" 2>/dev/null || echo "$2"
 }
