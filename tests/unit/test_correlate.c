@@ -314,6 +314,84 @@ static void test_alloc_pages_and_frees(void)
 	corr_log__free(&log);
 }
 
+/*
+ * Several events on one address: the matching must pick what the scans of
+ * the whole log picked (the index of the log by address must not change
+ * which event wins).  The newest record in the log inside the window wins,
+ * whatever its time stamp; other types, failed calls and records outside
+ * the window are passed over; records added after a match count in the next.
+ */
+static void test_shared_address(void)
+{
+	const uint64_t addr = PO + 0x5000000ULL;
+	struct corr_log log = {};
+	uint64_t pfn = 0x5002;
+	struct corr_alloc a, b;
+	struct memtrace_event e;
+
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 40, addr, 0x5009));	/* an older allocation */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 150, addr, 0x5001));
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 120, addr, 0x5002));	/* newest in the log */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 300, addr, 0x5003));	/* after the call */
+	add(&log, ev(MEMTRACE_EV_KMEM_CACHE_ALLOC, 160, addr, 0x5004));
+	e = ev(MEMTRACE_EV_KMALLOC, 170, addr, 0x5005);
+	e.flags |= MEMTRACE_F_FAILED;
+	add(&log, e);
+	add(&log, ev(MEMTRACE_EV_KFREE, 250, addr, 0x5002));
+	a = alloc(MEMALLOC_KIND_KMALLOC, 64, addr, 100, 200, &pfn, 1, MEMALLOC_LEVEL_PTE);
+	b = alloc(MEMALLOC_KIND_KMALLOC, 64, addr, 30, 50, &pfn, 1, MEMALLOC_LEVEL_PTE);
+	match(&log, &a, 1);
+	tap_eq_u64(a.traced_pfn[0], 0x5002,
+		   "one address, several events in the window: the last in the log wins");
+	tap_verdict(a.verdict, CORR_AGREE, "... and agrees");
+	match(&log, &b, 1);
+	tap_eq_u64(b.traced_pfn[0], 0x5009, "the same address earlier: the event of its window");
+	tap_ok(corr__free_traced(&log, &a, &layout, 200, 400), "the free after the call counts");
+	tap_ok(!corr__free_traced(&log, &a, &layout, 260, 400), "... not in a later window");
+	tap_ok(!corr__free_traced(&log, &a, &layout, 0, 240),
+	       "an allocation of the address is not its free");
+
+	/* A record added after the first match is seen by the next. */
+	add(&log, ev(MEMTRACE_EV_KMALLOC, 110, addr, 0x5006));
+	match(&log, &a, 1);
+	tap_eq_u64(a.traced_pfn[0], 0x5006, "a record added after a match: the newest wins");
+	tap_verdict(a.verdict, CORR_DISAGREE, "... and disagrees with the walk");
+	corr_alloc__free(&a);
+	corr_alloc__free(&b);
+	corr_log__free(&log);
+}
+
+/*
+ * alloc_pages: of the page events that map to the address, the first in
+ * the log wins.  Two can differ only in the PFN's bits shifted out of the
+ * direct-map address; the free is found by frame, before or after.
+ */
+static void test_shared_frame(void)
+{
+	const uint64_t alias = 0x4000 | (1ULL << 60);
+	uint64_t pfns[2] = { 0x4000, 0x4001 };
+	struct corr_log log = {};
+	struct corr_alloc a;
+	struct memtrace_event e;
+
+	e = ev(MEMTRACE_EV_PAGE_ALLOC, 130, 0, 0x4000);
+	e.order = 1;
+	add(&log, e);
+	e.pfn = alias;
+	e.ts_ns = 120;
+	add(&log, e);
+	add(&log, ev(MEMTRACE_EV_PAGE_FREE, 90, 0, 0x4000));
+	a = alloc(MEMALLOC_KIND_ALLOC_PAGES, 8192, PO + 0x4000000ULL, 100, 200, pfns, 2,
+		  MEMALLOC_LEVEL_PTE);
+	match(&log, &a, 1);
+	tap_eq_u64(a.traced_pfn[1], 0x4001, "two page events map to the address: the first wins");
+	tap_verdict(a.verdict, CORR_AGREE, "... and agrees");
+	tap_ok(corr__free_traced(&log, &a, &layout, 0, 95), "a page free found by its frame");
+	tap_ok(!corr__free_traced(&log, &a, &layout, 95, 400), "... only in its window");
+	corr_alloc__free(&a);
+	corr_log__free(&log);
+}
+
 static void test_bad_records(void)
 {
 	struct corr_log log = {};
@@ -666,6 +744,8 @@ int main(void)
 	test_unmatched_and_disagree();
 	test_vmalloc_chunks_and_drops();
 	test_alloc_pages_and_frees();
+	test_shared_address();
+	test_shared_frame();
 	test_bad_records();
 	test_report();
 	test_bpf_walk();
