@@ -17,13 +17,9 @@
 /* The page list of @addr that is still open (the newest one). */
 static struct corr_vpages *vpages__find(const struct corr_log *log, uint64_t addr)
 {
-	size_t i;
+	size_t i = keyidx__newest(&log->vp_by_addr, addr);
 
-	for (i = log->nr_vp; i-- > 0;) {
-		if (log->vp[i].addr == addr)
-			return &log->vp[i];
-	}
-	return NULL;
+	return i == KEYIDX_END ? NULL : &log->vp[i];
 }
 
 static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages *p)
@@ -37,7 +33,8 @@ static int corr_log__add_pages(struct corr_log *log, const struct memtrace_pages
 	vp = vpages__find(log, p->addr);
 	/* A chunk for an index already filled: a new area at a reused address. */
 	if (!vp || (p->first_index < vp->nr && vp->pfns[p->first_index] != PFN_NONE)) {
-		if (array__reserve((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)))
+		if (array__reserve((void **)&log->vp, &log->cap_vp, log->nr_vp + 1, sizeof(*log->vp)) ||
+		    keyidx__add(&log->vp_by_addr, log->nr_vp, p->addr))
 			return -ENOMEM;
 		vp = &log->vp[log->nr_vp++];
 		memset(vp, 0, sizeof(*vp));
@@ -64,8 +61,8 @@ static struct corr_walk *walk__find(const struct corr_log *log, uint64_t addr, u
 {
 	size_t i;
 
-	for (i = log->nr_wk; i-- > 0;) {
-		if (log->wk[i].addr == addr && log->wk[i].ts_ns == ts)
+	keyidx__for_each(&log->wk_by_addr, addr, i) {
+		if (log->wk[i].ts_ns == ts)
 			return &log->wk[i];
 	}
 	return NULL;
@@ -85,7 +82,8 @@ static int corr_log__add_walk(struct corr_log *log, const struct memtrace_walk *
 	}
 	cw = walk__find(log, w->addr, w->ts_ns);
 	if (!cw) {
-		if (array__reserve((void **)&log->wk, &log->cap_wk, log->nr_wk + 1, sizeof(*log->wk)))
+		if (array__reserve((void **)&log->wk, &log->cap_wk, log->nr_wk + 1, sizeof(*log->wk)) ||
+		    keyidx__add(&log->wk_by_addr, log->nr_wk, w->addr))
 			return -ENOMEM;
 		cw = &log->wk[log->nr_wk++];
 		memset(cw, 0, sizeof(*cw));
@@ -157,7 +155,41 @@ void corr_log__free(struct corr_log *log)
 	}
 	free(log->wk);
 	free(log->ev);
+	keyidx__free(&log->vp_by_addr);
+	keyidx__free(&log->wk_by_addr);
+	keyidx__free(&log->ev_by_addr);
+	keyidx__free(&log->ev_by_pfn);
 	memset(log, 0, sizeof(*log));
+}
+
+/* Page events are looked up by frame: the allocation's or the free's. */
+static bool is_page_event(const struct memtrace_event *e)
+{
+	return (e->type == MEMTRACE_EV_PAGE_ALLOC || e->type == MEMTRACE_EV_PAGE_FREE) &&
+	       (e->flags & MEMTRACE_F_PFN);
+}
+
+/*
+ * Index the events added since the last call (ev_by_addr.nr on).  On
+ * failure both indexes are dropped, so that the next call starts over
+ * rather than add a member twice.
+ */
+static int corr_log__index(struct corr_log *log)
+{
+	size_t i;
+
+	for (i = log->ev_by_addr.nr; i < log->nr_ev; i++) {
+		const struct memtrace_event *e = &log->ev[i];
+
+		if (keyidx__add(&log->ev_by_addr, i, e->addr) ||
+		    (is_page_event(e) && keyidx__add(&log->ev_by_pfn, i, e->pfn << PAGE_SHIFT))) {
+			keyidx__free(&log->ev_by_addr);
+			keyidx__free(&log->ev_by_pfn);
+			return -ENOMEM;
+		}
+	}
+	log->ev_by_addr.nr = log->ev_by_pfn.nr = log->nr_ev;
+	return 0;
 }
 
 /* Runs of the walked frames (pfn_runs()); 0 or -ENOMEM */
@@ -200,11 +232,11 @@ static const struct memtrace_event *find_event(const struct corr_log *log,
 {
 	size_t i;
 
-	for (i = log->nr_ev; i-- > 0;) {
+	/* the chain of a->addr: e->addr == a->addr, newest first */
+	keyidx__for_each(&log->ev_by_addr, a->addr, i) {
 		const struct memtrace_event *e = &log->ev[i];
 
-		if (e->type == type && e->addr == a->addr && in_window(e, a) &&
-		    !(e->flags & MEMTRACE_F_FAILED))
+		if (e->type == type && in_window(e, a) && !(e->flags & MEMTRACE_F_FAILED))
 			return e;
 	}
 	return NULL;
@@ -220,18 +252,24 @@ static const struct memtrace_event *find_page_event(const struct corr_log *log,
 						    const struct corr_alloc *a,
 						    const struct corr_layout *l)
 {
+	const struct memtrace_event *first = NULL;
 	unsigned int order = order_of(a->size);
 	size_t i;
 
-	for (i = 0; i < log->nr_ev; i++) {
+	/*
+	 * The chain holds the page events whose frame maps to the address,
+	 * newest first; the oldest match is the one wanted (the first in the
+	 * log), so walk it all.
+	 */
+	keyidx__for_each(&log->ev_by_pfn, a->addr - l->page_offset, i) {
 		const struct memtrace_event *e = &log->ev[i];
 
 		if (e->type == MEMTRACE_EV_PAGE_ALLOC && e->order == order && in_window(e, a) &&
 		    (e->flags & MEMTRACE_F_PFN) &&
 		    l->page_offset + (e->pfn << PAGE_SHIFT) == a->addr)
-			return e;
+			first = e;
 	}
-	return NULL;
+	return first;
 }
 
 /*
@@ -244,10 +282,10 @@ static const struct corr_walk *find_walk(const struct corr_log *log, const struc
 	uint64_t base = a->addr & ~(PAGE_SIZE - 1);
 	size_t i;
 
-	for (i = log->nr_wk; i-- > 0;) {
+	keyidx__for_each(&log->wk_by_addr, base, i) {
 		const struct corr_walk *w = &log->wk[i];
 
-		if (w->addr == base && w->ts_ns >= a->t_start && w->ts_ns <= a->t_end)
+		if (w->ts_ns >= a->t_start && w->ts_ns <= a->t_end)
 			return w;
 	}
 	return NULL;
@@ -357,11 +395,13 @@ static void match_one(const struct corr_log *log, struct corr_alloc *a,
 		a->verdict = CORR_AGREE;
 }
 
-int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
+int corr__match(struct corr_log *log, struct corr_alloc *allocs, size_t n,
 		const struct corr_layout *layout)
 {
 	size_t i;
 
+	if (corr_log__index(log))
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct corr_alloc *a = &allocs[i];
 
@@ -389,30 +429,48 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
 	return 0;
 }
 
-bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
+/* Is @e the free of @a (whose frame is @pfn) in [t_start, t_end]? */
+static bool is_free_of(const struct memtrace_event *e, const struct corr_alloc *a, uint64_t pfn,
+		       uint64_t t_start, uint64_t t_end)
+{
+	if (e->ts_ns < t_start || e->ts_ns > t_end)
+		return false;
+	switch (e->type) {
+	case MEMTRACE_EV_KFREE:
+	case MEMTRACE_EV_KMEM_CACHE_FREE:
+	case MEMTRACE_EV_VFREE:
+		return e->addr == a->addr;
+	case MEMTRACE_EV_PAGE_FREE:
+		return a->kind == MEMALLOC_KIND_ALLOC_PAGES && (e->flags & MEMTRACE_F_PFN) &&
+		       e->pfn == pfn;
+	}
+	return false;
+}
+
+bool corr__free_traced(struct corr_log *log, const struct corr_alloc *a,
 		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end)
 {
 	uint64_t pfn = (a->addr - layout->page_offset) >> PAGE_SHIFT;
 	size_t i;
 
-	for (i = 0; i < log->nr_ev; i++) {
-		const struct memtrace_event *e = &log->ev[i];
-
-		if (e->ts_ns < t_start || e->ts_ns > t_end)
-			continue;
-		switch (e->type) {
-		case MEMTRACE_EV_KFREE:
-		case MEMTRACE_EV_KMEM_CACHE_FREE:
-		case MEMTRACE_EV_VFREE:
-			if (e->addr == a->addr)
+	/* Out of memory for the index: the answer is the same from a scan. */
+	if (corr_log__index(log)) {
+		for (i = 0; i < log->nr_ev; i++) {
+			if (is_free_of(&log->ev[i], a, pfn, t_start, t_end))
 				return true;
-			break;
-		case MEMTRACE_EV_PAGE_FREE:
-			if (a->kind == MEMALLOC_KIND_ALLOC_PAGES && (e->flags & MEMTRACE_F_PFN) &&
-			    e->pfn == pfn)
-				return true;
-			break;
 		}
+		return false;
+	}
+	/* Any match will do: the free events of the address, then of its frame. */
+	keyidx__for_each(&log->ev_by_addr, a->addr, i) {
+		if (is_free_of(&log->ev[i], a, pfn, t_start, t_end))
+			return true;
+	}
+	if (a->kind != MEMALLOC_KIND_ALLOC_PAGES)
+		return false;
+	keyidx__for_each(&log->ev_by_pfn, pfn << PAGE_SHIFT, i) {
+		if (is_free_of(&log->ev[i], a, pfn, t_start, t_end))
+			return true;
 	}
 	return false;
 }

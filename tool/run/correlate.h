@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <linux/types.h>
+#include "lib/keyidx.h"
 #include "lib/stats.h"
 #include "memalloc.h"
 #include "bpf/memtrace.h"
@@ -109,6 +110,12 @@ struct corr_vpages {
  * @wk, @nr_wk:		BPF page-table walks
  * @walk:		the BPF walk was asked for: compare it (set by the caller)
  * @bad:		records that were too short or of an unknown type
+ * @vp_by_addr, @wk_by_addr: @vp and @wk by address, kept by corr_log__add()
+ * @ev_by_addr:		@ev by address, built by the first corr__match() or
+ *			corr__free_traced() over the events added since (the
+ *			consumer's path stays an append)
+ * @ev_by_pfn:		the page events with a PFN, by PFN << PAGE_SHIFT
+ *			(as @ev_by_addr; ev_by_addr.nr says how far both go)
  */
 struct corr_log {
 	struct memtrace_event *ev;
@@ -119,6 +126,8 @@ struct corr_log {
 	size_t nr_wk, cap_wk;
 	bool walk;
 	uint64_t bad;
+	struct keyidx vp_by_addr, wk_by_addr;
+	struct keyidx ev_by_addr, ev_by_pfn;
 };
 
 
@@ -155,8 +164,11 @@ struct corr_layout {
 int corr_log__add(struct corr_log *log, const void *data, size_t len);
 void corr_log__free(struct corr_log *log);
 
-/* Match every allocation with its events; fills the out fields. 0 or -ENOMEM. */
-int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
+/*
+ * Match every allocation with its events; fills the out fields. 0 or -ENOMEM.
+ * The log is not const: its events are indexed here, once.
+ */
+int corr__match(struct corr_log *log, struct corr_alloc *allocs, size_t n,
 		const struct corr_layout *layout);
 
 /*
@@ -164,7 +176,7 @@ int corr__match(const struct corr_log *log, struct corr_alloc *allocs, size_t n,
  * per FREE): true if a kfree/vfree/kmem_cache_free/page free event of that
  * address (or its PFN for pages) falls in the window.
  */
-bool corr__free_traced(const struct corr_log *log, const struct corr_alloc *a,
+bool corr__free_traced(struct corr_log *log, const struct corr_alloc *a,
 		       const struct corr_layout *layout, uint64_t t_start, uint64_t t_end);
 
 /*
