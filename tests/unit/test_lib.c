@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of tool/lib: the names (one spelling, from the uapi), the
- * array helper, the JSON writer's nesting and its loud failure, and the
- * exit-status table.
+ * array helper, the index by key, the JSON writer's nesting and its loud
+ * failure, and the exit-status table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "lib/array.h"
 #include "lib/json.h"
+#include "lib/keyidx.h"
 #include "lib/names.h"
 #include "lib/warn.h"
 #include "memalloc.h"
@@ -75,6 +76,52 @@ static int json_nest(int depth, int closes, char **out)
 	return err;
 }
 
+/*
+ * keyidx: a key's chain is what a backward scan of the array finds, in the
+ * same order, through the table's growth; keys 0 and ~0 are keys like any.
+ */
+static void test_keyidx(void)
+{
+	enum { N = 5000, KEYS = 300 };
+	uint64_t *keys = malloc(N * sizeof(*keys));
+	struct keyidx ki = {};
+	size_t i, j, m, wrong = 0, added = 0;
+	uint64_t r = 1;
+
+	if (!keys)
+		tap_bail("out of memory");
+	for (i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		keys[i] = (r >> 33) % KEYS;
+		/* slab-like, page-like and edge keys */
+		keys[i] = keys[i] % 3 == 0 ? 0xffff888000000000ULL + keys[i] * 64 :
+			  keys[i] % 3 == 1 ? keys[i] << 12 : keys[i] == 2 ? 0 : ~0ULL - keys[i];
+		if (i % 7 == 3)
+			continue;	/* members need not be added all */
+		if (keyidx__add(&ki, i, keys[i]))
+			tap_bail("out of memory");
+		added++;
+	}
+	for (i = 0; i < N; i++) {
+		j = N;
+		keyidx__for_each(&ki, keys[i], m) {
+			while (j-- > 0 && (keys[j] != keys[i] || j % 7 == 3))
+				;
+			wrong += m != j;
+		}
+		while (j-- > 0 && (keys[j] != keys[i] || j % 7 == 3))
+			;
+		wrong += j != (size_t)-1;
+	}
+	tap_eq_u64(wrong, 0, "keyidx: every chain is the backward scan's matches, in order");
+	tap_ok(ki.used <= KEYS && ki.slots >= 2 * ki.used, "keyidx: one slot per key, half full");
+	tap_eq_u64(keyidx__newest(&ki, 12345), KEYIDX_END, "keyidx: a key never added has none");
+	keyidx__free(&ki);
+	tap_eq_u64(keyidx__newest(&ki, keys[0]), KEYIDX_END, "keyidx: freed, it is empty");
+	tap_ok(added > 0, "keyidx: %zu members added", added);
+	free(keys);
+}
+
 static void test_json(void)
 {
 	char *out = NULL, want[256];
@@ -122,6 +169,7 @@ int main(void)
 {
 	test_names();
 	test_array();
+	test_keyidx();
 	test_json();
 	test_exit();
 	return tap_finish();
