@@ -14,8 +14,8 @@
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1ULL << PAGE_SHIFT)
 
-/* Records read ahead when indexing the log: about 1.5 KB */
-#define EV_PREFETCH	16
+/* Records read ahead when indexing the log: about 1 KB */
+#define EV_PREFETCH	24
 
 /* The page list of @addr that is still open (the newest one). */
 static struct corr_vpages *vpages__find(const struct corr_log *log, uint64_t addr)
@@ -138,7 +138,15 @@ int corr_log__add(struct corr_log *log, const void *data, size_t len)
 		goto bad;
 	if (array__reserve((void **)&log->ev, &log->cap_ev, log->nr_ev + 1, sizeof(*log->ev)))
 		return -ENOMEM;
-	log->ev[log->nr_ev++] = *e;
+	log->ev[log->nr_ev++] = (struct corr_event){
+		.ts_ns = e->ts_ns,
+		.addr = e->addr,
+		.pfn = e->pfn,
+		.type = e->type,
+		.flags = e->flags,
+		.order = e->order,
+		.nr_pages = e->nr_pages,
+	};
 	return 0;
 bad:
 	log->bad++;
@@ -166,7 +174,7 @@ void corr_log__free(struct corr_log *log)
 }
 
 /* Page events are looked up by frame: the allocation's or the free's. */
-static bool is_page_event(const struct memtrace_event *e)
+static bool is_page_event(const struct corr_event *e)
 {
 	return (e->type == MEMTRACE_EV_PAGE_ALLOC || e->type == MEMTRACE_EV_PAGE_FREE) &&
 	       (e->flags & MEMTRACE_F_PFN);
@@ -182,7 +190,7 @@ static int corr_log__index(struct corr_log *log)
 	size_t i;
 
 	for (i = log->ev_by_addr.nr; i < log->nr_ev; i++) {
-		const struct memtrace_event *e = &log->ev[i];
+		const struct corr_event *e = &log->ev[i];
 
 		/*
 		 * The log is far bigger than the caches and the hardware's
@@ -217,7 +225,7 @@ static int corr__runs(const struct memalloc_pte *pages, uint32_t n, uint32_t *ru
 	return 0;
 }
 
-static bool in_window(const struct memtrace_event *e, const struct corr_alloc *a)
+static bool in_window(const struct corr_event *e, const struct corr_alloc *a)
 {
 	return e->ts_ns >= a->t_start && e->ts_ns <= a->t_end;
 }
@@ -237,14 +245,14 @@ static bool is_vmalloc(const struct corr_layout *l, uint64_t addr)
 }
 
 /* The newest event of @type at @addr inside the ALLOC call. */
-static const struct memtrace_event *find_event(const struct corr_log *log,
+static const struct corr_event *find_event(const struct corr_log *log,
 					       const struct corr_alloc *a, uint32_t type)
 {
 	size_t i;
 
 	/* the chain of a->addr: e->addr == a->addr, newest first */
 	keyidx__for_each(&log->ev_by_addr, a->addr, i) {
-		const struct memtrace_event *e = &log->ev[i];
+		const struct corr_event *e = &log->ev[i];
 
 		if (e->type == type && in_window(e, a) && !(e->flags & MEMTRACE_F_FAILED))
 			return e;
@@ -258,11 +266,11 @@ static const struct memtrace_event *find_event(const struct corr_log *log,
  * way to tell it from the pages the call allocates for itself (a slab
  * refill, an xarray node): no such event means untraced.
  */
-static const struct memtrace_event *find_page_event(const struct corr_log *log,
+static const struct corr_event *find_page_event(const struct corr_log *log,
 						    const struct corr_alloc *a,
 						    const struct corr_layout *l)
 {
-	const struct memtrace_event *first = NULL;
+	const struct corr_event *first = NULL;
 	unsigned int order = order_of(a->size);
 	size_t i;
 
@@ -272,7 +280,7 @@ static const struct memtrace_event *find_page_event(const struct corr_log *log,
 	 * log), so walk it all.
 	 */
 	keyidx__for_each(&log->ev_by_pfn, a->addr - l->page_offset, i) {
-		const struct memtrace_event *e = &log->ev[i];
+		const struct corr_event *e = &log->ev[i];
 
 		if (e->type == MEMTRACE_EV_PAGE_ALLOC && e->order == order && in_window(e, a) &&
 		    (e->flags & MEMTRACE_F_PFN) &&
@@ -336,7 +344,7 @@ static void match_walk(const struct corr_log *log, struct corr_alloc *a)
 static void match_one(const struct corr_log *log, struct corr_alloc *a,
 		      const struct corr_layout *l)
 {
-	const struct memtrace_event *e = NULL;
+	const struct corr_event *e = NULL;
 	const struct corr_vpages *vp = NULL;
 	uint64_t base = a->addr & ~(PAGE_SIZE - 1);
 	bool truncated = false;
@@ -440,7 +448,7 @@ int corr__match(struct corr_log *log, struct corr_alloc *allocs, size_t n,
 }
 
 /* Is @e the free of @a (whose frame is @pfn) in [t_start, t_end]? */
-static bool is_free_of(const struct memtrace_event *e, const struct corr_alloc *a, uint64_t pfn,
+static bool is_free_of(const struct corr_event *e, const struct corr_alloc *a, uint64_t pfn,
 		       uint64_t t_start, uint64_t t_end)
 {
 	if (e->ts_ns < t_start || e->ts_ns > t_end)

@@ -103,9 +103,24 @@ struct corr_vpages {
 	size_t cap;		/* of @pfns */
 };
 
+/*
+ * What matching reads of an allocator event (struct memtrace_event): the
+ * log keeps only this, 40 bytes of the record's 96, since a run's million
+ * records are written once and read twice (indexed, then matched).
+ */
+struct corr_event {
+	uint64_t ts_ns;
+	uint64_t addr;
+	uint64_t pfn;
+	uint32_t type;
+	uint32_t flags;
+	uint32_t order;
+	uint32_t nr_pages;
+};
+
 /**
  * struct corr_log - the records of one run, in arrival order
- * @ev, @nr_ev:		allocator events
+ * @ev, @nr_ev:		allocator events, what matching reads of them
  * @vp, @nr_vp:		vmalloc page lists
  * @wk, @nr_wk:		BPF page-table walks
  * @walk:		the BPF walk was asked for: compare it (set by the caller)
@@ -118,7 +133,7 @@ struct corr_vpages {
  *			(as @ev_by_addr; ev_by_addr.nr says how far both go)
  */
 struct corr_log {
-	struct memtrace_event *ev;
+	struct corr_event *ev;
 	size_t nr_ev, cap_ev;
 	struct corr_vpages *vp;
 	size_t nr_vp, cap_vp;
