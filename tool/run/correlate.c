@@ -246,7 +246,7 @@ static bool is_vmalloc(const struct corr_layout *l, uint64_t addr)
 
 /* The newest event of @type at @addr inside the ALLOC call. */
 static const struct corr_event *find_event(const struct corr_log *log,
-					       const struct corr_alloc *a, uint32_t type)
+					   const struct corr_alloc *a, uint32_t type)
 {
 	size_t i;
 
@@ -267,8 +267,8 @@ static const struct corr_event *find_event(const struct corr_log *log,
  * refill, an xarray node): no such event means untraced.
  */
 static const struct corr_event *find_page_event(const struct corr_log *log,
-						    const struct corr_alloc *a,
-						    const struct corr_layout *l)
+						const struct corr_alloc *a,
+						const struct corr_layout *l)
 {
 	const struct corr_event *first = NULL;
 	unsigned int order = order_of(a->size);
