@@ -22,6 +22,7 @@
 #include "bpf/memtrace.h"
 #include "lib/hooks.h"
 #include "lib/warn.h"
+#include "ksyms.skel.h"
 #include "memtrace.skel.h"
 #include "trace/bpfutil.h"
 #include "trace/tracer.h"
@@ -128,6 +129,64 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	if (err)
 		warn("ring buffer size: %s\n", strerror(-err));
 	return err ? err : trace__configure_agg(skel, opts);
+}
+
+static const char *const ksym_names[MEMTRACE_KSYM_MAX] = {
+	[MEMTRACE_KSYM_PAGE_OFFSET_BASE] = "page_offset_base",
+	[MEMTRACE_KSYM_VMALLOC_BASE] = "vmalloc_base",
+	[MEMTRACE_KSYM_VMEMMAP_BASE] = "vmemmap_base",
+	[MEMTRACE_KSYM_INIT_TOP_PGT] = "init_top_pgt",
+	[MEMTRACE_KSYM_PGTABLE_L5] = "__pgtable_l5_enabled",
+};
+
+/* The slow way, for kernels without bpf_kallsyms_lookup_name() (before 5.16) */
+static int ksyms__scan_kallsyms(__u64 *addrs)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char name[256], type;
+	unsigned long long addr;
+	int i, left = MEMTRACE_KSYM_MAX;
+
+	if (!f)
+		return -errno;
+	/* the list is long: stop at the last symbol wanted */
+	while (left && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, name) == 3) {
+		/* 0 for a reader without CAP_SYSLOG: absent is safer than wrong */
+		for (i = 0; i < MEMTRACE_KSYM_MAX; i++) {
+			if (addr && !addrs[i] && !strcmp(name, ksym_names[i])) {
+				addrs[i] = addr;
+				left--;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * The addresses of the symbols the tracer reads (MEMTRACE_KSYM_*), 0 where
+ * the kernel lacks one: by bpf/ksyms.bpf.c's syscall program, in
+ * milliseconds, where libbpf's __ksym externs read all of /proc/kallsyms
+ * (about a second under TCG).
+ */
+static int trace__lookup_ksyms(__u64 *addrs)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	struct ksyms_bpf *skel;
+	int err;
+
+	memset(addrs, 0, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
+	skel = ksyms_bpf__open_and_load();
+	err = skel ? bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ksyms__lookup), &run) :
+		     -errno;
+	if (!err)
+		memcpy(addrs, skel->bss->addrs, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
+	ksyms_bpf__destroy(skel);
+	if (err)
+		err = ksyms__scan_kallsyms(addrs);
+	if (err)
+		warn("kernel symbols (page_offset_base...): %s\n", strerror(-err));
+	return err;
 }
 
 /* Tracepoints this kernel lacks stay unloaded: a raw_tp on them fails to load */
@@ -301,6 +360,9 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 		goto cleanup;
 	}
 	err = trace__configure(t->skel, opts);
+	if (err)
+		goto cleanup;
+	err = trace__lookup_ksyms((__u64 *)t->skel->rodata->ksym_addrs);
 	if (err)
 		goto cleanup;
 	trace__choose_tracepoints(t, btf);
