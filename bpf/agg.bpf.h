@@ -273,8 +273,8 @@ static __always_inline void agg__failed(void *ctx, __u32 kind, __u64 call_site)
 static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u64 ptr,
 				     __u64 req, __u64 alloc)
 {
-	__u64 pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
-	__u64 end = &vmalloc_base ? ksym__read(&vmalloc_base) : DEFAULT_VMALLOC_BASE;
+	__u64 pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
+	__u64 end = vmalloc_base_addr ? ksym__read(vmalloc_base_addr) : DEFAULT_VMALLOC_BASE;
 	struct live_key lk = { .addr = ptr, .class = LIVE_SLAB };
 	struct live_val v = {}, *old;
 	struct agg_scratch *s;
@@ -321,7 +321,7 @@ static __always_inline int agg__free(__u64 addr, __u32 class)
 /* mm_page_alloc: 2^order pages from the buddy allocator, seen at their PFN */
 static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed)
 {
-	__u64 pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	__u64 pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
 	struct live_key lk = { .addr = pfn, .class = LIVE_PAGE };
 	struct live_val v = {};
 

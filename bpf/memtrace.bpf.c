@@ -6,8 +6,8 @@
  * mm_page_alloc/free) and on vmalloc:alloc_vmap_area; fexit (or a kretprobe
  * twin where the trampoline refuses 9 arguments) on __vmalloc_node_range
  * and __get_vm_area_node to send every physical page of a vmalloc area;
- * fentry (or kprobe) on vfree.  PFNs are computed here from the untyped
- * ksyms page_offset_base and vmemmap_base, without the module's help.
+ * fentry (or kprobe) on vfree.  PFNs are computed here from the kernel's
+ * page_offset_base and vmemmap_base, without the module's help.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -58,17 +58,20 @@ const volatile bool record_stacks = false;
  */
 const volatile __u32 wakeup_every = 0;
 
-/* KASLR bases: no BTF VAR for them, so untyped ksyms read with probe_read */
-extern const void page_offset_base __ksym __weak;
-extern const void vmalloc_base __ksym __weak;
-extern const void vmemmap_base __ksym __weak;
 /*
- * The BPF walk: the kernel's top page table (x86-64; resolved through
- * kallsyms, in 6.1's and 6.12's) and, with CONFIG_X86_5LEVEL, whether LA57
- * is on (an unsigned int; absent: 4 levels).
+ * Kernel symbols' addresses (MEMTRACE_KSYM_*), 0 where absent, set by
+ * userspace before load: KASLR bases (no BTF VAR for them, so read with
+ * probe_read), and for the BPF walk the kernel's top page table (x86-64, in
+ * 6.1's and 6.12's kallsyms) and, with CONFIG_X86_5LEVEL, whether LA57 is
+ * on (an unsigned int; absent: 4 levels).  Not __ksym externs: libbpf
+ * resolves those by reading all of /proc/kallsyms, a second under TCG.
  */
-extern const void init_top_pgt __ksym __weak;
-extern const void __pgtable_l5_enabled __ksym __weak;
+const volatile __u64 ksym_addrs[MEMTRACE_KSYM_MAX] = {};
+#define page_offset_base_addr	ksym_addrs[MEMTRACE_KSYM_PAGE_OFFSET_BASE]
+#define vmalloc_base_addr		ksym_addrs[MEMTRACE_KSYM_VMALLOC_BASE]
+#define vmemmap_base_addr		ksym_addrs[MEMTRACE_KSYM_VMEMMAP_BASE]
+#define init_top_pgt_addr		ksym_addrs[MEMTRACE_KSYM_INIT_TOP_PGT]
+#define pgtable_l5_enabled_addr	ksym_addrs[MEMTRACE_KSYM_PGTABLE_L5]
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -140,17 +143,17 @@ static __always_inline bool caller__skip(__u64 call_site)
 	return !(call_site >= call_site2_lo && call_site < call_site2_hi);
 }
 
-static __always_inline __u64 ksym__read(const void *sym)
+static __always_inline __u64 ksym__read(__u64 addr)
 {
 	__u64 v = 0;
 
-	bpf_probe_read_kernel(&v, sizeof(v), sym);
+	bpf_probe_read_kernel(&v, sizeof(v), (const void *)addr);
 	return v;
 }
 
 static __always_inline __u64 vmemmap__base(void)
 {
-	return &vmemmap_base ? ksym__read(&vmemmap_base) : DEFAULT_VMEMMAP_BASE;
+	return vmemmap_base_addr ? ksym__read(vmemmap_base_addr) : DEFAULT_VMEMMAP_BASE;
 }
 
 static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
@@ -183,8 +186,8 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
  */
 static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
 {
-	__u64 base = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
-	__u64 end = &vmalloc_base ? ksym__read(&vmalloc_base) : DEFAULT_VMALLOC_BASE;
+	__u64 base = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
+	__u64 end = vmalloc_base_addr ? ksym__read(vmalloc_base_addr) : DEFAULT_VMALLOC_BASE;
 	__u64 off = e->addr - base;
 
 	if (e->addr >= base && e->addr < end) {
@@ -305,13 +308,13 @@ static long walk__page(__u32 idx, void *data)
 /* The walk's start: the top table, the direct map's base, 4 or 5 levels */
 static __always_inline void walk__root(struct walk_ctx *c)
 {
-	c->top = (__u64)&init_top_pgt;
-	c->pob = &page_offset_base ? ksym__read(&page_offset_base) : DEFAULT_PAGE_OFFSET;
+	c->top = init_top_pgt_addr;
+	c->pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
 	c->levels = 4;
-	if (&__pgtable_l5_enabled) {
+	if (pgtable_l5_enabled_addr) {
 		__u32 l5 = 0;
 
-		bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled);
+		bpf_probe_read_kernel(&l5, sizeof(l5), (const void *)pgtable_l5_enabled_addr);
 		if (l5)
 			c->levels = 5;
 	}
@@ -498,7 +501,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	bpf_ringbuf_submit(e, rb__flags());
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
-		walk__emit((&page_offset_base ? ksym__read(&page_offset_base) :
+		walk__emit((page_offset_base_addr ? ksym__read(page_offset_base_addr) :
 			    DEFAULT_PAGE_OFFSET) + (pfn << PAGE_SHIFT), bytes);
 	return 0;
 }

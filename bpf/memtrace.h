@@ -36,6 +36,18 @@
 /* Largest page list sent: 1 GiB of 4 KiB pages; longer lists are truncated */
 #define MEMTRACE_VMALLOC_MAX_PAGES	(1U << 18)
 
+/*
+ * The kernel symbols the tracer reads, by index: their addresses are
+ * looked up once (bpf/ksyms.bpf.c) and set in memtrace.bpf.c's ksym_addrs
+ * before load; 0 where the kernel lacks one.
+ */
+#define MEMTRACE_KSYM_PAGE_OFFSET_BASE	0	/* the direct map's base (KASLR) */
+#define MEMTRACE_KSYM_VMALLOC_BASE	1
+#define MEMTRACE_KSYM_VMEMMAP_BASE	2	/* struct page array's base */
+#define MEMTRACE_KSYM_INIT_TOP_PGT	3	/* the BPF walk's root */
+#define MEMTRACE_KSYM_PGTABLE_L5	4	/* __pgtable_l5_enabled: LA57 on */
+#define MEMTRACE_KSYM_MAX		5
+
 /**
  * struct memtrace_event - one allocator event
  * @ts_ns:	bpf_ktime_get_ns()

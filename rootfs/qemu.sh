@@ -176,7 +176,11 @@ else
 	args+=(-smp "$smp")
 fi
 
-kappend="console=ttyS0 panic=-1 quiet"
+# cryptomgr.notests and crypto_kdf108_init (whose initcall is only its
+# self-test): the crypto self-tests are a third of the kernel's initcall
+# time under TCG (about 0.45 s of 1.46 s) and nothing in the guest uses
+# crypto.  The memory layout (KASLR) is untouched.
+kappend="console=ttyS0 panic=-1 quiet cryptomgr.notests initcall_blacklist=crypto_kdf108_init"
 for p in $params; do
 	kappend+=" memalloc.$p"
 done

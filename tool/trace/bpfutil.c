@@ -90,6 +90,27 @@ bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attac
 	return link_fd >= 0;
 }
 
+bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
+			       enum bpf_attach_type type)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
+	int prog_fd;
+
+	if (id < 0)
+		return false;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe", "GPL", insns,
+				sizeof(insns) / sizeof(insns[0]), &opts);
+	if (prog_fd < 0)
+		return false;
+	close(prog_fd);
+	return true;
+}
+
 bool bpfutil__can_attach_raw_tp(const char *tp)
 {
 	struct bpf_insn insns[] = {

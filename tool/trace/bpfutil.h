@@ -35,6 +35,15 @@ const char *bpfutil__first_func(const struct btf *btf, const char *const *names)
  */
 bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type);
 
+/*
+ * Whether a fentry/fexit (@type) on @func loads here (the kernel has the
+ * function in BTF and kallsyms, and tracing programs): the load half of
+ * bpfutil__can_attach().  Cheap: detaching a trampoline waits for RCU tasks
+ * grace periods (about 0.1 s each under TCG), attaching does not.
+ */
+bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
+			       enum bpf_attach_type type);
+
 /* Whether a raw_tp program attaches to tracepoint @tp (e.g. "kmalloc") */
 bool bpfutil__can_attach_raw_tp(const char *tp);
 

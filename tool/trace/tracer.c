@@ -4,11 +4,12 @@
  *
  * One binary serves several kernels.  Before load the kernel's BTF decides
  * which programs load (absent tracepoints stay off) and which function a
- * fexit attaches to (the renamed vmalloc core), and a probe attach
- * (bpfutil__can_attach()) decides between each fexit and its kretprobe twin
- * (the trampoline refuses more than 6 arguments before 6.5): the verifier
- * only checks programs that will run.  The skeleton attaches and owns every
- * link.  libbpf 1.1 API.
+ * fexit attaches to (the renamed vmalloc core).  Each fexit and its
+ * kretprobe twin both load where the fexit loads, and the attach decides
+ * (the trampoline refuses more than 6 arguments before 6.5): a probe attach
+ * before load would cost a trampoline's detach, two RCU tasks grace periods
+ * (about 0.1 s each under TCG), per hook.  The skeleton owns every link.
+ * libbpf 1.1 API.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "bpf/memtrace.h"
 #include "lib/hooks.h"
 #include "lib/warn.h"
+#include "ksyms.skel.h"
 #include "memtrace.skel.h"
 #include "trace/bpfutil.h"
 #include "trace/tracer.h"
@@ -32,13 +34,15 @@
 
 /*
  * A hook with two variants: a trampoline (fexit/fentry) and its kprobe twin
- * for kernels whose trampoline refuses the function.  Exactly one of them
- * loads; the choice is made before load, by probing, and kept in
- * trace.hooks[@hook].
+ * for kernels whose trampoline refuses the function.  Both load where the
+ * trampoline loads (else the twin alone); exactly one attaches, the
+ * trampoline if it can, and the choice is kept in trace.hooks[@hook].
  */
 struct trace_pair {
 	struct bpf_program *tramp;
 	struct bpf_program *twin;
+	struct bpf_link **tramp_link;	/* in the skeleton, which destroys them */
+	struct bpf_link **twin_link;
 	const char *func;	/* NULL: the kernel lacks it, neither loads */
 	bool ret;		/* fexit/kretprobe (else fentry/kprobe) */
 	uint32_t hook;		/* HOOK_* */
@@ -130,6 +134,64 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	return err ? err : trace__configure_agg(skel, opts);
 }
 
+static const char *const ksym_names[MEMTRACE_KSYM_MAX] = {
+	[MEMTRACE_KSYM_PAGE_OFFSET_BASE] = "page_offset_base",
+	[MEMTRACE_KSYM_VMALLOC_BASE] = "vmalloc_base",
+	[MEMTRACE_KSYM_VMEMMAP_BASE] = "vmemmap_base",
+	[MEMTRACE_KSYM_INIT_TOP_PGT] = "init_top_pgt",
+	[MEMTRACE_KSYM_PGTABLE_L5] = "__pgtable_l5_enabled",
+};
+
+/* The slow way, for kernels without bpf_kallsyms_lookup_name() (before 5.16) */
+static int ksyms__scan_kallsyms(__u64 *addrs)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char name[256], type;
+	unsigned long long addr;
+	int i, left = MEMTRACE_KSYM_MAX;
+
+	if (!f)
+		return -errno;
+	/* the list is long: stop at the last symbol wanted */
+	while (left && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, name) == 3) {
+		/* 0 for a reader without CAP_SYSLOG: absent is safer than wrong */
+		for (i = 0; i < MEMTRACE_KSYM_MAX; i++) {
+			if (addr && !addrs[i] && !strcmp(name, ksym_names[i])) {
+				addrs[i] = addr;
+				left--;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * The addresses of the symbols the tracer reads (MEMTRACE_KSYM_*), 0 where
+ * the kernel lacks one: by bpf/ksyms.bpf.c's syscall program, in
+ * milliseconds, where libbpf's __ksym externs read all of /proc/kallsyms
+ * (about a second under TCG).
+ */
+static int trace__lookup_ksyms(__u64 *addrs)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	struct ksyms_bpf *skel;
+	int err;
+
+	memset(addrs, 0, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
+	skel = ksyms_bpf__open_and_load();
+	err = skel ? bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ksyms__lookup), &run) :
+		     -errno;
+	if (!err)
+		memcpy(addrs, skel->bss->addrs, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
+	ksyms_bpf__destroy(skel);
+	if (err)
+		err = ksyms__scan_kallsyms(addrs);
+	if (err)
+		warn("kernel symbols (page_offset_base...): %s\n", strerror(-err));
+	return err;
+}
+
 /* Tracepoints this kernel lacks stay unloaded: a raw_tp on them fails to load */
 static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
 {
@@ -167,12 +229,19 @@ static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
 	}
 }
 
-/* Keep one variant of @p: the trampoline if it attaches here, else the twin; into @h */
+/*
+ * Which variants of @p load: both if the trampoline loads here (its attach
+ * decides later, trace__attach_pair()), else the twin alone; into @h the
+ * trampoline's attach type, provisionally.
+ */
 static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf, struct hook *h)
 {
 	enum bpf_attach_type type = p->ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
 	int err;
 
+	/* attached by trace__attach_pair(), not by the skeleton */
+	bpf_program__set_autoattach(p->tramp, false);
+	bpf_program__set_autoattach(p->twin, false);
 	if (!p->func) {
 		bpf_program__set_autoload(p->tramp, false);
 		bpf_program__set_autoload(p->twin, false);
@@ -180,8 +249,7 @@ static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf,
 		return 0;
 	}
 	snprintf(h->target, sizeof(h->target), "%s", p->func);
-	if (bpfutil__can_attach(btf, p->func, type)) {
-		bpf_program__set_autoload(p->twin, false);
+	if (bpfutil__can_load_tracing(btf, p->func, type)) {
 		h->attach = p->ret ? HOOK_FEXIT : HOOK_FENTRY;
 		err = bpf_program__set_attach_target(p->tramp, 0, p->func);
 		if (err)
@@ -189,7 +257,7 @@ static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf,
 			     strerror(-err));
 		return err;
 	}
-	/* e.g. more than 6 arguments before 6.5: the trampoline refuses */
+	/* no trampolines here, or not on this function */
 	bpf_program__set_autoload(p->tramp, false);
 	h->attach = p->ret ? HOOK_KRETPROBE : HOOK_KPROBE;
 	return 0;
@@ -208,13 +276,17 @@ static int trace__choose_pairs(struct trace *t, const struct btf *btf)
 
 	t->pairs[PAIR_GET_VM_AREA] = (struct trace_pair){
 		skel->progs.memtrace__get_vm_area_node, skel->progs.memtrace__get_vm_area_node_kret,
+		&skel->links.memtrace__get_vm_area_node, &skel->links.memtrace__get_vm_area_node_kret,
 		bpfutil__first_func(btf, gva_fns), true, HOOK_GET_VM_AREA };
 	t->pairs[PAIR_VMALLOC] = (struct trace_pair){
 		skel->progs.memtrace__vmalloc_node_range,
 		skel->progs.memtrace__vmalloc_node_range_kret,
+		&skel->links.memtrace__vmalloc_node_range,
+		&skel->links.memtrace__vmalloc_node_range_kret,
 		bpfutil__first_func(btf, vmalloc_fns), true, HOOK_VMALLOC };
 	t->pairs[PAIR_VFREE] = (struct trace_pair){
 		skel->progs.memtrace__vfree, skel->progs.memtrace__vfree_kprobe,
+		&skel->links.memtrace__vfree, &skel->links.memtrace__vfree_kprobe,
 		bpfutil__first_func(btf, vfree_fns), false, HOOK_VFREE };
 	for (i = 0; i < NR_PAIRS; i++) {
 		err = trace__choose_pair(&t->pairs[i], btf, &t->hooks[t->pairs[i].hook]);
@@ -237,18 +309,36 @@ static int trace__load(struct trace *t)
 }
 
 /*
- * The skeleton attaches every loaded program and owns the links; a
- * kretprobe twin has no target in its section (the function's name differs
- * by kernel), so it is attached here and its link handed to the skeleton.
+ * Attach one variant of @p: the trampoline if it attaches (it refuses more
+ * than 6 arguments before 6.5, -ENOTSUPP), else the twin, on the function
+ * by name (it differs by kernel); the link goes to the skeleton.
  */
+static int trace__attach_pair(struct trace *t, struct trace_pair *p)
+{
+	struct hook *h = &t->hooks[p->hook];
+	int err;
+
+	if (h->attach == HOOK_ABSENT)
+		return 0;
+	if (bpf_program__autoload(p->tramp)) {
+		*p->tramp_link = bpf_program__attach_trace(p->tramp);
+		if (*p->tramp_link)
+			return 0;
+		h->attach = p->ret ? HOOK_KRETPROBE : HOOK_KPROBE;
+	}
+	*p->twin_link = bpf_program__attach_kprobe(p->twin, p->ret, p->func);
+	if (!*p->twin_link) {
+		err = -errno;
+		warn("attaching a %s to %s: %s\n", hook__attach_name(h->attach), p->func,
+		     strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* The skeleton attaches the tracepoints and owns every link */
 static int trace__attach(struct trace *t)
 {
-	struct trace_pair *p = &t->pairs[0];
-	struct bpf_link **links[NR_PAIRS] = {
-		&t->skel->links.memtrace__get_vm_area_node_kret,
-		&t->skel->links.memtrace__vmalloc_node_range_kret,
-		NULL,
-	};
 	int i, err;
 
 	err = memtrace_bpf__attach(t->skel);
@@ -256,16 +346,10 @@ static int trace__attach(struct trace *t)
 		warn("attaching the BPF programs: %s\n", strerror(-err));
 		return err;
 	}
-	for (i = 0; i < NR_PAIRS; i++, p++) {
-		if (!links[i] || !bpf_program__autoload(p->twin))
-			continue;
-		*links[i] = bpf_program__attach_kprobe(p->twin, p->ret, p->func);
-		if (!*links[i]) {
-			err = -errno;
-			warn("attaching a %s to %s: %s\n",
-			     hook__attach_name(t->hooks[p->hook].attach), p->func, strerror(-err));
+	for (i = 0; i < NR_PAIRS; i++) {
+		err = trace__attach_pair(t, &t->pairs[i]);
+		if (err)
 			return err;
-		}
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), trace__handle, t, NULL);
 	if (!t->rb) {
@@ -301,6 +385,9 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 		goto cleanup;
 	}
 	err = trace__configure(t->skel, opts);
+	if (err)
+		goto cleanup;
+	err = trace__lookup_ksyms((__u64 *)t->skel->rodata->ksym_addrs);
 	if (err)
 		goto cleanup;
 	trace__choose_tracepoints(t, btf);
