@@ -145,6 +145,8 @@ else
 	done
 fi
 
+rm -f /tmp/top[0-9].json /tmp/top[0-9].json.err /tmp/rows[0-9]
+
 # --- bad input: one clear line, exit 64 ------------------------------------------
 for args in "--sort nope" "--interval 0" "--kind slab" "--count 0" "extra"; do
 	# shellcheck disable=SC2086

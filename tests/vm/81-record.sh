@@ -11,6 +11,7 @@ if ! [ -e /sys/kernel/btf/vmlinux ]; then
 	exit 4
 fi
 
+diag "$(free -m | head -n 2)"
 memtrace record -o /tmp/a.mtr -- sh -c \
 	'memtrace run --kind kmalloc --size 777 --count 1000 && \
 	 memtrace run --kind vmalloc --size 16K --count 100' > /dev/null 2> /tmp/rec.err

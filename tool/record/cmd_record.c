@@ -45,7 +45,7 @@ static const struct argp_option record_opts[] = {
 	{ "output", 'o', "FILE", 0, "The file to write (required)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Every allocation's kernel stack, not only pages'", 0 },
-	{ "ringbuf", OPT_RINGBUF, "S", 0, "Ring buffer size (default 16M)", 0 },
+	{ "ringbuf", OPT_RINGBUF, "S", 0, "Ring buffer size (default 8M: pinned kernel memory)", 0 },
 	{},
 };
 
@@ -343,7 +343,7 @@ int cmd_record(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	o.verbose = env.verbose;
-	o.ringbuf_bytes = a.ringbuf ? a.ringbuf : 16UL << 20;
+	o.ringbuf_bytes = a.ringbuf ? a.ringbuf : 8UL << 20;
 	o.record_page_stacks = true;
 	o.record_stacks = a.stacks;
 	err = trace__open(&r.t, &o, record__event, &r);
