@@ -67,44 +67,51 @@ const char *bpfutil__first_func(const struct btf *btf, const char *const *names)
 	return NULL;
 }
 
-bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type)
+/* A two-instruction program ("return 0") of @type loaded with @opts: its fd or -errno */
+static int probe__load(enum bpf_prog_type type, const struct bpf_prog_load_opts *opts)
 {
-	struct bpf_insn insns[] = {
+	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
+
+	return bpf_prog_load(type, "probe", "GPL", insns, sizeof(insns) / sizeof(insns[0]), opts);
+}
+
+/* A tracing probe of @func with @type: its fd, or -errno (-ENOENT: no such function) */
+static int probe__load_tracing(const struct btf *btf, const char *func,
+			       enum bpf_attach_type type)
+{
 	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
-	int prog_fd, link_fd;
 
-	if (id < 0)
-		return false;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe", "GPL", insns,
-				sizeof(insns) / sizeof(insns[0]), &opts);
+	return id < 0 ? -ENOENT : probe__load(BPF_PROG_TYPE_TRACING, &opts);
+}
+
+/* Attach @prog_fd as a raw tracepoint (@tp NULL: a trampoline), detach, close */
+static bool probe__attach(int prog_fd, const char *tp)
+{
+	int link_fd;
+
 	if (prog_fd < 0)
 		return false;
-	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+	link_fd = bpf_raw_tracepoint_open(tp, prog_fd);
 	if (link_fd >= 0)
 		close(link_fd);
 	close(prog_fd);
 	return link_fd >= 0;
 }
 
+bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attach_type type)
+{
+	return probe__attach(probe__load_tracing(btf, func, type), NULL);
+}
+
 bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
 			       enum bpf_attach_type type)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
-	int prog_fd;
+	int prog_fd = probe__load_tracing(btf, func, type);
 
-	if (id < 0)
-		return false;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe", "GPL", insns,
-				sizeof(insns) / sizeof(insns[0]), &opts);
 	if (prog_fd < 0)
 		return false;
 	close(prog_fd);
@@ -113,21 +120,7 @@ bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
 
 bool bpfutil__can_attach_raw_tp(const char *tp)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int prog_fd, link_fd;
-
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "probe", "GPL", insns,
-				sizeof(insns) / sizeof(insns[0]), NULL);
-	if (prog_fd < 0)
-		return false;
-	link_fd = bpf_raw_tracepoint_open(tp, prog_fd);
-	if (link_fd >= 0)
-		close(link_fd);
-	close(prog_fd);
-	return link_fd >= 0;
+	return probe__attach(probe__load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL), tp);
 }
 
 bool bpfutil__has_ringbuf(void)
