@@ -26,8 +26,6 @@ const volatile bool agg_stacks = false;
 const volatile __u32 agg_kinds = 0;
 /* Walk the page tables for the page size (else every page counts as not walked) */
 const volatile bool agg_walk = true;
-/* The reader's own process, left out (its map reads allocate) */
-const volatile __u32 agg_self_tgid = 0;
 const volatile struct memtrace_agg_range agg_zones[MEMTRACE_AGG_ZONES] = {};
 
 /* Bumped by the reader once per interval: the age of the level cache */
@@ -101,6 +99,13 @@ struct {
 /* Per CPU: the aggregation sequence number, and a vmalloc area's page tally */
 struct agg_scratch {
 	__u64 seq;
+	/*
+	 * The last direct-map region's level on this CPU, in one word that a
+	 * nested program cannot tear: the region's base | (agg_gen & 0x7ffff)
+	 * << 2 | level; 0: none.  (A generation 2^19 intervals old would pass
+	 * for the current one only if this CPU saw no other region meanwhile.)
+	 */
+	__u64 level_hint;
 	__u64 zone_pages[MEMTRACE_AGG_ZONES + 1];
 	__u64 level_pages[MEMTRACE_AGG_LEVELS];
 };
@@ -124,8 +129,7 @@ static __always_inline __u64 agg__clamp(__u64 v, const __u64 max)
 
 static __always_inline bool agg__on(__u32 kind)
 {
-	return aggregate && (agg_kinds & (1U << kind)) && !tgid__skip() &&
-	       (bpf_get_current_pid_tgid() >> 32) != agg_self_tgid;
+	return aggregate && (agg_kinds & (1U << kind)) && !tgid__skip();
 }
 
 static __always_inline struct agg_scratch *agg__scratch(void)
@@ -147,27 +151,40 @@ static __always_inline __u32 agg__zone(__u64 pfn)
 	return MEMTRACE_AGG_ZONES;
 }
 
+#define LEVEL_HINT(region, gen, level) \
+	((region) << 21 | ((gen) & 0x7ffff) << 2 | (level))
+
 /* MEMTRACE_LEVEL_* mapping @va: walked, or from this interval's cache */
 static __always_inline __u32 agg__level(__u64 va, bool cache)
 {
 	struct walk_ctx c = {};
 	struct level_val *v, nv = {};
-	__u64 region = va >> 21;
+	struct agg_scratch *s = NULL;
+	__u64 region = va >> 21, gen = agg_gen, hint;
 
 	if (!agg_walk)
 		return MEMTRACE_LEVEL_NONE;
 	if (cache) {
+		s = agg__scratch();
+		hint = s ? s->level_hint : 0;
+		if (hint && hint == LEVEL_HINT(region, gen, hint & 3))
+			return hint & 3;
 		v = bpf_map_lookup_elem(&agg_levels, &region);
-		if (v && v->gen == agg_gen)
+		if (v && v->gen == gen) {
+			if (s)
+				s->level_hint = LEVEL_HINT(region, gen, v->level & 3);
 			return v->level;
+		}
 	}
 	walk__root(&c);
 	if (!c.top)
 		return MEMTRACE_LEVEL_NONE;
 	nv.level = walk__va(va, c.top, c.pob, c.levels) & 3;
 	if (cache) {
-		nv.gen = agg_gen;
+		nv.gen = gen;
 		bpf_map_update_elem(&agg_levels, &region, &nv, BPF_ANY);
+		if (s)
+			s->level_hint = LEVEL_HINT(region, gen, nv.level);
 	}
 	return nv.level;
 }
@@ -243,18 +260,40 @@ static __always_inline void agg__uncount(const struct live_val *v)
 	r->level_pages[v->level & 3] -= v->pages;
 }
 
-/* A new allocation: count it in its row and remember it for its free */
-static __always_inline void agg__alloc(struct live_key *lk, struct live_val *v, __u32 order)
+#ifndef EEXIST
+#define EEXIST	17
+#endif
+
+/*
+ * A new allocation: count it in its row and remember it for its free.  An
+ * address already live is looked at only then (the insertion says so):
+ * with @dup, one seen last on this CPU with nothing aggregated since is
+ * 6.12's first event of the same kmalloc, and its addition is taken back.
+ */
+static __always_inline void agg__alloc(struct live_key *lk, struct live_val *v, __u32 order,
+				       bool dup)
 {
 	struct agg_scratch *s = agg__scratch();
 	struct memtrace_agg *r = agg__row(&v->key);
+	struct live_val *old;
+	__u64 seq;
+	long err;
 
 	if (!r || !s)
 		return;
+	seq = s->seq;
 	agg__count(r, v, order);
 	v->cpu = bpf_get_smp_processor_id();
 	v->seq = ++s->seq;
-	if (bpf_map_update_elem(&agg_live, lk, v, BPF_ANY))
+	err = bpf_map_update_elem(&agg_live, lk, v, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		old = bpf_map_lookup_elem(&agg_live, lk);
+		if (dup && old && old->key.kind == MEMTRACE_EV_KMALLOC && old->cpu == v->cpu &&
+		    old->seq == seq)
+			agg__uncount(old);
+		err = bpf_map_update_elem(&agg_live, lk, v, BPF_ANY);
+	}
+	if (err)
 		counter__inc(MEMTRACE_CNT_LIVE_FULL);
 }
 
@@ -273,11 +312,10 @@ static __always_inline void agg__failed(void *ctx, __u32 kind, __u64 call_site)
 static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u64 ptr,
 				     __u64 req, __u64 alloc)
 {
-	__u64 pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
-	__u64 end = vmalloc_base_addr ? ksym__read(vmalloc_base_addr) : DEFAULT_VMALLOC_BASE;
+	__u64 pob = page_offset_base();
+	__u64 end = vmalloc_base();
 	struct live_key lk = { .addr = ptr, .class = LIVE_SLAB };
-	struct live_val v = {}, *old;
-	struct agg_scratch *s;
+	struct live_val v = {};
 
 	if (!ptr) {
 		agg__failed(ctx, kind, call_site);
@@ -292,12 +330,7 @@ static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u
 		v.zone = agg__zone((ptr - pob) >> PAGE_SHIFT);
 		v.level = agg__level(ptr, true);
 	}
-	old = bpf_map_lookup_elem(&agg_live, &lk);
-	s = agg__scratch();
-	if (old && s && kind == MEMTRACE_EV_KMALLOC && old->key.kind == MEMTRACE_EV_KMALLOC &&
-	    old->cpu == bpf_get_smp_processor_id() && old->seq == s->seq)
-		agg__uncount(old);
-	agg__alloc(&lk, &v, ~0U);
+	agg__alloc(&lk, &v, ~0U, kind == MEMTRACE_EV_KMALLOC);
 	return 0;
 }
 
@@ -321,7 +354,7 @@ static __always_inline int agg__free(__u64 addr, __u32 class)
 /* mm_page_alloc: 2^order pages from the buddy allocator, seen at their PFN */
 static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed)
 {
-	__u64 pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
+	__u64 pob = page_offset_base();
 	struct live_key lk = { .addr = pfn, .class = LIVE_PAGE };
 	struct live_val v = {};
 
@@ -335,7 +368,7 @@ static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool fai
 	v.pages = 1U << order;
 	v.zone = agg__zone(pfn);
 	v.level = agg__level(pob + (pfn << PAGE_SHIFT), true);
-	agg__alloc(&lk, &v, order);
+	agg__alloc(&lk, &v, order, false);
 	return 0;
 }
 
@@ -410,7 +443,7 @@ static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 
 		if (nr > MEMTRACE_VMALLOC_MAX_PAGES)
 			counter__inc(MEMTRACE_CNT_TRUNCATED);
 	}
-	agg__alloc(&lk, &v, order ? order : ~0U);
+	agg__alloc(&lk, &v, order ? order : ~0U, false);
 	return 0;
 }
 

@@ -50,13 +50,16 @@ const volatile bool walk_pages = false;
 const volatile bool record_page_stacks = false;
 const volatile bool record_stacks = false;
 /*
- * Wake the reader once every wakeup_every records of a CPU, not at each
- * record it has caught up with: on one CPU that is a wake-up and a switch
- * to the reader per event, which costs more than the event.  The reader
- * also reads on a timeout and before it stops (trace__poll()), so the last
- * records are never left behind.  0 or 1: the kernel's adaptive wake-up.
+ * Wake the reader when at least wakeup_bytes wait in the ring buffer, not at
+ * each record it has caught up with: on one CPU that is a wake-up and a
+ * switch to the reader per event, which costs more than the event.  The
+ * reader also reads on a timeout and before it stops (trace__poll()), so
+ * the last records are never left behind.  0: the kernel's adaptive
+ * wake-up (a record finding the reader caught up wakes it).
  */
-const volatile __u32 wakeup_every = 0;
+const volatile __u64 wakeup_bytes = 0;
+/* A process left out (memtrace's own when it records or aggregates) */
+const volatile __u32 self_tgid = 0;
 
 /*
  * Kernel symbols' addresses (MEMTRACE_KSYM_*), 0 where absent, set by
@@ -67,9 +70,6 @@ const volatile __u32 wakeup_every = 0;
  * resolves those by reading all of /proc/kallsyms, a second under TCG.
  */
 const volatile __u64 ksym_addrs[MEMTRACE_KSYM_MAX] = {};
-#define page_offset_base_addr	ksym_addrs[MEMTRACE_KSYM_PAGE_OFFSET_BASE]
-#define vmalloc_base_addr		ksym_addrs[MEMTRACE_KSYM_VMALLOC_BASE]
-#define vmemmap_base_addr		ksym_addrs[MEMTRACE_KSYM_VMEMMAP_BASE]
 #define init_top_pgt_addr		ksym_addrs[MEMTRACE_KSYM_INIT_TOP_PGT]
 #define pgtable_l5_enabled_addr	ksym_addrs[MEMTRACE_KSYM_PGTABLE_L5]
 
@@ -98,26 +98,13 @@ struct {
 	__type(value, __u64);	/* struct vm_struct * */
 } vm_areas SEC(".maps");
 
-/* Records sent on this CPU, for wakeup_every */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} wakeup_seq SEC(".maps");
-
-/* The flags of a ring buffer submit or output: see wakeup_every */
+/* The flags of a ring buffer submit or output: see wakeup_bytes */
 static __always_inline __u64 rb__flags(void)
 {
-	__u32 key = 0;
-	__u64 *n;
-
-	if (wakeup_every <= 1)
+	if (!wakeup_bytes)
 		return 0;
-	n = bpf_map_lookup_elem(&wakeup_seq, &key);
-	if (!n)
-		return 0;
-	return ++*n % wakeup_every ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void counter__inc(__u32 idx)
@@ -130,7 +117,12 @@ static __always_inline void counter__inc(__u32 idx)
 
 static __always_inline bool tgid__skip(void)
 {
-	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
+	__u32 tgid;
+
+	if (!target_tgid && !self_tgid)
+		return false;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	return (target_tgid && tgid != target_tgid) || tgid == self_tgid;
 }
 
 /* Page events carry no call site: this filter applies to kmem and vmalloc. */
@@ -151,9 +143,32 @@ static __always_inline __u64 ksym__read(__u64 addr)
 	return v;
 }
 
+/*
+ * The KASLR bases, read once: set early in boot, constant after.  A helper
+ * call per event costs more under TCG than the rest of a kfree's program.
+ */
+__u64 ksym_vals[MEMTRACE_KSYM_MAX] = {};
+
+static __always_inline __u64 ksym__base(__u32 idx, __u64 dflt)
+{
+	__u64 v;
+
+	if (!ksym_addrs[idx])
+		return dflt;
+	v = ksym_vals[idx];
+	if (!v) {
+		v = ksym__read(ksym_addrs[idx]);
+		ksym_vals[idx] = v;
+	}
+	return v;
+}
+
+#define page_offset_base()	ksym__base(MEMTRACE_KSYM_PAGE_OFFSET_BASE, DEFAULT_PAGE_OFFSET)
+#define vmalloc_base()		ksym__base(MEMTRACE_KSYM_VMALLOC_BASE, DEFAULT_VMALLOC_BASE)
+
 static __always_inline __u64 vmemmap__base(void)
 {
-	return vmemmap_base_addr ? ksym__read(vmemmap_base_addr) : DEFAULT_VMEMMAP_BASE;
+	return ksym__base(MEMTRACE_KSYM_VMEMMAP_BASE, DEFAULT_VMEMMAP_BASE);
 }
 
 static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
@@ -186,8 +201,8 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
  */
 static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
 {
-	__u64 base = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
-	__u64 end = vmalloc_base_addr ? ksym__read(vmalloc_base_addr) : DEFAULT_VMALLOC_BASE;
+	__u64 base = page_offset_base();
+	__u64 end = vmalloc_base();
 	__u64 off = e->addr - base;
 
 	if (e->addr >= base && e->addr < end) {
@@ -309,7 +324,7 @@ static long walk__page(__u32 idx, void *data)
 static __always_inline void walk__root(struct walk_ctx *c)
 {
 	c->top = init_top_pgt_addr;
-	c->pob = page_offset_base_addr ? ksym__read(page_offset_base_addr) : DEFAULT_PAGE_OFFSET;
+	c->pob = page_offset_base();
 	c->levels = 4;
 	if (pgtable_l5_enabled_addr) {
 		__u32 l5 = 0;
@@ -501,8 +516,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	bpf_ringbuf_submit(e, rb__flags());
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
-		walk__emit((page_offset_base_addr ? ksym__read(page_offset_base_addr) :
-			    DEFAULT_PAGE_OFFSET) + (pfn << PAGE_SHIFT), bytes);
+		walk__emit(page_offset_base() + (pfn << PAGE_SHIFT), bytes);
 	return 0;
 }
 

@@ -29,8 +29,12 @@
 #include "trace/tracer.h"
 
 #define DEFAULT_RINGBUF_BYTES	(4UL << 20)
-/* Records per wake-up of the reader (see wakeup_every in memtrace.bpf.c) */
-#define DEFAULT_WAKEUP_EVERY	64
+/*
+ * The reader is woken when this share of the ring buffer waits (see
+ * wakeup_bytes in memtrace.bpf.c): 1/4, leaving 3/4 for the events that
+ * come before it is scheduled
+ */
+#define WAKEUP_SHARE	4
 
 /*
  * A hook with two variants: a trampoline (fexit/fentry) and its kprobe twin
@@ -92,7 +96,6 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 	skel->rodata->record_page_stacks = opts->record_page_stacks;
 	skel->rodata->record_stacks = opts->record_stacks;
 	skel->rodata->agg_kinds = opts->agg_kinds;
-	skel->rodata->agg_self_tgid = on ? (__u32)getpid() : 0;
 	for (i = 0; on && i < opts->nr_zones && i < MEMTRACE_AGG_ZONES; i++)
 		skel->rodata->agg_zones[i] = opts->agg_zones[i];
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 :
@@ -124,11 +127,19 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->call_site2_lo = opts->call_site2_lo;
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
 	skel->rodata->walk_pages = opts->walk_pages;
-	skel->rodata->wakeup_every = opts->wakeup_every ? opts->wakeup_every :
-							  DEFAULT_WAKEUP_EVERY;
+	skel->rodata->self_tgid = opts->aggregate || opts->skip_self ? (__u32)getpid() : 0;
 	if (opts->aggregate)
 		rb = 1;	/* unused: one page */
-	err = bpf_map__set_max_entries(skel->maps.events, ringbuf__round(rb));
+	rb = ringbuf__round(rb);
+	/* a record's size in the ring: its 8-byte header, rounded up to 8 */
+	if (opts->wakeup_every == 1)
+		skel->rodata->wakeup_bytes = 0;
+	else if (opts->wakeup_every)
+		skel->rodata->wakeup_bytes = (__u64)opts->wakeup_every *
+					     (sizeof(struct memtrace_event) + 8);
+	else
+		skel->rodata->wakeup_bytes = rb / WAKEUP_SHARE;
+	err = bpf_map__set_max_entries(skel->maps.events, rb);
 	if (err)
 		warn("ring buffer size: %s\n", strerror(-err));
 	return err ? err : trace__configure_agg(skel, opts);

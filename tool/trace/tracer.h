@@ -27,10 +27,13 @@ struct trace;
  *		[lo, hi), e.g. a module's text; 0, 0 = any caller
  * @call_site2_lo, @call_site2_hi: a second allowed range (e.g. kvmalloc's)
  * @ringbuf_bytes: ring buffer size, rounded up to a power of two; 0 = 4 MiB
- * @wakeup_every: wake the reader once every this many records of a CPU
- *		(trace__poll() reads the others on its timeout); 0 = 64,
- *		1 = at each record the reader has caught up with (the kernel's
- *		default, a wake-up per event when the reader keeps up)
+ * @wakeup_every: wake the reader when this many records (of struct
+ *		memtrace_event's size) wait in the ring buffer; trace__poll()
+ *		reads the others on its timeout.  0 = a quarter of the ring
+ *		buffer, 1 = at each record the reader has caught up with (the
+ *		kernel's default, a wake-up per event when the reader keeps up)
+ * @skip_self:	leave out this process's own allocations (memtrace record:
+ *		its file's pages; memtrace top does so always)
  * @verbose:	let libbpf print its debug output and the verifier log
  */
 struct trace_opts {
@@ -42,6 +45,7 @@ struct trace_opts {
 	__u64 call_site2_hi;
 	size_t ringbuf_bytes;
 	__u32 wakeup_every;
+	bool skip_self;
 	bool verbose;
 	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
 	/*
