@@ -32,7 +32,8 @@ static const char record_doc[] =
 	"takes every allocation's.  The file has a small text header (kernel, zones, System\n"
 	"RAM), the records, and a trailer (losses, stacks, the symbols of every caller), so\n"
 	"'memtrace report FILE' needs nothing else, on any machine.  A recording with\n"
-	"losses says so in the report's first line.  Needs root; not the module.\n"
+	"losses says so in the report's first line.  memtrace's own allocations (the\n"
+	"file's pages) are left out.  Needs root; not the module.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    memtrace record -o boot.mtr -d 10           # ten seconds of the whole system\n"
@@ -127,8 +128,17 @@ static int set__add(struct addr_set *s, __u64 x)
 	return 1;
 }
 
+/*
+ * Records are gathered here and written a MiB at a time: two fwrite()s per
+ * record cost the reader, which shares the CPU with what it records, more
+ * than the BPF program that made the record
+ */
+#define RECORD_BUF_BYTES	(1U << 20)
+
 struct recorder {
 	FILE *f;
+	char *buf;
+	size_t used;
 	struct trace *t;
 	struct addr_set sites;	/* call sites, then every frame too */
 	struct addr_set stacks;	/* stack id + 1 */
@@ -138,15 +148,26 @@ struct recorder {
 	int err;
 };
 
+static int record__flush(struct recorder *r)
+{
+	if (r->used && fwrite(r->buf, r->used, 1, r->f) != 1)
+		r->err = -EIO;
+	r->used = 0;
+	return r->err;
+}
+
+/* record__write()'s framing: the length, then the record */
 static int record__event(void *ctx, const void *data, size_t len)
 {
 	const struct memtrace_event *e = data;
 	struct recorder *r = ctx;
+	__u32 n = (__u32)len;
 
-	if (record__write(r->f, data, (__u32)len)) {
-		r->err = -EIO;
-		return -EIO;
-	}
+	if (r->used + sizeof(n) + len > RECORD_BUF_BYTES && record__flush(r))
+		return r->err;
+	memcpy(r->buf + r->used, &n, sizeof(n));
+	memcpy(r->buf + r->used + sizeof(n), data, len);
+	r->used += sizeof(n) + len;
 	r->records++;
 	if (len < sizeof(*e) || e->type == MEMTRACE_EV_VMALLOC_PAGES ||
 	    e->type == MEMTRACE_EV_WALK_PAGES)
@@ -311,7 +332,8 @@ static int record__finish(struct recorder *r, struct record_header *h, double st
 	int err;
 
 	h->duration_ns = (__u64)((mono_s() - start) * 1e9);
-	err = trace__stats(r->t, &h->st);
+	err = record__flush(r);
+	err = err ?: trace__stats(r->t, &h->st);
 	err = err ?: record__stacks(r, h);
 	err = err ?: record__syms(r, h);
 	err = err ?: record__write_trailer(r->f, h);
@@ -342,12 +364,22 @@ int cmd_record(int argc, char **argv)
 		warn("%s: %s\n", a.output, strerror(errno));
 		return EXIT_FAILURE;
 	}
+	r.buf = malloc(RECORD_BUF_BYTES);
+	if (!r.buf) {
+		warn("%s\n", strerror(ENOMEM));
+		fclose(r.f);
+		unlink(a.output);
+		return EXIT_FAILURE;
+	}
 	o.verbose = env.verbose;
 	o.ringbuf_bytes = a.ringbuf ? a.ringbuf : 8UL << 20;
 	o.record_page_stacks = true;
 	o.record_stacks = a.stacks;
+	/* the file's own pages would be recorded, each with its stack */
+	o.skip_self = true;
 	err = trace__open(&r.t, &o, record__event, &r);
 	if (err) {
+		free(r.buf);
 		fclose(r.f);
 		unlink(a.output);
 		return exit_status_of(err);
@@ -368,6 +400,7 @@ int cmd_record(int argc, char **argv)
 			a.output, losses);
 	else
 		warn("%s: %s\n", a.output, strerror(-err));
+	free(r.buf);
 	free(r.sites.v);
 	free(r.stacks.v);
 	record__header_free(&h);
