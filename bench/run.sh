@@ -52,12 +52,15 @@ failed=0
 TOOLS="bare|-|-|-|-
 memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@|ready_line|INT|count_mt
 memtrace-run-w1|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 1|ready_line|INT|count_mt
+memtrace-run-w64|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 64|ready_line|INT|count_mt
 memtrace-run-walk|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --bpf-walk|ready_line|INT|count_mt
 memtrace-top|memtrace top -j -i 3600 -p @PID@|ready_tracing|INT|count_top
 memtrace-top-nowalk|memtrace top -j -i 3600 -p @PID@ --no-page-size|ready_tracing|INT|count_top
 memtrace-record|memtrace record -o $T/rec.mtr|ready_tracing|INT|count_record
 perf|perf record -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
+perf-g|perf record -g -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
 bpftrace-count|bpftrace $T/count-@KIND@.bt|ready_line|INT|count_bt_map
+bpftrace-kstack|bpftrace $T/kstack-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-print|bpftrace $T/print-@KIND@.bt|ready_line|INT|count_bt_lines"
 
 say() { echo "bench: $*" >&2; }
@@ -72,6 +75,19 @@ write_scripts() {
 	EOF
 	# page events carry no call site: per order
 	cat > "$T/count-page.bt" <<-EOF
+	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { @[probe, pid, args->order] = count(); }
+	$ready
+	EOF
+	# the same, and each allocation's kernel stack as deep as memtrace's
+	# callers take (12 frames), counted: like for like with memtrace top
+	# on the page loop (a page allocation's caller comes from its stack)
+	cat > "$T/kstack-kmem.bt" <<-EOF
+	tracepoint:kmem:kmalloc { @s[kstack(12)] = count(); }
+	tracepoint:kmem:kmalloc, tracepoint:kmem:kfree { @[probe, pid, ksym(args->call_site)] = count(); }
+	$ready
+	EOF
+	cat > "$T/kstack-page.bt" <<-EOF
+	tracepoint:kmem:mm_page_alloc { @s[kstack(12)] = count(); }
 	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { @[probe, pid, args->order] = count(); }
 	$ready
 	EOF
