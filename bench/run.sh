@@ -80,15 +80,17 @@ write_scripts() {
 	EOF
 	# the same, and each allocation's kernel stack as deep as memtrace's
 	# callers take (12 frames), counted: like for like with memtrace top
-	# on the page loop (a page allocation's caller comes from its stack)
+	# on the page loop (a page allocation's caller comes from its stack).
+	# Each tracepoint in one probe only: bpftrace 0.17 fails to load a
+	# second program on one already named.
 	cat > "$T/kstack-kmem.bt" <<-EOF
-	tracepoint:kmem:kmalloc { @s[kstack(12)] = count(); }
-	tracepoint:kmem:kmalloc, tracepoint:kmem:kfree { @[probe, pid, ksym(args->call_site)] = count(); }
+	tracepoint:kmem:kmalloc { @[probe, pid, ksym(args->call_site)] = count(); @s[kstack(12)] = count(); }
+	tracepoint:kmem:kfree { @[probe, pid, ksym(args->call_site)] = count(); }
 	$ready
 	EOF
 	cat > "$T/kstack-page.bt" <<-EOF
-	tracepoint:kmem:mm_page_alloc { @s[kstack(12)] = count(); }
-	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { @[probe, pid, args->order] = count(); }
+	tracepoint:kmem:mm_page_alloc { @[probe, pid, args->order] = count(); @s[kstack(12)] = count(); }
+	tracepoint:kmem:mm_page_free { @[probe, pid, args->order] = count(); }
 	$ready
 	EOF
 	cat > "$T/print-kmem.bt" <<-EOF
