@@ -441,7 +441,7 @@ BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
 BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
 
-$(BENCH_OUT)/bench-loop: bench/loop.c tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
+$(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static
@@ -454,6 +454,11 @@ $(BENCH_OUT)/bench-mt-trace: bench/mt-trace.c $(B)/tool/trace/tracer.o $(B)/tool
 		-o $@ $(TOOL_LIBS)
 
 $(BENCH_OUT)/corr-bench: bench/corr-bench.c $(LIBMT) $(TOOL_HDR) | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOL_CFLAGS) $< $(LIBMT) -o $@ -lm
+
+$(BENCH_OUT)/report-bench: bench/report-bench.c $(LIBMT) $(TOOL_HDR) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) $< $(LIBMT) -o $@ -lm
