@@ -35,7 +35,7 @@
 set -u
 
 reps=5 pairs=200000 out=/dev/stdout
-cap_rates= cap_only= cap_secs=2 cap_events=2000000 table=1
+cap_rates='' cap_only='' cap_secs=2 cap_events=2000000 table=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cap-rates) cap_rates=$2; shift 2 ;;
@@ -286,7 +286,7 @@ session() {
 		echo "cap $ncpus $name $cap_ring $cap_rate $achieved $expected $got" >> "$out"
 		grep -h ns_per_pair "$T/loop.out" | sed "s/^/  /" >&2
 		say "  seen, said: $got; the tool's last words:"
-		tail -n 2 "$T/tool.out" | sed "s/^/  /" >&2"
+		tail -n 2 "$T/tool.out" | sed "s/^/  /" >&2
 		return 0
 	fi
 	sed -n "s/^rep=\([0-9]*\) .* ns_per_pair=\([0-9.]*\) .*/rep $name $kind \1 \2/p" \
