@@ -60,6 +60,8 @@ $1 == "cap" { ncap++; for (i = 2; i <= 10; i++) cap[ncap, i] = $i
 	      k = $2 SUBSEP $3
 	      if (!(k in capseen)) { capseen[k] = 1; capord[++ncapk] = k }
 	      next }
+# info lines of the 2-vCPU guest would overwrite those of the bench guest
+FILENAME ~ /cap2.txt$/ && $1 == "info" && $2 !~ /^cap_/ { next }
 $1 == "info" { k = $2; $1 = $2 = ""; sub(/^ +/, ""); info[k] = $0; next }
 $1 == "rep" { key = $3 SUBSEP $2; reps[key] = reps[key] " " $5
 	      if (!(key in seen_key)) { seen_key[key] = 1; order[++norder] = key }; next }
@@ -129,12 +131,15 @@ END {
 	if (ncap) {
 		printf "capacity: the kmalloc loop paced at each rate asked (events/s), %s s or %s events a rate\n",
 		       info["cap_secs"], info["cap_events"]
-		printf "%-4s %-15s %5s %8s %8s %5s %8s %7s %7s\n", "CPUS", "TOOL", "RING", "ASKED",
+		printf "%-4s %-19s %5s %8s %8s %5s %8s %7s %7s\n", "CPUS", "TOOL", "RING", "ASKED",
 		       "ACHIEVED", "LATE", "EVENTS", "LOST", "SAID"
-		for (i = 1; i <= ncap; i++)
-			printf "%-4s %-15s %4dM %8s %8d %5d %8d %7d %7d\n", cap[i, 2], cap[i, 3],
-			       cap[i, 4] / 1048576, cap[i, 5], cap[i, 6], cap[i, 7], cap[i, 8],
-			       cap[i, 8] - cap[i, 9], cap[i, 10]
+		for (i = 1; i <= ncap; i++) {
+			printf "%-4s %-19s %5s %8s %8d %5d %8d %7d %7d%s\n", cap[i, 2], cap[i, 3],
+			       (cap[i, 4] >= 1048576 ? cap[i, 4] / 1048576 "M" : cap[i, 4] / 1024 "K"),
+			       cap[i, 5], cap[i, 6], cap[i, 7], cap[i, 8],
+			       cap[i, 8] - cap[i, 9], cap[i, 10],
+			       (cap[i, 8] - cap[i, 9] > cap[i, 10] ? "  LOST > SAID" : "")
+		}
 		printf ",\"capacity\":[" > json
 		for (o = 1; o <= ncapk; o++) {
 			split(capord[o], kt, SUBSEP)
@@ -152,8 +157,8 @@ END {
 			}
 			note = " at every rate (the loop could go no faster under it)"
 			if (lossy) note = "; past it, lost and said above"
-			printf "capacity: %s, %s vCPU, ring %d MiB: %d events/s with nothing lost%s\n",
-			       kt[2], kt[1], ring / 1048576, best, note
+			printf "capacity: %s, %s vCPU, ring %d KiB: %d events/s with nothing lost%s\n",
+			       kt[2], kt[1], ring / 1024, best, note
 			printf "%s{\"tool\":%s,\"cpus\":%d,\"ring_buffer_bytes\":%d,", (o > 1 ? "," : ""),
 			       jstr(kt[2]), kt[1], ring > json
 			printf "\"capacity_events_per_s\":%d,\"lossless_at_every_rate\":%s,", best,

@@ -85,9 +85,12 @@ bpftrace-count|bpftrace $T/count-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-print|bpftrace $T/print-@KIND@.bt|ready_line|INT|count_bt_lines"
 
 # The capacity bench's tools, as TOOLS with one more field: RING, the ring
-# buffer's size in bytes (@RING@ in COMMAND), each tool's default.
+# buffer's size in bytes (@RING@ in COMMAND): each tool's default, then
+# 64 KiB (about 680 records), where the ring, not the CPU, runs out first.
 CAP_TOOLS="memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --ringbuf @RING@|ready_line|INT|count_mt|4194304
-memtrace-record|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|8388608"
+memtrace-record|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|8388608
+memtrace-run-64k|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --ringbuf @RING@|ready_line|INT|count_mt|65536
+memtrace-record-64k|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|65536"
 
 say() { echo "bench: $*" >&2; }
 
