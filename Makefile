@@ -440,7 +440,7 @@ BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all 
 BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
 BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
-BENCH_CAP_RATES ?= 100000 200000 300000 400000 600000 max#	capacity: events/s asked of the loop
+BENCH_CAP_RATES ?= 25000 50000 100000 200000 400000 max#	capacity: events/s asked of the loop
 BENCH_CAP_SMP2 ?= 0#		1: capacity again in a 2-vCPU guest (docs/bench.md: not reliable here)
 BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this many records
 
