@@ -157,7 +157,7 @@ END {
 			}
 			note = " at every rate (the loop could go no faster under it)"
 			if (lossy) note = "; past it, lost and said above"
-			if (lossy && !best) note = " at none (below the lowest rate asked); lost and said above""
+			if (lossy && !best) note = " at none (below the lowest rate asked); lost and said above"
 			printf "capacity: %s, %s vCPU, ring %d KiB: %d events/s with nothing lost%s\n",
 			       kt[2], kt[1], ring / 1024, best, note
 			printf "%s{\"tool\":%s,\"cpus\":%d,\"ring_buffer_bytes\":%d,", (o > 1 ? "," : ""),
