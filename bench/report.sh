@@ -143,10 +143,11 @@ END {
 		printf ",\"capacity\":[" > json
 		for (o = 1; o <= ncapk; o++) {
 			split(capord[o], kt, SUBSEP)
-			best = 0; lossy = 0; past = ""; runs = ""; ring = 0
+			best = 0; lossy = 0; past = ""; runs = ""; ring = 0; first = ""
 			for (i = 1; i <= ncap; i++) {
 				if (cap[i, 2] != kt[1] || cap[i, 3] != kt[2]) continue
 				ring = cap[i, 4]; lost = cap[i, 8] - cap[i, 9]
+				if (first == "") first = cap[i, 5]
 				r = sprintf("{\"asked\":%s,\"rate\":%d,\"late_bursts\":%d,\"events\":%d,\"lost\":%d,\"said\":%d}",
 					    (cap[i, 5] == "max" ? "\"max\"" : cap[i, 5]), cap[i, 6], cap[i, 7],
 					    cap[i, 8], lost, cap[i, 10])
@@ -157,9 +158,12 @@ END {
 			}
 			note = " at every rate (the loop could go no faster under it)"
 			if (lossy) note = "; past it, lost and said above"
-			if (lossy && !best) note = " at none (below the lowest rate asked); lost and said above"
-			printf "capacity: %s, %s vCPU, ring %d KiB: %d events/s with nothing lost%s\n",
-			       kt[2], kt[1], ring / 1024, best, note
+			if (lossy && !best)
+				printf "capacity: %s, %s vCPU, ring %d KiB: below %s events/s, the lowest rate asked (lost at every rate, lost and said above)\n",
+				       kt[2], kt[1], ring / 1024, first
+			else
+				printf "capacity: %s, %s vCPU, ring %d KiB: %d events/s with nothing lost%s\n",
+				       kt[2], kt[1], ring / 1024, best, note
 			printf "%s{\"tool\":%s,\"cpus\":%d,\"ring_buffer_bytes\":%d,", (o > 1 ? "," : ""),
 			       jstr(kt[2]), kt[1], ring > json
 			printf "\"capacity_events_per_s\":%d,\"lossless_at_every_rate\":%s,", best,
