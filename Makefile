@@ -440,8 +440,11 @@ BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all 
 BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
 BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
+BENCH_CAP_RATES ?= 25000 50000 100000 200000 400000 max#	capacity: events/s asked of the loop
+BENCH_CAP_SMP2 ?= 0#		1: capacity again in a 2-vCPU guest (docs/bench.md: not reliable here)
+BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this many records
 
-$(BENCH_OUT)/bench-loop: bench/loop.c tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
+$(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static
@@ -458,22 +461,37 @@ $(BENCH_OUT)/corr-bench: bench/corr-bench.c $(LIBMT) $(TOOL_HDR) | deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) $< $(LIBMT) -o $@ -lm
 
+$(BENCH_OUT)/report-bench: bench/report-bench.c $(LIBMT) $(TOOL_HDR) | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOL_CFLAGS) $< $(LIBMT) -o $@ -lm
+
 $(BENCH_INITRAMFS): bench/mkinitramfs.sh bench/run.sh $(INITRAMFS) $(BENCH_GUEST)
 	$(Q)$(if $(NO_DEPS),true,scripts/deps.sh linux-perf bpftrace)
 	$(call msg,CPIO,$@)
 	$(Q)bench/mkinitramfs.sh $@ $(INITRAMFS) bench/run.sh:/bench/run.sh \
 		$(foreach f,$(BENCH_GUEST),$(f):/bench/$(notdir $(f)))
 
-bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench
-	$(Q)rm -f $(BENCH_OUT)/guest.txt
+bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench $(BENCH_OUT)/report-bench $(TOOL)
+	$(Q)rm -f $(BENCH_OUT)/guest.txt $(BENCH_OUT)/cap2.txt
 	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
 	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(TIMEOUT) \
 		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
 		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --pairs $(BENCH_PAIRS) \
-			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") --out /dev/ttyS2' \
+			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") \
+			$(if $(BENCH_CAP_RATES),--cap-rates "$(BENCH_CAP_RATES)") --out /dev/ttyS2' \
 		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }
+ifeq ($(BENCH_CAP_SMP2)$(if $(BENCH_CAP_RATES),,0),1)
+	$(Q)echo "bench: capacity, 2 vCPUs" >&2
+	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 2 -t $(TIMEOUT) \
+		-o $(BENCH_OUT)/cap2.txt -l $(BENCH_OUT)/console-cap2.log \
+		-c 'sh /bench/run.sh --no-table --cap-rates "$(BENCH_CAP_RATES)" --out /dev/ttyS2' \
+		>&2 || { echo "bench: the 2-vCPU guest failed (console: $(BENCH_OUT)/console-cap2.log)" >&2; exit 1; }
+endif
 	$(Q)echo "host load after: $$(uptime)" >> $(BENCH_OUT)/host.txt
 	$(Q)$(BENCH_OUT)/corr-bench --allocs $(BENCH_CORR_ALLOCS) > $(BENCH_OUT)/corr.txt
+	$(Q)$(BENCH_OUT)/report-bench --memtrace $(TOOL) --events $(BENCH_REPORT_EVENTS) \
+		--file $(BENCH_OUT)/report-bench.mtr > $(BENCH_OUT)/report.txt
 	$(Q)rm -f $(BENCH_OUT)/boot.txt
 ifneq ($(BENCH_BOOT),0)
 	$(Q)echo "bench: make run x $(BENCH_BOOT), then make rebuild" >&2

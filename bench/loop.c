@@ -10,6 +10,15 @@
  *
  *   bench-loop [--kind kmalloc|alloc_pages] [--size BYTES] [--pairs N]
  *              [--chunk N] [--reps N] [--pause-ms MS] [--stop]
+ *              [--rate EV/S [--burst-us US]]
+ *
+ * --rate: paced, for the capacity bench: the pairs in bursts of --burst-us
+ * microseconds' worth (default 10000) at EV/S events per second, each
+ * burst due when the rate says (bench/pace.h), slept for with an absolute
+ * clock; the line then also gives the rate achieved (the events over the
+ * time from the first burst to the end of the last), the target and the
+ * bursts that started more than one burst late.  Without it the loop runs
+ * its ioctls back to back.
  *
  * --stop: stop (SIGSTOP) before the first repetition and after the last,
  * for the caller to attach a tracer to this process and detach it (SIGCONT
@@ -34,6 +43,7 @@
 #include "dev/device.h"
 #include "lib/warn.h"
 #include "memalloc.h"
+#include "pace.h"
 
 struct loop_args {
 	uint32_t kind;
@@ -43,13 +53,17 @@ struct loop_args {
 	uint32_t reps;
 	uint32_t pause_ms;
 	bool stop;
+	uint64_t rate;		/* events/s; 0: not paced */
+	uint64_t burst_us;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench-loop [--kind kmalloc|alloc_pages] [--size BYTES] [--pairs N]\n"
 		   "                  [--chunk N] [--reps N] [--pause-ms MS] [--stop]\n"
-		   "  defaults: kmalloc, 64, 200000, %u, 1, 1000\n", MEMALLOC_BENCH_MAX_ITER);
+		   "                  [--rate EV/S [--burst-us US]]\n"
+		   "  defaults: kmalloc, 64, 200000, %u, 1, 1000, not paced, 10000\n",
+		MEMALLOC_BENCH_MAX_ITER);
 }
 
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
@@ -67,14 +81,16 @@ static int parse_args(int argc, char **argv, struct loop_args *a)
 		{ "kind", required_argument, NULL, 'k' }, { "size", required_argument, NULL, 's' },
 		{ "pairs", required_argument, NULL, 'n' }, { "chunk", required_argument, NULL, 'c' },
 		{ "reps", required_argument, NULL, 'r' }, { "pause-ms", required_argument, NULL, 'w' },
-		{ "stop", no_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' }, {},
+		{ "stop", no_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ "rate", required_argument, NULL, 'R' }, { "burst-us", required_argument, NULL, 'B' },
+		{},
 	};
 	uint64_t v;
 	int c;
 
 	*a = (struct loop_args){ MEMALLOC_KIND_KMALLOC, 64, 200000, MEMALLOC_BENCH_MAX_ITER, 1,
-				 1000, false };
-	while ((c = getopt_long(argc, argv, "k:s:n:c:r:w:Sh", opts, NULL)) != -1) {
+				 1000, false, 0, 10000 };
+	while ((c = getopt_long(argc, argv, "k:s:n:c:r:w:ShR:B:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (!strcmp(optarg, "kmalloc"))
@@ -110,6 +126,14 @@ static int parse_args(int argc, char **argv, struct loop_args *a)
 		case 'S':
 			a->stop = true;
 			break;
+		case 'R':
+			if (parse_u64(optarg, 1, 1000000000, &a->rate))
+				return -EINVAL;
+			break;
+		case 'B':
+			if (parse_u64(optarg, 1, 10000000, &a->burst_us))
+				return -EINVAL;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -131,14 +155,26 @@ static uint64_t now_ns(void)
 /* One repetition: @a->pairs pairs; prints its line (into stdout's buffer) */
 static int loop__rep(int fd, const struct loop_args *a, uint32_t rep)
 {
-	uint64_t done = 0, ioctls = 0, wall = 0, loop = 0, failures = 0;
+	uint64_t done = 0, ioctls = 0, wall = 0, loop = 0, failures = 0, late = 0;
+	uint64_t burst = a->rate ? pace__burst(a->rate, a->burst_us, a->chunk) : a->chunk;
+	uint64_t start = now_ns(), burst_ns = a->burst_us * 1000;
 	int err;
 
 	while (done < a->pairs) {
 		struct memalloc_bench_loop b = { .kind = a->kind, .size = a->size };
 		uint64_t t0;
 
-		b.iterations = a->pairs - done < a->chunk ? a->pairs - done : a->chunk;
+		b.iterations = a->pairs - done < burst ? a->pairs - done : burst;
+		if (a->rate) {
+			uint64_t due = start + pace__due_ns(done, a->rate);
+			struct timespec ts = { due / 1000000000ULL, due % 1000000000ULL };
+
+			t0 = now_ns();
+			if (t0 < due)
+				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			else if (t0 - due > burst_ns)
+				late++;
+		}
 		t0 = now_ns();
 		err = device__ioctl(fd, MEMALLOC_IOC_BENCH_LOOP, &b);
 		wall += now_ns() - t0;
@@ -153,10 +189,14 @@ static int loop__rep(int fd, const struct loop_args *a, uint32_t rep)
 		ioctls++;
 	}
 	printf("rep=%u pairs=%llu ioctls=%llu failures=%llu loop_ns=%llu wall_ns=%llu "
-	       "ns_per_pair=%.1f loop_events=%llu\n", rep,
+	       "ns_per_pair=%.1f loop_events=%llu", rep,
 	       (unsigned long long)done, (unsigned long long)ioctls,
 	       (unsigned long long)failures, (unsigned long long)loop, (unsigned long long)wall,
 	       (double)loop / done, (unsigned long long)(2 * (done - failures)));
+	if (a->rate)
+		printf(" rate=%.0f target=%llu late=%llu", pace__rate(2 * done, now_ns() - start),
+		       (unsigned long long)a->rate, (unsigned long long)late);
+	putchar('\n');
 	return failures ? -ENOMEM : 0;
 }
 

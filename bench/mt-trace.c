@@ -7,7 +7,7 @@
  * allocations; the bench needs the same tracer on another process's loop.
  *
  *   bench-mt-trace --pid PID --count kmem|page [--sites LO,HI]
- *                  [--wakeup-every N] [--bpf-walk]
+ *                  [--wakeup-every N] [--bpf-walk] [--ringbuf BYTES]
  *
  * Prints "ready" once attached, and at the end one line of key=value
  * pairs: records (all), matched (the loop's: kmalloc+kfree events of
@@ -16,7 +16,8 @@
  * recursion_misses (the kernel skipped a program).  --wakeup-every: as
  * struct trace_opts says (0, the default: the tracer's default);
  * --bpf-walk: the BPF page-table walk of every page traced, as
- * `memtrace run --bpf-walk`.  Guest
+ * `memtrace run --bpf-walk`; --ringbuf: the ring buffer's size (a power
+ * of two; default the tracer's, 4 MiB), printed as ringbuf= at the end.  Guest
  * only, as root.
  */
 #include <errno.h>
@@ -77,13 +78,14 @@ static int parse_args(int argc, char **argv, struct mt_count *c, struct trace_op
 		{ "sites", required_argument, NULL, 's' },
 		{ "wakeup-every", required_argument, NULL, 'w' },
 		{ "bpf-walk", no_argument, NULL, 'W' },
+		{ "ringbuf", required_argument, NULL, 'r' },
 		{},
 	};
 	char *end;
 	int o;
 
 	c->site_hi = ~0ULL;
-	while ((o = getopt_long(argc, argv, "p:c:s:w:W", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "p:c:s:w:Wr:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			errno = 0;
@@ -114,6 +116,14 @@ static int parse_args(int argc, char **argv, struct mt_count *c, struct trace_op
 		case 'W':
 			opts->walk_pages = true;
 			break;
+		case 'r':
+			errno = 0;
+			opts->ringbuf_bytes = strtoul(optarg, &end, 0);
+			if (errno || *end || opts->ringbuf_bytes < 4096 ||
+			    opts->ringbuf_bytes > (1UL << 30) ||
+			    (opts->ringbuf_bytes & (opts->ringbuf_bytes - 1)))
+				return -EINVAL;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -131,7 +141,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &c, &opts)) {
 		fprintf(stderr, "usage: bench-mt-trace --pid PID --count kmem|page [--sites LO,HI]\n"
-				"                      [--wakeup-every N] [--bpf-walk]\n");
+				"                      [--wakeup-every N] [--bpf-walk] [--ringbuf BYTES]\n");
 		return EXIT_USAGE;
 	}
 	signal(SIGINT, on_signal);
@@ -157,9 +167,10 @@ int main(int argc, char **argv)
 	if (err)
 		warn("reading the tracer's counters: %s\n", strerror(-err));
 	else
-		printf("records=%llu matched=%llu drops=%llu recursion_misses=%llu\n", c.records,
-		       c.matched, (unsigned long long)st.drops,
-		       (unsigned long long)st.recursion_misses);
+		printf("records=%llu matched=%llu drops=%llu recursion_misses=%llu ringbuf=%zu\n",
+		       c.records, c.matched, (unsigned long long)st.drops,
+		       (unsigned long long)st.recursion_misses,
+		       opts.ringbuf_bytes ? opts.ringbuf_bytes : (size_t)4 << 20);
 	if (c.nomem)
 		warn("out of memory keeping the records\n");
 	trace__close(t);

@@ -5,7 +5,9 @@
 # the host's load (host.txt), print the table and write bench.json.
 #
 #   report.sh DIR      reads DIR/guest.txt DIR/corr.txt DIR/host.txt and
-#                      DIR/boot.txt (bench/boot.sh, if any), writes
+#                      DIR/boot.txt (bench/boot.sh, if any), DIR/cap2.txt
+#                      (the 2-vCPU capacity guest) and DIR/report.txt
+#                      (bench/report-bench), if any, writes
 #                      DIR/bench.json, prints the table on stdout
 #
 # Per tool and loop: the median of the repetitions' ns per pair and their
@@ -15,10 +17,17 @@
 # (true count minus those it saw) and the loss it reported itself.  Guest
 # figures are TCG-relative: ratios within one run mean something, the
 # nanoseconds alone do not.
+#
+# Capacity, per guest (vCPUs) and tool: the sessions at rising rates; the
+# capacity is the highest rate achieved with nothing of the loop lost, in
+# that session and every one at a lower rate asked; the sessions past it
+# (from the first that lost events) give LOST and SAID side by side.
 set -eu
 
 dir=$1
 [ -f "$dir/boot.txt" ] || : > "$dir/boot.txt"
+[ -f "$dir/cap2.txt" ] || : > "$dir/cap2.txt"
+[ -f "$dir/report.txt" ] || : > "$dir/report.txt"
 for f in guest.txt corr.txt host.txt; do
 	[ -f "$dir/$f" ] || { echo "bench/report: no $dir/$f" >&2; exit 1; }
 done
@@ -41,6 +50,18 @@ FILENAME ~ /corr.txt$/ && $1 == "corr" {
 	ncorr++; next
 }
 FILENAME ~ /boot.txt$/ && $1 == "boot" { boot[$2] = boot[$2] " " $4; next }
+FILENAME ~ /report.txt$/ && $1 == "report" {
+	nrep++
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); rb[nrep, kv[1]] = kv[2] }
+	next
+}
+# cap CPUS TOOL RING TARGET ACHIEVED LATE EXPECTED SEEN SELF_LOST
+$1 == "cap" { ncap++; for (i = 2; i <= 10; i++) cap[ncap, i] = $i
+	      k = $2 SUBSEP $3
+	      if (!(k in capseen)) { capseen[k] = 1; capord[++ncapk] = k }
+	      next }
+# info lines of the 2-vCPU guest would overwrite those of the bench guest
+FILENAME ~ /cap2.txt$/ && $1 == "info" && $2 !~ /^cap_/ { next }
 $1 == "info" { k = $2; $1 = $2 = ""; sub(/^ +/, ""); info[k] = $0; next }
 $1 == "rep" { key = $3 SUBSEP $2; reps[key] = reps[key] " " $5
 	      if (!(key in seen_key)) { seen_key[key] = 1; order[++norder] = key }; next }
@@ -107,6 +128,66 @@ END {
 		printf "\"match_s\":%s,\"free_s\":%s}", c[i, "match_s"], c[i, "free_s"] > json
 	}
 	printf "]" > json
+	if (ncap) {
+		printf "capacity: the kmalloc loop paced at each rate asked (events/s), %s s or %s events a rate\n",
+		       info["cap_secs"], info["cap_events"]
+		printf "%-4s %-19s %5s %8s %8s %5s %8s %7s %7s\n", "CPUS", "TOOL", "RING", "ASKED",
+		       "ACHIEVED", "LATE", "EVENTS", "LOST", "SAID"
+		for (i = 1; i <= ncap; i++) {
+			printf "%-4s %-19s %5s %8s %8d %5d %8d %7d %7d%s\n", cap[i, 2], cap[i, 3],
+			       (cap[i, 4] >= 1048576 ? cap[i, 4] / 1048576 "M" : cap[i, 4] / 1024 "K"),
+			       cap[i, 5], cap[i, 6], cap[i, 7], cap[i, 8],
+			       cap[i, 8] - cap[i, 9], cap[i, 10],
+			       (cap[i, 8] - cap[i, 9] > cap[i, 10] ? "  LOST > SAID" : "")
+		}
+		printf ",\"capacity\":[" > json
+		for (o = 1; o <= ncapk; o++) {
+			split(capord[o], kt, SUBSEP)
+			best = 0; lossy = 0; past = ""; runs = ""; ring = 0; first = ""
+			for (i = 1; i <= ncap; i++) {
+				if (cap[i, 2] != kt[1] || cap[i, 3] != kt[2]) continue
+				ring = cap[i, 4]; lost = cap[i, 8] - cap[i, 9]
+				if (first == "") first = cap[i, 5]
+				r = sprintf("{\"asked\":%s,\"rate\":%d,\"late_bursts\":%d,\"events\":%d,\"lost\":%d,\"said\":%d}",
+					    (cap[i, 5] == "max" ? "\"max\"" : cap[i, 5]), cap[i, 6], cap[i, 7],
+					    cap[i, 8], lost, cap[i, 10])
+				runs = runs (runs == "" ? "" : ",") r
+				if (lost > 0) lossy = 1
+				if (lossy) past = past (past == "" ? "" : ",") r
+				else if (cap[i, 6] > best) best = cap[i, 6]
+			}
+			note = " at every rate (the loop could go no faster under it)"
+			if (lossy) note = "; past it, lost and said above"
+			if (lossy && !best)
+				printf "capacity: %s, %s vCPU, ring %d KiB: below %s events/s, the lowest rate asked (lost at every rate, lost and said above)\n",
+				       kt[2], kt[1], ring / 1024, first
+			else
+				printf "capacity: %s, %s vCPU, ring %d KiB: %d events/s with nothing lost%s\n",
+				       kt[2], kt[1], ring / 1024, best, note
+			printf "%s{\"tool\":%s,\"cpus\":%d,\"ring_buffer_bytes\":%d,", (o > 1 ? "," : ""),
+			       jstr(kt[2]), kt[1], ring > json
+			printf "\"capacity_events_per_s\":%d,\"lossless_at_every_rate\":%s,", best,
+			       (lossy ? "false" : "true") > json
+			printf "\"runs\":[%s],\"past\":[%s]}", runs, past > json
+		}
+		printf "]" > json
+	}
+	if (nrep) {
+		print "host: memtrace report on a generated recording (bench/report-bench), records/s:"
+		printf ",\"report\":[" > json
+		for (i = 1; i <= nrep; i++) {
+			printf "  %s: %d records (%d allocations): %.0f records/s, median of %d (%.3f s, %s-%s), peak RSS %d KiB\n",
+			       (rb[i, "mode"] == "json" ? "report -j" : "report"), rb[i, "records"],
+			       rb[i, "allocs"], rb[i, "events_per_s"], rb[i, "runs"], rb[i, "s"],
+			       rb[i, "s_min"], rb[i, "s_max"], rb[i, "maxrss_kb"]
+			printf "%s{\"mode\":%s,\"records\":%d,\"allocs\":%d,\"runs\":%d,\"s\":%s,",
+			       (i > 1 ? "," : ""), jstr(rb[i, "mode"]), rb[i, "records"], rb[i, "allocs"],
+			       rb[i, "runs"], rb[i, "s"] > json
+			printf "\"s_min\":%s,\"s_max\":%s,\"events_per_s\":%.0f,\"maxrss_kb\":%d}",
+			       rb[i, "s_min"], rb[i, "s_max"], rb[i, "events_per_s"], rb[i, "maxrss_kb"] > json
+		}
+		printf "]" > json
+	}
 	if (boot["run"] != "") {
 		m = median(boot["run"]); n = split(substr(boot["run"], 2), v, " ")
 		printf "make run, boot to report: median %.2f s (%.2f-%.2f) of %d\n",
@@ -120,4 +201,5 @@ END {
 	}
 	print "}" > json
 	exit nfail ? 1 : 0
-}' "$dir/host.txt" "$dir/corr.txt" "$dir/boot.txt" "$dir/guest.txt"
+}' "$dir/host.txt" "$dir/corr.txt" "$dir/boot.txt" "$dir/report.txt" "$dir/guest.txt" \
+	"$dir/cap2.txt"

@@ -7,11 +7,27 @@
 # run its repetitions, stop the tool, read what it saw and what it says it
 # lost.  Runs in the bench initramfs (perf, bpftrace, /bench/*), as root.
 #
-#   run.sh [--reps N] [--pairs N] [--out FILE]
+#   run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]
+#          [--cap-rates 'EV/S...' [--cap-tools 'NAME...'] [--cap-secs S]
+#           [--cap-events N] [--no-table]]
+#
+# --cap-rates: the capacity bench after the table (or instead of it, with
+# --no-table): for each tool of CAP_TOOLS below and each rate, rising, the
+# kmalloc loop paced at that rate (bench-loop --rate) for --cap-secs
+# seconds (default 2) or --cap-events events (default 2000000), whichever is
+# fewer; the rate "max" is the loop unpaced.  With 2 or more CPUs the loop
+# runs on CPU 1 and the tool on CPU 0 (taskset).
 #
 # Writes to FILE (default stdout) one line per fact, for bench/report.sh:
 #   rep TOOL LOOP REP NS_PER_PAIR          one repetition of the loop
 #   count TOOL LOOP EXPECTED SEEN SELF_LOST   over the repetitions
+#   cap CPUS TOOL RING TARGET ACHIEVED LATE EXPECTED SEEN SELF_LOST
+#                                          one capacity session: the guest's
+#                                          CPUs, the tool's
+#                                          ring buffer (bytes), the rate asked
+#                                          ("max": unpaced) and achieved
+#                                          (events/s), the bursts that started
+#                                          late, then as count
 #   notyet TOOL                            in the table, not built yet
 #   failed TOOL LOOP                       no figures (the reason on stderr)
 #   info KEY VALUE...
@@ -19,13 +35,21 @@
 set -u
 
 reps=5 pairs=200000 out=/dev/stdout
+cap_rates='' cap_only='' cap_secs=2 cap_events=2000000 table=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--cap-rates) cap_rates=$2; shift 2 ;;
+	--cap-tools) cap_only=$2; shift 2 ;;
+	--cap-secs) cap_secs=$2; shift 2 ;;
+	--cap-events) cap_events=$2; shift 2 ;;
+	--no-table) table=0; shift ;;
 	--reps) reps=$2; shift 2 ;;
 	--tools) only=$2; shift 2 ;;
 	--pairs) pairs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]" >&2
+	*) echo "usage: run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]" \
+		"[--cap-rates 'EV/S...' [--cap-tools 'NAME...'] [--cap-secs S]" \
+		"[--cap-events N] [--no-table]]" >&2
 	   exit 64 ;;
 	esac
 done
@@ -62,6 +86,14 @@ perf-g|perf record -g -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -
 bpftrace-count|bpftrace $T/count-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-kstack|bpftrace $T/kstack-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-print|bpftrace $T/print-@KIND@.bt|ready_line|INT|count_bt_lines"
+
+# The capacity bench's tools, as TOOLS with one more field: RING, the ring
+# buffer's size in bytes (@RING@ in COMMAND): each tool's default, then
+# 64 KiB (about 680 records), where the ring, not the CPU, runs out first.
+CAP_TOOLS="memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --ringbuf @RING@|ready_line|INT|count_mt|4194304
+memtrace-record|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|8388608
+memtrace-run-64k|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --ringbuf @RING@|ready_line|INT|count_mt|65536
+memtrace-record-64k|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|65536"
 
 say() { echo "bench: $*" >&2; }
 
@@ -222,19 +254,22 @@ session() {
 	else
 		loopargs="--kind alloc_pages --size 4096" ev1=kmem:mm_page_alloc ev2=kmem:mm_page_free
 	fi
+	# capacity: paced (cap_rate, "max" unpaced), pinned with 2 CPUs or more
+	[ -z "$cap_rate" ] || [ "$cap_rate" = max ] || loopargs="$loopargs --rate $cap_rate"
 	# shellcheck disable=SC2086
-	$B/bench-loop $loopargs --pairs "$pairs" --reps "$reps" --stop > "$T/loop.out" 2>&1 &
+	$pin_loop $B/bench-loop $loopargs --pairs "$pairs" --reps "$reps" --stop > "$T/loop.out" 2>&1 &
 	lp=$!
 	wait_stopped $lp || { say "$name: bench-loop did not start"; cat "$T/loop.out" >&2; return 1; }
 	filter="common_pid==$lp&&call_site>=0x$site_lo&&call_site<0x$site_hi"
 	[ "$kind" = kmem ] || filter="common_pid==$lp&&order==0"
 	tp=
 	if [ "$cmd" != - ]; then
-		cmd=$(echo "$cmd" | sed "s/@PID@/$lp/g; s/@KIND@/$kind/g; s/@EV1@/$ev1/g;
+		# (into tcmd: the caller's COMMAND serves again at the next rate)
+		tcmd=$(echo "$cmd" | sed "s/@PID@/$lp/g; s/@KIND@/$kind/g; s/@EV1@/$ev1/g; s/@RING@/$cap_ring/g;
 			s/@EV2@/$ev2/g; s/@SITES@/$site_lo,$site_hi/g; s/@FILTER@/$(echo "$filter" | sed 's/&/\\&/g')/g")
-		say "$name, $kind loop: $cmd"
+		say "$name, $kind loop: $tcmd"
 		# shellcheck disable=SC2086
-		$cmd > "$T/tool.out" 2>&1 &
+		$pin_tool $tcmd > "$T/tool.out" 2>&1 &
 		tp=$!
 		if ! $ready $tp; then
 			say "$name: not ready (its output follows)"
@@ -260,10 +295,23 @@ session() {
 	fi
 	kill -CONT $lp
 	wait $lp || { say "$name: bench-loop failed"; cat "$T/loop.out" >&2; return 1; }
-	sed -n "s/^rep=\([0-9]*\) .* ns_per_pair=\([0-9.]*\) .*/rep $name $kind \1 \2/p" \
-		"$T/loop.out" >> "$out"
 	expected=$(sed -n 's/.* loop_events=\([0-9]*\).*/\1/p' "$T/loop.out" |
 		awk '{ s += $1 } END { print s + 0 }')
+	if [ -n "$cap_rate" ]; then
+		got=$($count $lp $kind)
+		[ -n "$got" ] || { say "$name: its output has no count"; cat "$T/tool.out" >&2; return 1; }
+		# the unpaced loop's rate: its events over the wall time of its ioctls
+		achieved=$(sed -n 's/.* rate=\([0-9]*\) .* late=\([0-9]*\).*/\1 \2/p' "$T/loop.out")
+		[ -n "$achieved" ] || achieved="$(sed -n 's/.* wall_ns=\([0-9]*\) .*/\1/p' \
+			"$T/loop.out" | awk -v e="$expected" '{ printf "%.0f", e * 1e9 / $1 }') 0"
+		echo "cap $ncpus $name $cap_ring $cap_rate $achieved $expected $got" >> "$out"
+		grep -h ns_per_pair "$T/loop.out" | sed "s/^/  /" >&2
+		say "  seen, said: $got; the tool's last words:"
+		tail -n 2 "$T/tool.out" | sed "s/^/  /" >&2
+		return 0
+	fi
+	sed -n "s/^rep=\([0-9]*\) .* ns_per_pair=\([0-9.]*\) .*/rep $name $kind \1 \2/p" \
+		"$T/loop.out" >> "$out"
 	if [ -n "$tp" ]; then
 		got=$($count $lp $kind)
 		[ -n "$got" ] || { say "$name: its output has no count"; cat "$T/tool.out" >&2; return 1; }
@@ -285,7 +333,9 @@ echo "info kernel $(uname -r)" >> "$out"
 echo "info cpus $(grep -c ^processor /proc/cpuinfo)" >> "$out"
 echo "info reps $reps" >> "$out"
 echo "info pairs $pairs" >> "$out"
+cap_rate= cap_ring= pin_loop= pin_tool=
 for kind in kmem page; do
+	[ $table = 1 ] || break
 	echo "$TOOLS" | while IFS='|' read -r name cmd ready stop count; do
 		case " ${only:-$name} " in *" $name "*) ;; *) continue ;; esac
 		if [ "$cmd" = "not yet" ]; then
@@ -298,6 +348,33 @@ for kind in kmem page; do
 		fi
 	done
 done
+
+# ---- the capacity bench ---------------------------------------------------
+if [ -n "$cap_rates" ]; then
+	ncpus=$(grep -c ^processor /proc/cpuinfo)
+	if [ "$ncpus" -ge 2 ]; then
+		pin_loop="taskset -c 1" pin_tool="taskset -c 0"
+	fi
+	echo "info cap_secs $cap_secs" >> "$out"
+	echo "info cap_events $cap_events" >> "$out"
+	echo "$CAP_TOOLS" | while IFS='|' read -r name cmd ready stop count ring; do
+		case " ${cap_only:-$name} " in *" $name "*) ;; *) continue ;; esac
+		for cap_rate in $cap_rates; do
+			cap_ring=$ring reps=1
+			if [ "$cap_rate" = max ]; then
+				pairs=$((cap_events / 2))
+			else
+				pairs=$(awk -v r="$cap_rate" -v s="$cap_secs" -v m="$cap_events" \
+					'BEGIN { e = r * s; if (e > m) e = m; printf "%d", e / 2 }')
+			fi
+			say "capacity: $name at $cap_rate events/s, $pairs pairs"
+			if ! session "$name" "$cmd" "$ready" "$stop" "$count" kmem; then
+				echo "failed $name capacity-$cap_rate" >> "$out"
+				: > "$T/failed"
+			fi
+		done
+	done
+fi
 echo "info guest_load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
 [ ! -e "$T/failed" ] || failed=1
 exit $failed

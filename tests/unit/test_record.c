@@ -153,6 +153,52 @@ static void test_report(const char *buf, size_t len, struct report *r, struct re
 		   "report: 5000 5001 5002 6000 are 2 contiguous runs");
 }
 
+/*
+ * Many rows: report.c indexes them by (kind, caller, stack) in a table that
+ * grows; every event must still reach its own row.  3000 sites x 2 kinds,
+ * per row 2 allocations and 1 free, interleaved over the whole set.
+ */
+static void test_many_rows(void)
+{
+	struct record_header h = header();
+	size_t i, wrong = 0, nr = 3000;
+	struct report r;
+	int pass, kind;
+
+	tap_err(report__init(&r, &h, NULL), 0, "many rows: report__init");
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < nr; i++) {
+			for (kind = 0; kind < 2; kind++) {
+				__u32 a = kind ? MEMTRACE_EV_KMEM_CACHE_ALLOC : MEMTRACE_EV_KMALLOC;
+				__u32 fr = kind ? MEMTRACE_EV_KMEM_CACHE_FREE : MEMTRACE_EV_KFREE;
+				__u64 addr = 0xffff888010000000ULL + ((i * 2 + kind) * 4 + pass) * 64;
+				__u64 site = 0xffffffff81000000ULL + i * 16;
+				struct memtrace_event e;
+
+				/* pass 0, 1: an allocation; pass 2: pass 0's freed */
+				if (pass < 2)
+					e = ev(a, site, addr, 64, 64, 0x1000);
+				else
+					e = ev(fr, 0, addr - 2 * 64, 0, 0, 0);
+				e.cpu = (__u32)(i % 2);
+				report__add(&r, &e, sizeof(e));
+			}
+		}
+	}
+	report__finish(&r);
+	tap_eq_u64(r.top.nr, 2 * nr, "many rows: one row per site and kind");
+	for (i = 0; i < r.top.nr; i++) {
+		const struct top_row *row = &r.top.rows[i];
+
+		if (row->delta.allocs != 2 || row->delta.frees != 1 ||
+		    row->now.bytes_alloc - row->now.bytes_freed != 64)
+			wrong++;
+	}
+	tap_eq_u64(wrong, 0, "many rows: every row has its 2 allocations and its free");
+	report__free(&r);
+	record__header_free(&h);
+}
+
 static void test_physmap(struct report *r)
 {
 	char *json = NULL, *svg = NULL;
@@ -193,6 +239,7 @@ int main(void)
 	test_file(buf, len);
 	test_report(buf, len, &r, &h, &ks);
 	test_physmap(&r);
+	test_many_rows();
 	report__free(&r);
 	record__header_free(&h);
 	ksyms__free(ks);

@@ -29,6 +29,14 @@ struct report_live {
 	struct live *slots;
 	size_t cap;	/* a power of two */
 	size_t nr;
+	/*
+	 * Rows by (kind, caller, stack id): top__add() finds a row by a scan
+	 * of every row, which made most of a report's time; the row of a key
+	 * never changes (top keeps one row per key, and rows only grow).
+	 * Open addressing; row index + 1, 0 empty.
+	 */
+	int *rowidx;
+	size_t rowcap;	/* a power of two */
 };
 
 static size_t live__hash(__u64 key, size_t cap)
@@ -52,7 +60,8 @@ static struct live *live__find(struct report_live *l, __u64 key)
 
 static int live__grow(struct report_live *l)
 {
-	struct report_live n = { calloc(l->cap * 2, sizeof(struct live)), l->cap * 2, 0 };
+	struct report_live n = { calloc(l->cap * 2, sizeof(struct live)), l->cap * 2, 0,
+				 l->rowidx, l->rowcap };
 	size_t i, j;
 
 	if (!n.slots)
@@ -108,6 +117,63 @@ static void live__del(struct report_live *l, struct live *s)
 	}
 }
 
+static size_t row__hash(__u32 kind, __u64 caller, int stack_id, size_t cap)
+{
+	return live__hash(caller ^ ((__u64)kind << 56) ^ ((__u64)(__u32)stack_id << 24), cap);
+}
+
+/* The row of (@kind, @caller, @stack_id), or -1 */
+static int rowidx__find(const struct report *r, __u32 kind, __u64 caller, int stack_id)
+{
+	const struct report_live *l = r->live;
+	size_t i = row__hash(kind, caller, stack_id, l->rowcap);
+
+	for (; l->rowidx[i]; i = (i + 1) & (l->rowcap - 1)) {
+		const struct top_row *row = &r->top.rows[l->rowidx[i] - 1];
+
+		if (row->kind == kind && row->caller == caller && row->stack_id == stack_id)
+			return l->rowidx[i] - 1;
+	}
+	return -1;
+}
+
+/* Index every row of r->top (the table is rebuilt when it grows); 0 or -ENOMEM */
+static int rowidx__sync(struct report *r)
+{
+	struct report_live *l = r->live;
+	size_t cap = l->rowcap, i, j;
+
+	if (r->top.nr * 2 <= cap)
+		return 0;
+	while (r->top.nr * 2 > cap)
+		cap *= 2;
+	free(l->rowidx);
+	l->rowidx = calloc(cap, sizeof(*l->rowidx));
+	if (!l->rowidx)
+		return -ENOMEM;
+	l->rowcap = cap;
+	for (i = 0; i < r->top.nr; i++) {
+		const struct top_row *row = &r->top.rows[i];
+
+		for (j = row__hash(row->kind, row->caller, row->stack_id, cap); l->rowidx[j];
+		     j = (j + 1) & (cap - 1))
+			;
+		l->rowidx[j] = (int)i + 1;
+	}
+	return 0;
+}
+
+/* What top__add() does to an existing row: @a added to its counters */
+static void row__add(struct report *r, int row, const struct memtrace_agg *a)
+{
+	const __u64 *src = (const __u64 *)a;
+	__u64 *dst = (__u64 *)&r->top.rows[row].now;
+	size_t i;
+
+	for (i = 0; i < sizeof(*a) / sizeof(__u64); i++)
+		dst[i] += src[i];
+}
+
 static int report__zone(const struct report *r, __u64 pfn)
 {
 	int i;
@@ -137,7 +203,9 @@ int report__init(struct report *r, const struct record_header *h, const struct k
 		return -ENOMEM;
 	r->live->cap = 1024;
 	r->live->slots = calloc(r->live->cap, sizeof(struct live));
-	return r->live->slots ? 0 : -ENOMEM;
+	r->live->rowcap = 1024;
+	r->live->rowidx = calloc(r->live->rowcap, sizeof(int));
+	return r->live->slots && r->live->rowidx ? 0 : -ENOMEM;
 }
 
 static const struct record_stack *report__stack(const struct report *r, __u32 id)
@@ -159,13 +227,26 @@ static int report__row(struct report *r, const struct memtrace_event *e,
 	__u64 caller = e->call_site;
 	int row;
 
+	int stack_id = r->all_stacks && s ? (int)s->id : MEMTRACE_AGG_NO_STACK;
+
 	if (!caller && s)
 		caller = top__pick_caller(r->ks, s->ips, s->nr);
-	row = top__add(&r->top, e->type, caller,
-		       r->all_stacks && s ? (int)s->id : MEMTRACE_AGG_NO_STACK, s ? s->ips : NULL,
-		       s ? s->nr : 0, a);
-	if (row < 0)
+	row = rowidx__find(r, e->type, caller, stack_id);
+	if (row >= 0) {
+		row__add(r, row, a);
 		return row;
+	}
+	row = top__add(&r->top, e->type, caller, stack_id, s ? s->ips : NULL, s ? s->nr : 0, a);
+	if (row < 0 || rowidx__sync(r))
+		return row < 0 ? row : -ENOMEM;
+	if (rowidx__find(r, e->type, caller, stack_id) != row) {
+		/* a new row since the last rebuild: into the table */
+		size_t j = row__hash(e->type, caller, stack_id, r->live->rowcap);
+
+		while (r->live->rowidx[j])
+			j = (j + 1) & (r->live->rowcap - 1);
+		r->live->rowidx[j] = row + 1;
+	}
 	if (array__reserve((void **)&r->extra, &r->cap_extra, r->top.nr, sizeof(*r->extra)))
 		return -ENOMEM;
 	while (r->nr_extra < r->top.nr)
@@ -228,8 +309,7 @@ static int report__slab(struct report *r, const struct memtrace_event *e)
 		struct memtrace_agg undo = old->add;
 
 		agg__neg(&undo);
-		top__add(&r->top, r->top.rows[old->row].kind, r->top.rows[old->row].caller,
-			 r->top.rows[old->row].stack_id, NULL, 0, &undo);
+		row__add(r, old->row, &undo);
 		extra__pages(r, old->row, old->pfn, old->pages, -1);
 		extra__multi(r, old->row, old->pages, 1, -1);
 		r->events--;
@@ -319,14 +399,12 @@ static int report__unlive(struct report *r, __u64 key)
 {
 	struct live *v = live__find(r->live, key);
 	struct memtrace_agg a = {};
-	const struct top_row *row;
 
 	if (!v)
 		return 0;
-	row = &r->top.rows[v->row];
 	a.frees = 1;
 	a.bytes_freed = v->add.bytes_alloc;
-	top__add(&r->top, row->kind, row->caller, row->stack_id, NULL, 0, &a);
+	row__add(r, v->row, &a);
 	live__del(r->live, v);
 	return 0;
 }
@@ -382,8 +460,10 @@ void report__finish(struct report *r)
 
 void report__free(struct report *r)
 {
-	if (r->live)
+	if (r->live) {
 		free(r->live->slots);
+		free(r->live->rowidx);
+	}
 	free(r->live);
 	free(r->extra);
 	free(r->pfns);
