@@ -47,7 +47,9 @@ BEGIN {
 }
 { t = $1 + 0 }
 /SeaBIOS/ { stamp("bios", t) }
-/Booting from ROM/ { stamp("rom", t) }
+# SeaBIOS ends this line without a newline when the kernel is quick to
+# print: then it comes with the first kernel line, and is not a time.
+/Booting from ROM/ && !/\[ *[0-9]+\.[0-9]+\]/ { stamp("rom", t) }
 /\[ *[0-9]+\.[0-9]+\]/ && !("kzero" in at) {
 	match($0, /\[ *[0-9]+\.[0-9]+\]/)
 	k = substr($0, RSTART + 1, RLENGTH - 2) + 0
