@@ -113,8 +113,8 @@ write_scripts() {
 	# the same, and each allocation's kernel stack as deep as memtrace's
 	# callers take (12 frames), counted: like for like with memtrace top
 	# on the page loop (a page allocation's caller comes from its stack).
-	# Each tracepoint in one probe only: bpftrace 0.17 fails to load a
-	# second program on one already named.
+	# Each tracepoint in one probe only: bpftrace failed to load a
+	# second program on one already named (v0.17 here).
 	cat > "$T/kstack-kmem.bt" <<-EOF
 	tracepoint:kmem:kmalloc { @[probe, pid, ksym(args->call_site)] = count(); @s[kstack(12)] = count(); }
 	tracepoint:kmem:kfree { @[probe, pid, ksym(args->call_site)] = count(); }
