@@ -135,41 +135,32 @@ write_scripts() {
 	EOF
 }
 
-# ---- READY: 0 once the tool (process $1, output $T/tool.out) is attached --
-ready_line() {
-	i=0
-	while ! grep -q '^ready$' "$T/tool.out"; do
-		kill -0 "$1" 2>/dev/null || return 1
-		i=$((i + 1))
-		[ $i -le 600 ] || return 1
-		uname > /dev/null
+# poll PID MAX TEST [ARGS...]: 0 once TEST succeeds (tried every 0.2 s),
+# 1 when process PID has ended or after MAX tries
+poll() {
+	poll_pid=$1 poll_max=$2 poll_i=0
+	shift 2
+	until "$@"; do
+		kill -0 "$poll_pid" 2>/dev/null || return 1
+		poll_i=$((poll_i + 1))
+		[ $poll_i -le "$poll_max" ] || return 1
 		sleep 0.2
 	done
 }
 
+# ---- READY: 0 once the tool (process $1, output $T/tool.out) is attached --
+# bpftrace's last probe prints "ready" when uname runs
+said_ready() { uname > /dev/null; grep -q '^ready$' "$T/tool.out"; }
+ready_line() { poll "$1" 600 said_ready; }
+
 # memtrace top and record say "tracing (...)" / "recording to ..." on stderr
-ready_tracing() {
-	i=0
-	while ! grep -q '^tracing (\|^recording to ' "$T/tool.out"; do
-		kill -0 "$1" 2>/dev/null || return 1
-		i=$((i + 1))
-		[ $i -le 600 ] || return 1
-		sleep 0.2
-	done
-}
+said_tracing() { grep -q '^tracing (\|^recording to ' "$T/tool.out"; }
+ready_tracing() { poll "$1" 600 said_tracing; }
 
 # perf has no ready line: its events are open (one per event and CPU),
 # then a second for it to enable them.
-ready_perf() {
-	i=0
-	while [ "$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)" -lt 2 ]; do
-		kill -0 "$1" 2>/dev/null || return 1
-		i=$((i + 1))
-		[ $i -le 600 ] || return 1
-		sleep 0.2
-	done
-	sleep 1
-}
+perf_open() { [ "$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)" -ge 2 ]; }
+ready_perf() { poll "$1" 600 perf_open "$1" && sleep 1; }
 
 # ---- COUNT: "SEEN SELF_LOST" of the loop's events (process $1, kind $2) ---
 count_mt() {
@@ -236,15 +227,8 @@ count_bt_lines() {
 }
 
 # ---- one tool on one loop -------------------------------------------------
-wait_stopped() {
-	i=0
-	until grep -q '^State:.*stopped' "/proc/$1/status" 2>/dev/null; do
-		kill -0 "$1" 2>/dev/null || return 1
-		i=$((i + 1))
-		[ $i -le 3000 ] || return 1
-		sleep 0.2
-	done
-}
+is_stopped() { grep -q '^State:.*stopped' "/proc/$1/status" 2>/dev/null; }
+wait_stopped() { poll "$1" 3000 is_stopped "$1"; }
 
 # session NAME COMMAND READY STOP COUNT KIND
 session() {

@@ -127,9 +127,10 @@ static __always_inline __u64 agg__clamp(__u64 v, const __u64 max)
 	return v;
 }
 
+/* Whether @kind is counted; the callers have filtered the process already */
 static __always_inline bool agg__on(__u32 kind)
 {
-	return aggregate && (agg_kinds & (1U << kind)) && !tgid__skip();
+	return aggregate && (agg_kinds & (1U << kind));
 }
 
 static __always_inline struct agg_scratch *agg__scratch(void)
