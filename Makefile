@@ -193,10 +193,11 @@ help:
 ##                   the report checked (TAP, about 30 s; part of make test)
 ##   make bench      what tracing costs: the module's kmalloc and page loops
 ##                   bare and under memtrace's tracer, perf and bpftrace, in
-##                   one 1 GiB guest (TCG-relative); the correlation's rate
-##                   on the host; table on stdout, build/bench/bench.json
-##                   and the median of 5 make run, a warm make rebuild
-##                   (BENCH_REPS=5 BENCH_PAIRS=200000 BENCH_BOOT=5; docs/bench.md)
+##                   one 1 GiB guest (TCG-relative), and the capacity; the
+##                   correlation's and report's rates on the host; table on
+##                   stdout, build/bench/bench.json and the median of 5 make
+##                   run, a warm make rebuild (BENCH_REPS=5 BENCH_PAIRS=200000
+##                   BENCH_BOOT=5 BENCH_TOOLS= BENCH_CAP_RATES=...; docs/bench.md)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
