@@ -601,13 +601,34 @@ struct chunk_ctx {
 	bool failed;
 };
 
+struct pfn_ctx {
+	__u64 *pfns;	/* a memtrace_pages record's pfns[] */
+	__u64 vmemmap;
+};
+
+/*
+ * bpf_loop callback: struct page pointer @idx into its PFN.  A loop of
+ * MEMTRACE_PFNS_PER_CHUNK in C is verified once per iteration (27000
+ * instructions, 0.14 s under TCG); a callback is verified once.
+ */
+static long pfn__one(__u32 idx, void *data)
+{
+	struct pfn_ctx *c = data;
+
+	if (idx >= MEMTRACE_PFNS_PER_CHUNK)
+		return 1;
+	c->pfns[idx] = page__pfn(c->pfns[idx], c->vmemmap);
+	return 0;
+}
+
 /* bpf_loop callback: send pages[idx * CHUNK ...] as one memtrace_pages record */
 static long chunk__emit(__u32 idx, void *data)
 {
 	struct chunk_ctx *c = data;
 	struct memtrace_pages *p;
-	__u32 first = idx * MEMTRACE_PFNS_PER_CHUNK, n, i;
-	__u64 vmemmap = c->vmemmap, sz;
+	struct pfn_ctx pc;
+	__u32 first = idx * MEMTRACE_PFNS_PER_CHUNK, n;
+	__u64 sz;
 
 	if (first >= c->nr)
 		return 1;
@@ -638,11 +659,9 @@ static long chunk__emit(__u32 idx, void *data)
 		p->count = 0;
 		c->failed = true;
 	}
-	for (i = 0; i < MEMTRACE_PFNS_PER_CHUNK; i++) {
-		if (i >= n)
-			break;
-		p->pfns[i] = page__pfn(p->pfns[i], vmemmap);
-	}
+	pc.pfns = p->pfns;
+	pc.vmemmap = c->vmemmap;
+	bpf_loop(p->count, pfn__one, &pc, 0);
 	bpf_ringbuf_submit(p, rb__flags());
 	return c->failed;
 }

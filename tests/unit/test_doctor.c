@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "doctor/doctor.h"
+#include "lib/parse.h"
 #include "lib/warn.h"
 #include "tap.h"
 
@@ -16,17 +17,23 @@ static void test_release(void)
 	struct doctor_check c = {};
 	int major = -1, minor = -1;
 
-	tap_err(doctor__parse_release("6.12.117+deb12-cloud-amd64", &major, &minor), 0,
+	tap_err(release__parse("6.12.117+deb12-cloud-amd64", &major, &minor), 0,
 		"release: Debian's 6.12 parses");
 	tap_eq_s64(major, 6, "release: major of 6.12.117+deb12");
 	tap_eq_s64(minor, 12, "release: minor of 6.12.117+deb12");
-	tap_err(doctor__parse_release("6.1.0-56-cloud-amd64", &major, &minor), 0,
+	tap_err(release__parse("6.1.0-56-cloud-amd64", &major, &minor), 0,
 		"release: Debian's 6.1 parses");
 	tap_eq_s64(minor, 1, "release: minor of 6.1.0-56");
-	tap_err(doctor__parse_release("linux", &major, &minor), -EINVAL,
+	tap_err(release__parse("linux", &major, &minor), -EINVAL,
 		"release: no number is refused");
-	tap_err(doctor__parse_release("6", &major, &minor), -EINVAL,
+	tap_err(release__parse("6", &major, &minor), -EINVAL,
 		"release: a major without a minor is refused");
+	tap_ok(release__at_least("6.12.117+deb12-cloud-amd64", 6, 6),
+	       "release: 6.12 is 6.6 or later");
+	tap_ok(release__at_least("7.0.1", 6, 6), "release: 7.0 is 6.6 or later");
+	tap_ok(!release__at_least("6.1.0-56-cloud-amd64", 6, 6), "release: 6.1 is not 6.6 or later");
+	tap_ok(!release__at_least("5.19.0", 6, 6), "release: 5.19 is not 6.6 or later");
+	tap_ok(!release__at_least("linux", 6, 6), "release: an unreadable release is not 6.6 or later");
 	doctor__check_release(&c, "6.1.0-56-cloud-amd64");
 	tap_eq_u64(c.status, DOCTOR_OK, "release: 6.1 is OK");
 	doctor__check_release(&c, "5.15.0-91-generic");

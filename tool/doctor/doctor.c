@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doctor/doctor.h"
+#include "lib/parse.h"
 #include "lib/warn.h"
 
 static const struct {
@@ -70,26 +71,11 @@ const char *doctor__status_name(enum doctor_status s)
 	}
 }
 
-int doctor__parse_release(const char *release, int *major, int *minor)
-{
-	char *end;
-
-	errno = 0;
-	*major = strtol(release, &end, 10);
-	if (errno || end == release || *end != '.')
-		return -EINVAL;
-	release = end + 1;
-	*minor = strtol(release, &end, 10);
-	if (errno || end == release || *major < 0 || *minor < 0)
-		return -EINVAL;
-	return 0;
-}
-
 void doctor__check_release(struct doctor_check *c, const char *release)
 {
 	int major, minor;
 
-	if (doctor__parse_release(release, &major, &minor)) {
+	if (release__parse(release, &major, &minor)) {
 		c->status = DOCTOR_NOTE;
 		snprintf(c->detail, sizeof(c->detail), "%s: not a version I can read", release);
 	} else if (major > 6 || (major == 6 && minor >= 1)) {

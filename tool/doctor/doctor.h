@@ -51,8 +51,6 @@ const char *doctor__fix(enum doctor_req r);
 bool doctor__required(enum doctor_req r);
 const char *doctor__status_name(enum doctor_status s);
 
-/* "6.12.117+deb12-cloud-amd64" -> 6, 12; -EINVAL when it does not start so */
-int doctor__parse_release(const char *release, int *major, int *minor);
 /* The kernel-version check for @release: OK from 6.1, a NOTE before */
 void doctor__check_release(struct doctor_check *c, const char *release);
 

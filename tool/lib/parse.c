@@ -127,3 +127,27 @@ const char *size__format(uint64_t bytes, char *buf, int len)
 		snprintf(buf, len, "%.1f%c", v, units[u]);
 	return buf;
 }
+
+int release__parse(const char *release, int *major, int *minor)
+{
+	char *end;
+
+	errno = 0;
+	*major = strtol(release, &end, 10);
+	if (errno || end == release || *end != '.')
+		return -EINVAL;
+	release = end + 1;
+	*minor = strtol(release, &end, 10);
+	if (errno || end == release || *major < 0 || *minor < 0)
+		return -EINVAL;
+	return 0;
+}
+
+bool release__at_least(const char *release, int major, int minor)
+{
+	int ma, mi;
+
+	if (release__parse(release, &ma, &mi))
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}

@@ -5,6 +5,7 @@
 #ifndef __MEMTRACE_PARSE_H
 #define __MEMTRACE_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -29,6 +30,12 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * element: "kmalloc,", ",kmalloc", "kmalloc,,vmalloc").
  */
 int kind__parse_list(const char *s, uint32_t *kinds, int max);
+
+/* A kernel release: "6.12.117+deb12-cloud-amd64" -> 6, 12; -EINVAL when it does not start so */
+int release__parse(const char *release, int *major, int *minor);
+
+/* Whether @release is @major.@minor or later; false when it cannot be read */
+bool release__at_least(const char *release, int major, int minor);
 
 /* Format @bytes as "64", "4K", "1.5M" into @buf; returns @buf. */
 const char *size__format(uint64_t bytes, char *buf, int len);

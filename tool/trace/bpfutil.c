@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <linux/magic.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/parse.h"
 #include "lib/warn.h"
 #include "trace/bpfutil.h"
 
@@ -116,6 +119,26 @@ bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
 		return false;
 	close(prog_fd);
 	return true;
+}
+
+/*
+ * x86-64's trampolines take up to 12 arguments from 6.6 (commit 473e3150e30a,
+ * "bpf, x86: allow function arguments up to 12 for TRACING"), 6 before.
+ */
+#define TRAMP_MAX_ARGS_OLD	6
+
+bool bpfutil__tramp_fits(const struct btf *btf, const char *func)
+{
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *proto;
+	struct utsname u;
+
+	if (id < 0)
+		return false;
+	proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (proto && btf_is_func_proto(proto) && btf_vlen(proto) <= TRAMP_MAX_ARGS_OLD)
+		return true;
+	return !uname(&u) && release__at_least(u.release, 6, 6);
 }
 
 bool bpfutil__can_attach_raw_tp(const char *tp)

@@ -44,6 +44,13 @@ bool bpfutil__can_attach(const struct btf *btf, const char *func, enum bpf_attac
 bool bpfutil__can_load_tracing(const struct btf *btf, const char *func,
 			       enum bpf_attach_type type);
 
+/*
+ * Whether a trampoline certainly takes @func's arguments: 6 or fewer, or
+ * a kernel of 6.6 or later (x86-64 takes up to 12 from there).  When not,
+ * the attach may fail (-ENOTSUPP) and a kprobe twin must stand by.
+ */
+bool bpfutil__tramp_fits(const struct btf *btf, const char *func);
+
 /* Whether a raw_tp program attaches to tracepoint @tp (e.g. "kmalloc") */
 bool bpfutil__can_attach_raw_tp(const char *tp);
 
