@@ -123,7 +123,9 @@ TOOL_CFLAGS := -g -O2 -Wall -Wextra -Wmissing-field-initializers -Werror=undef \
 	$(if $(WERROR),-Werror) $(TOOL_INC)
 TOOL_LIBS   := -static -lbpf -lelf -lz -lzstd -lm
 RENDER_LIBS := -static -ljson-c -lm
-BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+# -mcpu=v3 (kernels from 5.1): atomics that return the old value, which
+# top's row numbering takes (__sync_fetch_and_add)
+BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
 	$(if $(WERROR),-Werror) -I$(B)/include -Ibpf
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))

@@ -4,8 +4,10 @@
  * memtrace.bpf.c (it uses that file's ksym readers and page-table walk).
  *
  * With 'aggregate' set, the allocator hooks send no record: each event adds
- * to its row (caller, allocator kind) in the per-CPU hash "agg_rows", the
- * way slabratetop and memleak aggregate.  A row counts allocations, bytes
+ * to its row (caller, allocator kind), the way slabratetop and memleak
+ * aggregate: "agg_row_ids" (a hash) numbers the rows, "agg_rows" (a per-CPU
+ * array) holds their counters, and each CPU keeps a small direct-mapped
+ * cache of row numbers, so that a caller seen again costs no hash lookup.  A row counts allocations, bytes
  * requested and handed out, frees, and where the pages are: the zone-table
  * entry of each PFN (set from /proc/zoneinfo before load) and the page size
  * that maps them.  The page size comes from the BPF page-table walk, bounded:
@@ -45,13 +47,16 @@ struct live_key {
 };
 
 /*
- * What an allocation added to its row, to count its free, and to take the
+ * What an allocation added to its row (@row: its number in agg_rows), to
+ * count its free, and to take the
  * addition back when 6.12 reports one large kmalloc twice (the inner event
  * from __kmalloc_noprof's core, then the real caller's: same pointer, same
  * CPU, nothing else aggregated between them there).
  */
 struct live_val {
 	struct memtrace_agg_key key;
+	__u32 row;
+	__u32 pad;
 	__u64 bytes_req;
 	__u64 bytes_alloc;
 	__u64 seq;	/* the CPU's aggregation sequence number at the time */
@@ -61,12 +66,24 @@ struct live_val {
 	__u32 level;
 };
 
+/* A row's key -> its number in agg_rows */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);	/* the reader resizes before load */
 	__type(key, struct memtrace_agg_key);
-	__type(value, struct memtrace_agg);
+	__type(value, __u32);
+} agg_row_ids SEC(".maps");
+
+/* The rows' counters by number (as many as agg_row_ids holds keys) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4096);	/* the reader resizes before load */
+	__type(key, __u32);
+	__type(value, struct memtrace_agg_row);
 } agg_rows SEC(".maps");
+
+/* Row numbers handed out (one may be lost to a race: its row stays unused) */
+__u32 agg_nr_rows = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -96,9 +113,18 @@ struct {
 	__type(value, struct level_val);
 } agg_levels SEC(".maps");
 
-/* Per CPU: the aggregation sequence number, and a vmalloc area's page tally */
+/* Entries of a CPU's row cache (a power of 2) */
+#define AGG_ROW_CACHE	64
+
+/*
+ * Per CPU: the aggregation sequence number, a vmalloc area's page tally,
+ * and the row cache: row number + 1 (0: empty) by a hash of the key; an
+ * entry is one word, and a row's key in agg_rows (this CPU's copy) says
+ * whether the entry is the row asked for.
+ */
 struct agg_scratch {
 	__u64 seq;
+	__u32 row_cache[AGG_ROW_CACHE];
 	/*
 	 * The last direct-map region's level on this CPU, in one word that a
 	 * nested program cannot tear: the region's base | (agg_gen & 0x7ffff)
@@ -190,18 +216,78 @@ static __always_inline __u32 agg__level(__u64 va, bool cache)
 	return nv.level;
 }
 
-/* The row of @k, created empty when new; NULL (counted) when the map is full */
-static __always_inline struct memtrace_agg *agg__row(const struct memtrace_agg_key *k)
+static __always_inline bool agg__key_eq(const struct memtrace_agg_key *a,
+					const struct memtrace_agg_key *b)
 {
-	struct memtrace_agg *r = bpf_map_lookup_elem(&agg_rows, k);
+	return a->call_site == b->call_site && a->stack_id == b->stack_id && a->kind == b->kind;
+}
 
-	if (r)
-		return r;
-	bpf_map_update_elem(&agg_rows, k, &agg_zero, BPF_NOEXIST);
-	r = bpf_map_lookup_elem(&agg_rows, k);
+/* @k's entry in a CPU's row cache */
+static __always_inline __u32 agg__slot(const struct memtrace_agg_key *k)
+{
+	__u64 h = k->call_site ^ ((__u64)(__u32)k->stack_id << 9) ^ k->kind;
+
+	h ^= h >> 23;
+	h ^= h >> 7;
+	return h & (AGG_ROW_CACHE - 1);
+}
+
+/* Row @id's counters on this CPU, which now say they are @k's */
+static __always_inline struct memtrace_agg *agg__row_set(__u32 id, const struct memtrace_agg_key *k,
+							 struct agg_scratch *s, __u32 slot)
+{
+	struct memtrace_agg_row *r = bpf_map_lookup_elem(&agg_rows, &id);
+
 	if (!r)
+		return NULL;
+	r->key = *k;
+	if (s)
+		s->row_cache[slot & (AGG_ROW_CACHE - 1)] = id + 1;
+	return &r->c;
+}
+
+/*
+ * The row of @k (its number into @id), created empty when new; NULL
+ * (counted) when the maps are full.  The CPU's row cache first: an entry
+ * is taken only if the row's key on this CPU is @k.
+ */
+static __always_inline struct memtrace_agg *agg__row(const struct memtrace_agg_key *k, __u32 *id)
+{
+	struct agg_scratch *s = agg__scratch();
+	__u32 slot = agg__slot(k), n, *idp;
+	struct memtrace_agg_row *r;
+	struct memtrace_agg *c;
+
+	n = s ? s->row_cache[slot & (AGG_ROW_CACHE - 1)] : 0;
+	if (n) {
+		n--;
+		r = bpf_map_lookup_elem(&agg_rows, &n);
+		if (r && agg__key_eq(&r->key, k)) {
+			*id = n;
+			return &r->c;
+		}
+	}
+	idp = bpf_map_lookup_elem(&agg_row_ids, k);
+	if (idp) {
+		n = *idp;
+	} else {
+		n = __sync_fetch_and_add(&agg_nr_rows, 1);
+		/* past the array, or a key another CPU inserted meanwhile */
+		if (!bpf_map_lookup_elem(&agg_rows, &n) ||
+		    bpf_map_update_elem(&agg_row_ids, k, &n, BPF_NOEXIST)) {
+			idp = bpf_map_lookup_elem(&agg_row_ids, k);
+			if (!idp) {
+				counter__inc(MEMTRACE_CNT_ROWS_FULL);
+				return NULL;
+			}
+			n = *idp;
+		}
+	}
+	c = agg__row_set(n, k, s, slot);
+	if (!c)
 		counter__inc(MEMTRACE_CNT_ROWS_FULL);
-	return r;
+	*id = n;
+	return c;
 }
 
 static __always_inline void agg__key(void *ctx, struct memtrace_agg_key *k, __u32 kind,
@@ -250,10 +336,12 @@ static __always_inline void agg__count(struct memtrace_agg *r, const struct live
 /* Take back what @v added to its row (the first of 6.12's two kmalloc events) */
 static __always_inline void agg__uncount(const struct live_val *v)
 {
-	struct memtrace_agg *r = bpf_map_lookup_elem(&agg_rows, &v->key);
+	struct memtrace_agg_row *row = bpf_map_lookup_elem(&agg_rows, &v->row);
+	struct memtrace_agg *r;
 
-	if (!r)
+	if (!row)
 		return;
+	r = &row->c;
 	r->allocs--;
 	r->bytes_req -= v->bytes_req;
 	r->bytes_alloc -= v->bytes_alloc;
@@ -275,7 +363,7 @@ static __always_inline void agg__alloc(struct live_key *lk, struct live_val *v, 
 				       bool dup)
 {
 	struct agg_scratch *s = agg__scratch();
-	struct memtrace_agg *r = agg__row(&v->key);
+	struct memtrace_agg *r = agg__row(&v->key, &v->row);
 	struct live_val *old;
 	__u64 seq;
 	long err;
@@ -302,9 +390,10 @@ static __always_inline void agg__failed(void *ctx, __u32 kind, __u64 call_site)
 {
 	struct memtrace_agg_key k;
 	struct memtrace_agg *r;
+	__u32 id;
 
 	agg__key(ctx, &k, kind, call_site);
-	r = agg__row(&k);
+	r = agg__row(&k, &id);
 	if (r)
 		r->failed++;
 }
@@ -339,14 +428,14 @@ static __always_inline int agg__free(__u64 addr, __u32 class)
 {
 	struct live_key lk = { .addr = addr, .class = class };
 	struct live_val *v = bpf_map_lookup_elem(&agg_live, &lk);
-	struct memtrace_agg *r;
+	struct memtrace_agg_row *r;
 
 	if (!v)
 		return 0;
-	r = bpf_map_lookup_elem(&agg_rows, &v->key);
+	r = bpf_map_lookup_elem(&agg_rows, &v->row);
 	if (r) {
-		r->frees++;
-		r->bytes_freed += v->bytes_alloc;
+		r->c.frees++;
+		r->c.bytes_freed += v->bytes_alloc;
 	}
 	bpf_map_delete_elem(&agg_live, &lk);
 	return 0;
@@ -422,7 +511,7 @@ static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 
 	v.bytes_req = size;
 	v.bytes_alloc = (__u64)nr << PAGE_SHIFT;
 	v.zone = MEMTRACE_AGG_ZONES;
-	r = agg__row(&v.key);
+	r = agg__row(&v.key, &v.row);
 	s = agg__scratch();
 	if (!r || !s)
 		return 0;

@@ -150,7 +150,8 @@ struct memtrace_walk {
 
 /*
  * In-kernel aggregation (memtrace top): instead of a record per event, one
- * row per caller and allocator kind in a per-CPU hash map ("agg_rows"),
+ * row per caller and allocator kind (numbered by the hash "agg_row_ids",
+ * counted in the per-CPU array "agg_rows"),
  * counters only.  A row's kind is the allocation event's type:
  * MEMTRACE_EV_KMALLOC, _KMEM_CACHE_ALLOC, _PAGE_ALLOC or _VMALLOC.
  */
@@ -217,6 +218,18 @@ struct memtrace_agg {
 	__u64 zone_pages[MEMTRACE_AGG_ZONES + 1];
 	__u64 level_pages[MEMTRACE_AGG_LEVELS];
 	__u64 orders[MEMTRACE_AGG_ORDERS];
+};
+
+/**
+ * struct memtrace_agg_row - a row in the per-CPU array "agg_rows" (by the
+ * number "agg_row_ids" gives its key)
+ * @key:	the row's key, on each CPU that counted in it (the CPU's row
+ *		cache checks it); zero on the others
+ * @c:		the counters on this CPU
+ */
+struct memtrace_agg_row {
+	struct memtrace_agg_key key;
+	struct memtrace_agg c;
 };
 
 /* Indices of the per-CPU "counters" map */

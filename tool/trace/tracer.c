@@ -100,6 +100,8 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 		skel->rodata->agg_zones[i] = opts->agg_zones[i];
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 :
 					      opts->rows_max ?: TRACE_ROWS_MAX);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_row_ids, !on ? 1 :
+					      opts->rows_max ?: TRACE_ROWS_MAX);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, !on ? 1 :
 					      opts->live_max ?: TRACE_LIVE_MAX);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map,
@@ -520,9 +522,12 @@ static void agg__sum(struct memtrace_agg *sum, const struct memtrace_agg *cpu)
 
 int trace__agg_read(struct trace *t, trace_row_fn fn, void *ctx)
 {
-	int fd = bpf_map__fd(t->skel->maps.agg_rows), ncpus = libbpf_num_possible_cpus();
+	int ids = bpf_map__fd(t->skel->maps.agg_row_ids), ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(t->skel->maps.agg_rows);
 	struct memtrace_agg_key key, next, *prev = NULL;
-	struct memtrace_agg *vals, sum;
+	struct memtrace_agg_row *vals;
+	struct memtrace_agg sum;
+	__u32 id;
 	int i, err = 0;
 
 	if (ncpus <= 0)
@@ -530,14 +535,15 @@ int trace__agg_read(struct trace *t, trace_row_fn fn, void *ctx)
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	/* rows are numbered once and never removed */
+	while (!bpf_map_get_next_key(ids, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* gone meanwhile */
+		if (bpf_map_lookup_elem(ids, &key, &id) || bpf_map_lookup_elem(fd, &id, vals))
+			continue;
 		memset(&sum, 0, sizeof(sum));
 		for (i = 0; i < ncpus; i++)
-			agg__sum(&sum, &vals[i]);
+			agg__sum(&sum, &vals[i].c);
 		err = fn(ctx, &key, &sum);
 		if (err < 0)
 			break;
