@@ -436,7 +436,7 @@ top: $(INITRAMFS)
 # throughput, then the table and build/bench/bench.json (bench/report.sh).
 BENCH_OUT   := $(B)/bench
 BENCH_INITRAMFS := $(BENCH_OUT)/initramfs.cpio
-BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace
+BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace $(BENCH_OUT)/bench-floor
 BENCH_REPS  ?= 5
 BENCH_PAIRS ?= 200000
 BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all when empty
@@ -458,6 +458,20 @@ $(BENCH_OUT)/bench-mt-trace: bench/mt-trace.c $(B)/tool/trace/tracer.o $(B)/tool
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOL_CFLAGS) $< $(B)/tool/trace/tracer.o $(B)/tool/trace/bpfutil.o $(LIBMT) \
 		-o $@ $(TOOL_LIBS)
+
+# bench-floor: what a raw_tp tracer pays before its own work (bench/floor.c)
+$(BENCH_OUT)/floor.bpf.o: bench/floor.bpf.c bpf/memtrace.h $(VMLINUX_H) | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_OUT)/floor.skel.h: $(BENCH_OUT)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BENCH_OUT)/bench-floor: bench/floor.c $(BENCH_OUT)/floor.skel.h $(LIBMT) $(TOOL_HDR) | deps
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) -I$(BENCH_OUT) $< $(LIBMT) -o $@ $(TOOL_LIBS)
 
 $(BENCH_OUT)/corr-bench: bench/corr-bench.c $(LIBMT) $(TOOL_HDR) | deps
 	$(call msg,CC,$@)

@@ -74,6 +74,8 @@ failed=0
 # it lost.  A new tool is one more line (and a COUNT function if its output
 # is new).
 TOOLS="bare|-|-|-|-
+floor-count|$B/bench-floor --pid @PID@ --count @KIND@ --mode count|ready_line|INT|count_mt
+floor-ringbuf|$B/bench-floor --pid @PID@ --count @KIND@ --mode ringbuf|ready_line|INT|count_mt
 memtrace-run|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@|ready_line|INT|count_mt
 memtrace-run-w1|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 1|ready_line|INT|count_mt
 memtrace-run-w64|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --wakeup-every 64|ready_line|INT|count_mt
