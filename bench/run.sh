@@ -254,8 +254,14 @@ session() {
 		tcmd=$(echo "$cmd" | sed "s/@PID@/$lp/g; s/@KIND@/$kind/g; s/@EV1@/$ev1/g; s/@RING@/$cap_ring/g;
 			s/@EV2@/$ev2/g; s/@SITES@/$site_lo,$site_hi/g; s/@FILTER@/$(echo "$filter" | sed 's/&/\\&/g')/g")
 		say "$name, $kind loop: $tcmd"
+		# Emptied here, not by the redirection below: that happens in
+		# the child, which may run after READY's first look, and the
+		# previous tool's ready line ("tracing (", "ready") would then
+		# pass for this one's: the loop ran before the tool attached
+		# (seen: a repetition "lost", at the bare loop's speed).
+		: > "$T/tool.out"
 		# shellcheck disable=SC2086
-		$pin_tool $tcmd > "$T/tool.out" 2>&1 &
+		$pin_tool $tcmd >> "$T/tool.out" 2>&1 &
 		tp=$!
 		if ! $ready $tp; then
 			say "$name: not ready (its output follows)"

@@ -60,15 +60,6 @@ const volatile bool record_stacks = false;
 const volatile __u64 wakeup_bytes = 0;
 /* A process left out (memtrace's own when it records or aggregates) */
 const volatile __u32 self_tgid = 0;
-/*
- * The attach check (trace__check()): while canary_armed is set, each kmem
- * and page event of process canary_tgid (memtrace's own) marks its type in
- * canary_seen[] before any filter, so memtrace can see that the kernel runs
- * each program before it says it is tracing.  Unarmed, it costs a load.
- */
-const volatile __u32 canary_tgid = 0;
-__u32 canary_armed = 0;
-__u32 canary_seen[MEMTRACE_EV_MAX] = {};
 
 /*
  * Kernel symbols' addresses (MEMTRACE_KSYM_*), 0 where absent, set by
@@ -122,14 +113,6 @@ static __always_inline void counter__inc(__u32 idx)
 
 	if (v)
 		*v += 1;
-}
-
-static __always_inline void canary__mark(__u32 type)
-{
-	if (!canary_armed)
-		return;
-	if ((bpf_get_current_pid_tgid() >> 32) == canary_tgid && type < MEMTRACE_EV_MAX)
-		canary_seen[type] = 1;
 }
 
 static __always_inline bool tgid__skip(void)
@@ -392,7 +375,6 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 {
 	struct memtrace_event *e;
 
-	canary__mark(type);
 	if (req < min_size || caller__skip(call_site) || tgid__skip())
 		return 0;
 	if (aggregate)
@@ -419,7 +401,6 @@ static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 {
 	struct memtrace_event *e;
 
-	canary__mark(type);
 	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
 	if (ptr <= 16)
 		return 0;
@@ -510,7 +491,6 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	struct memtrace_event *e;
 	__u64 bytes = PAGE_SIZE << order, pfn;
 
-	canary__mark(type);
 	if (aggregate && type == MEMTRACE_EV_PAGE_FREE)
 		return page ? agg__free(page__pfn(page, vmemmap__base()), LIVE_PAGE) : 0;
 	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip())

@@ -15,17 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/memtrace.h"
 #include "lib/hooks.h"
-#include "lib/names.h"
 #include "lib/warn.h"
 #include "ksyms.skel.h"
 #include "memtrace.skel.h"
@@ -134,7 +130,6 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->call_site2_hi = opts->call_site2_hi;
 	skel->rodata->walk_pages = opts->walk_pages;
 	skel->rodata->self_tgid = opts->aggregate || opts->skip_self ? (__u32)getpid() : 0;
-	skel->rodata->canary_tgid = (__u32)getpid();
 	if (opts->aggregate)
 		rb = 1;	/* unused: one page */
 	rb = ringbuf__round(rb);
@@ -389,86 +384,6 @@ static int trace__attach(struct trace *t)
 	return err;
 }
 
-/* How long trace__check() makes events for before it gives up */
-#define TRACE_CHECK_MS	3000
-
-/* One event of each kind the check waits for, made by this process */
-static void check__events(void)
-{
-	int fds[2], fd;
-	char *p;
-
-	/* a pipe: kmalloc (its info, its buffers), kmem_cache_alloc (file, inode); kfree, kmem_cache_free */
-	if (!pipe(fds)) {
-		close(fds[0]);
-		close(fds[1]);
-	}
-	fd = open("/", O_RDONLY | O_DIRECTORY);
-	if (fd >= 0)
-		close(fd);
-	/* an anonymous page, touched and unmapped: mm_page_alloc, mm_page_free */
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED) {
-		*(volatile char *)p = 1;
-		munmap(p, 4096);
-	}
-}
-
-static double check__ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/*
- * The attach check: make, in this process, events of every kind the kmem
- * and page hooks see, until the kernel has run memtrace's program for one
- * of each (canary_seen[], while canary_armed), or TRACE_CHECK_MS pass.
- * Measured under QEMU's TCG (docs/bench.md): in about 1 session of 15, a
- * program attached without error was not run for the kmalloc and kfree
- * events of the next 0.05 to 0.25 s, and nothing said so; a tracer that
- * said it was tracing then missed events.  Past the time, a warning names
- * the events not seen; the tracer goes on.
- */
-static void trace__check(struct trace *t, bool verbose)
-{
-	static const __u32 kinds[] = { MEMTRACE_EV_KMALLOC, MEMTRACE_EV_KFREE,
-				       MEMTRACE_EV_KMEM_CACHE_ALLOC, MEMTRACE_EV_KMEM_CACHE_FREE,
-				       MEMTRACE_EV_PAGE_ALLOC, MEMTRACE_EV_PAGE_FREE };
-	volatile __u32 *seen = t->skel->bss->canary_seen;
-	double start = check__ms(), now;
-	char missing[128] = "";
-	size_t i;
-	int rounds = 0;
-	bool all;
-
-	memset((void *)seen, 0, sizeof(t->skel->bss->canary_seen));
-	__atomic_store_n(&t->skel->bss->canary_armed, 1, __ATOMIC_SEQ_CST);
-	do {
-		check__events();
-		rounds++;
-		for (all = true, i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-			all = all && seen[kinds[i]];
-		now = check__ms();
-		if (!all)
-			usleep(2000);
-	} while (!all && now - start < TRACE_CHECK_MS);
-	__atomic_store_n(&t->skel->bss->canary_armed, 0, __ATOMIC_SEQ_CST);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!seen[kinds[i]])
-			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
-				 "%s%s", *missing ? ", " : "", event__name(kinds[i]));
-	}
-	if (*missing)
-		warn("the kernel did not run memtrace's programs for this process's own %s "
-		     "in %d ms: such events may be missed\n", missing, TRACE_CHECK_MS);
-	else if (verbose)
-		fprintf(stderr, "attach check: every kmem and page program ran, after %d round%s "
-			"(%.1f ms)\n", rounds, rounds == 1 ? "" : "s", now - start);
-}
-
 int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
@@ -513,7 +428,6 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	err = trace__attach(t);
 	if (err)
 		goto cleanup;
-	trace__check(t, opts->verbose);
 	hooks__describe(t->hooks, t->desc, sizeof(t->desc));
 	if (opts->walk_pages)
 		strncat(t->desc, "; BPF page-table walk: on",
