@@ -82,8 +82,14 @@ struct {
 	__type(value, struct memtrace_agg_row);
 } agg_rows SEC(".maps");
 
-/* Row numbers handed out (one may be lost to a race: its row stays unused) */
+/*
+ * Row numbers handed out (one may be lost to a race: its row stays unused).
+ * None past agg_rows_max (agg_row_ids' size), so that the count never
+ * wraps; agg_rows holds one more per CPU for the numbers taken by CPUs
+ * that passed that check together.
+ */
 __u32 agg_nr_rows = 0;
+const volatile __u32 agg_rows_max = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -271,7 +277,8 @@ static __always_inline struct memtrace_agg *agg__row(const struct memtrace_agg_k
 	if (idp) {
 		n = *idp;
 	} else {
-		n = __sync_fetch_and_add(&agg_nr_rows, 1);
+		/* past agg_rows_max, n is past the array too: no number taken */
+		n = agg_nr_rows < agg_rows_max ? __sync_fetch_and_add(&agg_nr_rows, 1) : ~0U;
 		/* past the array, or a key another CPU inserted meanwhile */
 		if (!bpf_map_lookup_elem(&agg_rows, &n) ||
 		    bpf_map_update_elem(&agg_row_ids, k, &n, BPF_NOEXIST)) {

@@ -43,7 +43,7 @@ static const struct cmd cmds[] = {
 };
 
 static const struct argp_option common_opts[] = {
-	{ "verbose", 'v', NULL, 0, "Verbose output (libbpf debug messages, each BPF program's verifier statistics)", 100 },
+	{ "verbose", 'v', NULL, 0, "Verbose output (libbpf debug messages)", 100 },
 	{ "json", 'j', NULL, 0, "Print one JSON document on stdout", 100 },
 	/* long only: -p is run's --pages */
 	{ "pretty", OPT_PRETTY, NULL, 0, "JSON indented, one member per line (implies -j)", 100 },

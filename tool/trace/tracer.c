@@ -88,7 +88,8 @@ static int trace__handle(void *ctx, void *data, size_t len)
 static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_opts *opts)
 {
 	bool on = opts->aggregate, stacks = on || opts->record_page_stacks || opts->record_stacks;
-	int i, err = 0;
+	__u32 rows;
+	int i, ncpus, err = 0;
 
 	skel->rodata->aggregate = on;
 	skel->rodata->agg_stacks = opts->agg_stacks;
@@ -98,10 +99,13 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 	skel->rodata->agg_kinds = opts->agg_kinds;
 	for (i = 0; on && i < opts->nr_zones && i < MEMTRACE_AGG_ZONES; i++)
 		skel->rodata->agg_zones[i] = opts->agg_zones[i];
-	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 :
-					      opts->rows_max ?: TRACE_ROWS_MAX);
-	err = err ?: bpf_map__set_max_entries(skel->maps.agg_row_ids, !on ? 1 :
-					      opts->rows_max ?: TRACE_ROWS_MAX);
+	/* agg.bpf.h: a row number per key, and one more per CPU for races */
+	rows = opts->rows_max ?: TRACE_ROWS_MAX;
+	ncpus = libbpf_num_possible_cpus();
+	skel->rodata->agg_rows_max = on ? rows : 0;
+	err = ncpus < 0 ? ncpus : 0;
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 : rows + ncpus);
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_row_ids, !on ? 1 : rows);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, !on ? 1 :
 					      opts->live_max ?: TRACE_LIVE_MAX);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map,
@@ -386,7 +390,6 @@ static int trace__attach(struct trace *t)
 
 int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn fn, void *ctx)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct btf *btf = NULL;
 	struct trace *t = NULL;
 	int err;
@@ -404,9 +407,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	}
 	t->fn = fn;
 	t->ctx = ctx;
-	/* -v: each program's verifier statistics too (BPF_LOG_STATS) */
-	oo.kernel_log_level = opts->verbose ? 4 : 0;
-	t->skel = memtrace_bpf__open_opts(&oo);
+	t->skel = memtrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
 		warn("opening the BPF object: %s\n", strerror(-err));
