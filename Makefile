@@ -194,7 +194,8 @@ help:
 ##                   its integration test: a small study on 6.1 and 6.12,
 ##                   the report checked (TAP, about 30 s; part of make test)
 ##   make bench      what tracing costs: the module's kmalloc and page loops
-##                   bare and under memtrace's tracer, perf and bpftrace, in
+##                   bare, under the floor (what any raw_tp tracer pays),
+##                   memtrace's tracer, top, record, perf and bpftrace, in
 ##                   one 1 GiB guest (TCG-relative), and the capacity; the
 ##                   correlation's and report's rates on the host; table on
 ##                   stdout, build/bench/bench.json and the median of 5 make
