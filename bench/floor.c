@@ -60,7 +60,14 @@ static unsigned long long floor__sum(struct floor_bpf *skel, __u32 idx)
 	return s;
 }
 
-int main(int argc, char **argv)
+struct floor_args {
+	long pid;
+	bool page;	/* the page loop's tracepoints (else kmalloc, kfree) */
+	bool ringbuf;	/* --mode ringbuf (else count) */
+};
+
+/* 0, or -EINVAL for anything but the one usage */
+static int floor__args(int argc, char **argv, struct floor_args *a)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -69,24 +76,16 @@ int main(int argc, char **argv)
 		{},
 	};
 	const char *kind = NULL, *mode = NULL;
-	struct bpf_program *progs[2];
-	unsigned long long records = 0;
-	struct ring_buffer *rb = NULL;
-	struct bpf_link *links[2] = {};
-	struct floor_bpf *skel;
-	struct bpf_program *p;
-	long pid = 0;
 	char *end;
-	int o, i, err = 0;
-	bool rbmode;
+	int o;
 
 	while ((o = getopt_long(argc, argv, "p:c:m:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			errno = 0;
-			pid = strtol(optarg, &end, 10);
-			if (errno || *end || pid <= 0)
-				pid = 0;
+			a->pid = strtol(optarg, &end, 10);
+			if (errno || *end || a->pid <= 0)
+				return -EINVAL;
 			break;
 		case 'c':
 			kind = optarg;
@@ -95,46 +94,74 @@ int main(int argc, char **argv)
 			mode = optarg;
 			break;
 		default:
-			pid = 0;
+			return -EINVAL;
 		}
 	}
-	if (!pid || optind != argc || !kind || !mode ||
+	if (!a->pid || optind != argc || !kind || !mode ||
 	    (strcmp(kind, "kmem") && strcmp(kind, "page")) ||
-	    (strcmp(mode, "count") && strcmp(mode, "ringbuf"))) {
-		fprintf(stderr, "usage: bench-floor --pid PID --count kmem|page --mode count|ringbuf\n");
-		return EXIT_USAGE;
-	}
-	rbmode = !strcmp(mode, "ringbuf");
-	skel = floor_bpf__open();
-	if (!skel) {
-		warn("opening the BPF object: %s\n", strerror(errno));
-		return EXIT_FAILURE;
-	}
-	skel->rodata->target_tgid = pid;
-	if (!strcmp(kind, "kmem")) {
-		progs[0] = rbmode ? skel->progs.floor__rb_kmalloc : skel->progs.floor__count_kmalloc;
-		progs[1] = rbmode ? skel->progs.floor__rb_kfree : skel->progs.floor__count_kfree;
+	    (strcmp(mode, "count") && strcmp(mode, "ringbuf")))
+		return -EINVAL;
+	a->page = !strcmp(kind, "page");
+	a->ringbuf = !strcmp(mode, "ringbuf");
+	return 0;
+}
+
+/* Load the pair of programs @a asks for (no other) and attach them into @links */
+static int floor__attach(struct floor_bpf *skel, const struct floor_args *a,
+			 struct bpf_link *links[2])
+{
+	struct bpf_program *progs[2], *p;
+	int i, err;
+
+	skel->rodata->target_tgid = a->pid;
+	if (!a->page) {
+		progs[0] = a->ringbuf ? skel->progs.floor__rb_kmalloc : skel->progs.floor__count_kmalloc;
+		progs[1] = a->ringbuf ? skel->progs.floor__rb_kfree : skel->progs.floor__count_kfree;
 	} else {
-		progs[0] = rbmode ? skel->progs.floor__rb_page_alloc :
-				    skel->progs.floor__count_page_alloc;
-		progs[1] = rbmode ? skel->progs.floor__rb_page_free :
-				    skel->progs.floor__count_page_free;
+		progs[0] = a->ringbuf ? skel->progs.floor__rb_page_alloc :
+					skel->progs.floor__count_page_alloc;
+		progs[1] = a->ringbuf ? skel->progs.floor__rb_page_free :
+					skel->progs.floor__count_page_free;
 	}
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, p == progs[0] || p == progs[1]);
 	err = floor_bpf__load(skel);
 	if (err) {
 		warn("loading the BPF programs: %s\n", strerror(-err));
-		goto out;
+		return err;
 	}
 	for (i = 0; i < 2; i++) {
 		links[i] = bpf_program__attach(progs[i]);
 		if (!links[i]) {
 			err = -errno;
 			warn("attaching %s: %s\n", bpf_program__name(progs[i]), strerror(-err));
-			goto out;
+			return err;
 		}
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct floor_args a = {};
+	unsigned long long records = 0;
+	struct ring_buffer *rb = NULL;
+	struct bpf_link *links[2] = {};
+	struct floor_bpf *skel;
+	int i, err;
+
+	if (floor__args(argc, argv, &a)) {
+		fprintf(stderr, "usage: bench-floor --pid PID --count kmem|page --mode count|ringbuf\n");
+		return EXIT_USAGE;
+	}
+	skel = floor_bpf__open();
+	if (!skel) {
+		warn("opening the BPF object: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	err = floor__attach(skel, &a, links);
+	if (err)
+		goto out;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_rb), on_record, &records, NULL);
 	if (!rb) {
 		err = -errno;
