@@ -13,11 +13,15 @@ bpftool libelf-dev zlib1g-dev libzstd-dev libjson-c-dev pahole cpio zstd lz4
 gzip kmod help2man xz-utils"
 [ $# = 0 ] || pkgs="$*"
 
+# One dpkg-query for all (0.03 s; one per package took 0.5 s): a line per
+# package it knows, "name status"; an unknown one is missing.
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null |
+	      sed -n 's/ install ok installed$//p' | tr '\n' ' ' || true) "
 missing=
 for p in $pkgs; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	case "$st" in
-	*"install ok installed"*) ;;
+	case "$installed" in
+	*" $p "*) ;;
 	*) missing="$missing $p" ;;
 	esac
 done
