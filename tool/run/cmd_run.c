@@ -349,7 +349,7 @@ static int run__trace_opts(const struct run_args *a, struct trace_opts *o)
 
 	*o = (struct trace_opts){ .tgid = getpid(), .min_size = a->trace_min_size,
 				  .ringbuf_bytes = a->ringbuf, .verbose = env.verbose,
-				  .walk_pages = a->bpf_walk };
+				  .kprobes = true, .walk_pages = a->bpf_walk };
 	if (!a->module_callers)
 		return 0;
 	err = module_range(&o->call_site_lo, &o->call_site_hi);

@@ -8,7 +8,8 @@
  * kretprobe twin both load where the fexit loads, and the attach decides
  * (the trampoline refuses more than 6 arguments before 6.5): a probe attach
  * before load would cost a trampoline's detach, two RCU tasks grace periods
- * (about 0.1 s each under TCG), per hook.  The skeleton owns every link.
+ * (about 0.1 s each under TCG), per hook; for that same cost at exit,
+ * trace_opts.kprobes skips the trampolines.  The skeleton owns every link.
  * libbpf 1.1 API.
  */
 #include <errno.h>
@@ -250,11 +251,12 @@ static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
  * Which variants of @p load: the trampoline alone if it loads here and
  * takes the function's arguments; both if it loads but may be refused at
  * attach (more than 6 arguments before 6.6: trace__attach_pair() decides);
- * else the twin alone.  Into @h the trampoline's attach type,
- * provisionally.  A twin not needed is not loaded: the verifier takes
- * 0.14 s over the vmalloc twin under TCG.
+ * else the twin alone, as with @kprobes (trace_opts).  Into @h the
+ * trampoline's attach type, provisionally.  A twin not needed is not
+ * loaded: the verifier takes 0.14 s over the vmalloc twin under TCG.
  */
-static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf, struct hook *h)
+static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf, bool kprobes,
+			      struct hook *h)
 {
 	enum bpf_attach_type type = p->ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
 	int err;
@@ -269,7 +271,7 @@ static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf,
 		return 0;
 	}
 	snprintf(h->target, sizeof(h->target), "%s", p->func);
-	if (bpfutil__can_load_tracing(btf, p->func, type)) {
+	if (!kprobes && bpfutil__can_load_tracing(btf, p->func, type)) {
 		h->attach = p->ret ? HOOK_FEXIT : HOOK_FENTRY;
 		err = bpf_program__set_attach_target(p->tramp, 0, p->func);
 		if (err)
@@ -279,14 +281,14 @@ static int trace__choose_pair(const struct trace_pair *p, const struct btf *btf,
 			bpf_program__set_autoload(p->twin, false);
 		return err;
 	}
-	/* no trampolines here, or not on this function */
+	/* kprobes asked for, no trampolines here, or not on this function */
 	bpf_program__set_autoload(p->tramp, false);
 	h->attach = p->ret ? HOOK_KRETPROBE : HOOK_KPROBE;
 	return 0;
 }
 
 /* The vmalloc hooks: the core renamed in 6.10, vfree, __get_vm_area_node */
-static int trace__choose_pairs(struct trace *t, const struct btf *btf)
+static int trace__choose_pairs(struct trace *t, const struct btf *btf, bool kprobes)
 {
 	/* commit 88ae5fb755b0 ("mm: vmalloc: enable memory allocation profiling") */
 	static const char *const vmalloc_fns[] = { "__vmalloc_node_range_noprof",
@@ -311,7 +313,7 @@ static int trace__choose_pairs(struct trace *t, const struct btf *btf)
 		&skel->links.memtrace__vfree, &skel->links.memtrace__vfree_kprobe,
 		bpfutil__first_func(btf, vfree_fns), false, HOOK_VFREE };
 	for (i = 0; i < NR_PAIRS; i++) {
-		err = trace__choose_pair(&t->pairs[i], btf, &t->hooks[t->pairs[i].hook]);
+		err = trace__choose_pair(&t->pairs[i], btf, kprobes, &t->hooks[t->pairs[i].hook]);
 		if (err)
 			return err;
 	}
@@ -420,7 +422,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	if (err)
 		goto cleanup;
 	trace__choose_tracepoints(t, btf);
-	err = trace__choose_pairs(t, btf);
+	err = trace__choose_pairs(t, btf, opts->kprobes);
 	if (err)
 		goto cleanup;
 	err = trace__load(t);

@@ -35,6 +35,16 @@ struct trace;
  * @skip_self:	leave out this process's own allocations (memtrace record:
  *		its file's pages; memtrace top does so always)
  * @verbose:	let libbpf print its debug output and the verifier log
+ * @kprobes:	the vmalloc hooks as kprobes (kretprobe on __get_vm_area_node
+ *		and the vmalloc core, kprobe on vfree), not trampolines.  A
+ *		kprobe attaches and detaches in milliseconds; a trampoline's
+ *		detach waits for an RCU Tasks Rude and an RCU Tasks grace
+ *		period (0.1-0.2 s each under TCG, most of a short run's exit).
+ *		But a kretprobe has a pool of return instances (10, or 2 per
+ *		CPU): a call made while all are taken goes unseen; and the
+ *		vmalloc's gfp and node are not known (MEMTRACE_F_NO_ARGS; its
+ *		caller and size come from its vm_struct).  For memtrace run:
+ *		short, and its own allocations one at a time.
  */
 struct trace_opts {
 	pid_t tgid;
@@ -47,6 +57,7 @@ struct trace_opts {
 	__u32 wakeup_every;
 	bool skip_self;
 	bool verbose;
+	bool kprobes;
 	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
 	/*
 	 * In-kernel aggregation (memtrace top): no records, rows read with
