@@ -60,6 +60,12 @@ const volatile bool record_stacks = false;
 const volatile __u64 wakeup_bytes = 0;
 /* A process left out (memtrace's own when it records or aggregates) */
 const volatile __u32 self_tgid = 0;
+/*
+ * memtrace record: slab and page events go to the per-CPU rings
+ * (ring_events, ring_ctl), not the ring buffer: ring_slots records at
+ * level 0 (a power of 2, at least 16), 0: off.  See ring__reserve().
+ */
+const volatile __u32 ring_slots = 0;
 
 /*
  * Kernel symbols' addresses (MEMTRACE_KSYM_*), 0 where absent, set by
@@ -97,6 +103,26 @@ struct {
 	__type(key, __u64);	/* vm->addr */
 	__type(value, __u64);	/* struct vm_struct * */
 } vm_areas SEC(".maps");
+
+/*
+ * The per-CPU rings, mapped by the reader: CPU c's records from
+ * c * (ring_slots * 3 / 2): level 0, then levels 1 and 2 (a quarter each).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);	/* userspace sizes it before load */
+	__type(key, __u32);
+	__type(value, struct memtrace_event);
+} ring_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);	/* one per possible CPU */
+	__type(key, __u32);
+	__type(value, struct memtrace_ring_ctl);
+} ring_ctl SEC(".maps");
 
 /* The flags of a ring buffer submit or output: see wakeup_bytes */
 static __always_inline __u64 rb__flags(void)
@@ -176,15 +202,8 @@ static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
 	return (page - vmemmap) / bpf_core_type_size(struct page);
 }
 
-static __always_inline struct memtrace_event *event__reserve(__u32 type)
+static __always_inline struct memtrace_event *event__fill(struct memtrace_event *e, __u32 type)
 {
-	struct memtrace_event *e;
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		counter__inc(MEMTRACE_CNT_DROPS);
-		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->type = type;
@@ -194,6 +213,103 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
 	e->stack_id = MEMTRACE_NO_STACK;
 	return e;
 }
+
+static __always_inline struct memtrace_event *event__reserve(__u32 type)
+{
+	struct memtrace_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		counter__inc(MEMTRACE_CNT_DROPS);
+		return NULL;
+	}
+	return event__fill(e, type);
+}
+
+/* A record being written into a per-CPU ring: published by ring__commit() */
+struct ring_slot {
+	struct memtrace_ring_ctl *ctl;
+	__u64 head;
+	__u64 level;
+	__u32 slots;
+};
+
+#define compiler_barrier()	asm volatile("" ::: "memory")
+
+/*
+ * A slot in this CPU's ring of the nesting level it is at, or NULL (full,
+ * or a fourth level: counted as drops).  The level is taken with an atomic
+ * add, a full barrier on x86: the reader, seeing depth 0 after its clock
+ * read, knows every record of this CPU stamped before was published.  The
+ * time stamp is taken after it.  No lock, no copy: the reader reads the
+ * slot in place once head passes it, and frees it by moving tail.
+ */
+static __always_inline struct memtrace_event *ring__reserve(struct ring_slot *r, __u32 type)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	struct memtrace_ring_ctl *ctl;
+	struct memtrace_event *e;
+	__u64 level, head;
+
+	ctl = bpf_map_lookup_elem(&ring_ctl, &cpu);
+	if (!ctl)
+		goto lost;
+	level = __sync_fetch_and_add(&ctl->depth, 1);
+	if (level >= MEMTRACE_RING_LEVELS)
+		goto full;
+	r->slots = level ? ring_slots / 4 : ring_slots;
+	head = ctl->head[level];
+	if (head - *(volatile __u64 *)&ctl->tail[level] >= r->slots)
+		goto full;
+	idx = cpu * (ring_slots + ring_slots / 2) + (head & (r->slots - 1));
+	if (level)
+		idx += ring_slots + (__u32)(level - 1) * (ring_slots / 4);
+	e = bpf_map_lookup_elem(&ring_events, &idx);
+	if (!e)
+		goto full;
+	r->ctl = ctl;
+	r->head = head;
+	r->level = level;
+	return event__fill(e, type);
+full:
+	ctl->depth = level;
+lost:
+	counter__inc(MEMTRACE_CNT_DROPS);
+	return NULL;
+}
+
+/*
+ * Publish the record (x86 keeps stores in order: the record, then head,
+ * then depth), and wake the reader when a quarter of the ring waits: a
+ * small ring-buffer record with BPF_RB_FORCE_WAKEUP, once per quarter.
+ */
+static __always_inline void ring__commit(struct ring_slot *r)
+{
+	struct memtrace_ring_ctl *ctl = r->ctl;
+	__u32 level = r->level < MEMTRACE_RING_LEVELS ? r->level : 0;
+	__u64 waiting;
+
+	compiler_barrier();
+	ctl->head[level] = r->head + 1;
+	compiler_barrier();
+	waiting = r->head + 1 - *(volatile __u64 *)&ctl->tail[level];
+	ctl->depth = r->level;
+	if (waiting == r->slots / 4) {
+		struct memtrace_event w = { .type = MEMTRACE_EV_RING_WAKE };
+
+		bpf_ringbuf_output(&events, &w, sizeof(w.ts_ns) + 2 * sizeof(__u32),
+				   BPF_RB_FORCE_WAKEUP);
+	}
+}
+
+/* A slab or page event's record: in a per-CPU ring with ring_slots, else the ring buffer */
+#define event__begin(r, type)	(ring_slots ? ring__reserve(r, type) : event__reserve(type))
+#define event__end(r, e)	do {						\
+		if (ring_slots)						\
+			ring__commit(r);					\
+		else							\
+			bpf_ringbuf_submit(e, rb__flags());			\
+	} while (0)
 
 /*
  * PFN of a direct-map ("kernel logical") address: kmalloc, slab objects.
@@ -373,13 +489,14 @@ static __always_inline void walk__emit(__u64 addr, __u64 bytes)
 static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site, __u64 ptr,
 					 __u64 req, __u64 alloc, __u64 gfp, __u32 node)
 {
+	struct ring_slot r = {};
 	struct memtrace_event *e;
 
 	if (req < min_size || caller__skip(call_site) || tgid__skip())
 		return 0;
 	if (aggregate)
 		return agg__on(type) ? agg__slab(ctx, type, call_site, ptr, req, alloc) : 0;
-	e = event__reserve(type);
+	e = event__begin(&r, type);
 	if (!e)
 		return 0;
 	e->call_site = call_site;
@@ -392,13 +509,14 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 		e->flags |= MEMTRACE_F_FAILED;
 	event__set_direct_pfn(e);
 	event__set_stack(ctx, e);
-	bpf_ringbuf_submit(e, rb__flags());
+	event__end(&r, e);
 	walk__emit(ptr, alloc);
 	return 0;
 }
 
 static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 {
+	struct ring_slot r = {};
 	struct memtrace_event *e;
 
 	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
@@ -408,13 +526,13 @@ static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 		return agg__free(ptr, LIVE_SLAB);
 	if (tgid__skip())
 		return 0;
-	e = event__reserve(type);
+	e = event__begin(&r, type);
 	if (!e)
 		return 0;
 	e->call_site = call_site;
 	e->addr = ptr;
 	event__set_direct_pfn(e);
-	bpf_ringbuf_submit(e, rb__flags());
+	event__end(&r, e);
 	return 0;
 }
 
@@ -488,6 +606,7 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 order,
 				      __u64 gfp)
 {
+	struct ring_slot r = {};
 	struct memtrace_event *e;
 	__u64 bytes = PAGE_SIZE << order, pfn;
 
@@ -498,7 +617,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	if (aggregate)
 		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
 						 order, !page) : 0;
-	e = event__reserve(type);
+	e = event__begin(&r, type);
 	if (!e)
 		return 0;
 	e->bytes_req = bytes;
@@ -513,7 +632,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	}
 	pfn = e->pfn;
 	event__set_stack(ctx, e);
-	bpf_ringbuf_submit(e, rb__flags());
+	event__end(&r, e);
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
 		walk__emit(page_offset_base() + (pfn << PAGE_SHIFT), bytes);

@@ -21,6 +21,8 @@
 #define MEMTRACE_EV_VFREE		10	/* vfree(addr) */
 #define MEMTRACE_EV_WALK_PAGES		11	/* struct memtrace_walk: BPF's page-table walk */
 #define MEMTRACE_EV_MAX			12
+/* A ring-buffer record that only wakes the reader for the per-CPU rings */
+#define MEMTRACE_EV_RING_WAKE		0xffff
 
 /* memtrace_event.flags */
 #define MEMTRACE_F_PFN		(1U << 0)	/* pfn is valid */
@@ -232,8 +234,34 @@ struct memtrace_agg_row {
 	struct memtrace_agg c;
 };
 
+/*
+ * memtrace record's per-CPU rings (memtrace.bpf.c, ring_slots): slab and
+ * page events written in place, each CPU's in its own ring per nesting
+ * level (a task's event, an interrupt's inside it, one more inside that),
+ * so that each ring has one writer at a time and needs no lock; read in
+ * place by the tool (tool/trace/rings.c), which merges them by time.
+ */
+#define MEMTRACE_RING_LEVELS	3
+
+/**
+ * struct memtrace_ring_ctl - one CPU's rings: where BPF writes, the reader reads
+ * @depth:	BPF programs writing a record on this CPU now (a level each);
+ *		0: none, so every record of this CPU stamped before was published
+ * @head:	records published per level (written by BPF only)
+ * @tail:	records read per level (written by the reader only)
+ *
+ * Level 0 has ring_slots records, levels 1 and 2 a quarter of that each.
+ */
+struct memtrace_ring_ctl {
+	__u64 depth;
+	__u64 head[MEMTRACE_RING_LEVELS];
+	__u64 pad0[4];
+	__u64 tail[MEMTRACE_RING_LEVELS];
+	__u64 pad1[5];
+};
+
 /* Indices of the per-CPU "counters" map */
-#define MEMTRACE_CNT_DROPS	0	/* ring-buffer reserve failures */
+#define MEMTRACE_CNT_DROPS	0	/* ring-buffer reserve failures, full rings */
 #define MEMTRACE_CNT_TRUNCATED	1	/* vmalloc areas with an incomplete page list */
 #define MEMTRACE_CNT_WALK_TRUNCATED 2	/* allocations not walked in full by BPF */
 #define MEMTRACE_CNT_ROWS_FULL	3	/* aggregation: events lost, the row map full */

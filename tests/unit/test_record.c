@@ -105,6 +105,57 @@ static void test_file(const char *buf, size_t len)
 	record__header_free(&h);
 }
 
+static int count_kmalloc(void *ctx, const void *data, __u32 len)
+{
+	const struct memtrace_event *e = data;
+	__u64 *sum = ctx;
+
+	if (len == sizeof(*e) && e->type == MEMTRACE_EV_KMALLOC)
+		*sum += e->addr;
+	return 0;
+}
+
+/*
+ * A run of the per-CPU rings (LEN | RECORD_RUN): each of its records in
+ * turn; and a run whose length is not whole records is refused
+ */
+static void test_run_frame(void)
+{
+	struct record_header h = header(), h2;
+	struct memtrace_event e[3] = {
+		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x1000, 8, 8, 1),
+		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x2000, 8, 8, 2),
+		ev(MEMTRACE_EV_KFREE, 0, 0x1000, 0, 0, 1),
+	};
+	__u32 len = sizeof(e) | RECORD_RUN, bad = (sizeof(e) - 8) | RECORD_RUN;
+	__u64 sum = 0;
+	size_t n = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &n);
+	int err;
+
+	record__write_header(f, &h);
+	fwrite(&len, sizeof(len), 1, f);
+	fwrite(e, sizeof(e), 1, f);
+	record__write(f, &e[2], sizeof(e[2]));
+	record__write_trailer(f, &h);
+	fclose(f);
+	f = fmemopen(buf, n, "r");
+	err = record__read(f, &h2, count_kmalloc, &sum);
+	fclose(f);
+	tap_eq_s64(err, 0, "run: a file with a run read back");
+	tap_eq_u64(sum, 0x3000, "run: both kmallocs of the run handed over, one by one");
+	record__header_free(&h2);
+	memcpy(strstr(buf, "data\n") + 5, &bad, sizeof(bad));
+	f = fmemopen(buf, n, "r");
+	err = record__read(f, &h2, NULL, NULL);
+	fclose(f);
+	tap_eq_s64(err, -EINVAL, "run: one of partial records is refused");
+	record__header_free(&h2);
+	record__header_free(&h);
+	free(buf);
+}
+
 static const struct top_row *row_of(const struct report *r, __u32 kind, __u64 site)
 {
 	size_t i;
@@ -237,6 +288,7 @@ int main(void)
 	char *buf = recording(&len);
 
 	test_file(buf, len);
+	test_run_frame();
 	test_report(buf, len, &r, &h, &ks);
 	test_physmap(&r);
 	test_many_rows();

@@ -156,22 +156,22 @@ static int record__flush(struct recorder *r)
 	return r->err;
 }
 
-/* record__write()'s framing: the length, then the record */
-static int record__event(void *ctx, const void *data, size_t len)
+/* The file's framing: the length (with @flags), then @len bytes */
+static int record__frame(struct recorder *r, const void *data, __u32 len, __u32 flags)
 {
-	const struct memtrace_event *e = data;
-	struct recorder *r = ctx;
-	__u32 n = (__u32)len;
+	__u32 n = len | flags;
 
 	if (r->used + sizeof(n) + len > RECORD_BUF_BYTES && record__flush(r))
 		return r->err;
 	memcpy(r->buf + r->used, &n, sizeof(n));
 	memcpy(r->buf + r->used + sizeof(n), data, len);
 	r->used += sizeof(n) + len;
-	r->records++;
-	if (len < sizeof(*e) || e->type == MEMTRACE_EV_VMALLOC_PAGES ||
-	    e->type == MEMTRACE_EV_WALK_PAGES)
-		return 0;
+	return 0;
+}
+
+/* The call site and stack of @e, for the trailer's symbols and stacks */
+static void record__names(struct recorder *r, const struct memtrace_event *e)
+{
 	/* a busy caller repeats itself: the set is asked only on a change */
 	if (e->call_site != r->last_site && set__add(&r->sites, e->call_site) < 0)
 		r->err = -ENOMEM;
@@ -180,6 +180,35 @@ static int record__event(void *ctx, const void *data, size_t len)
 		r->err = -ENOMEM;
 	r->last_site = e->call_site;
 	r->last_stack = e->stack_id;
+}
+
+/* A record of the ring buffer (vmalloc's, and the tracer's other records) */
+static int record__event(void *ctx, const void *data, size_t len)
+{
+	const struct memtrace_event *e = data;
+	struct recorder *r = ctx;
+
+	if (record__frame(r, data, (__u32)len, 0))
+		return r->err;
+	r->records++;
+	if (len < sizeof(*e) || e->type == MEMTRACE_EV_VMALLOC_PAGES ||
+	    e->type == MEMTRACE_EV_WALK_PAGES)
+		return 0;
+	record__names(r, e);
+	return r->err;
+}
+
+/* A run of slab and page records from the per-CPU rings: one frame */
+static int record__run(void *ctx, const struct memtrace_event *ev, size_t n)
+{
+	struct recorder *r = ctx;
+	size_t i;
+
+	if (record__frame(r, ev, (__u32)(n * sizeof(*ev)), RECORD_RUN))
+		return r->err;
+	r->records += n;
+	for (i = 0; i < n; i++)
+		record__names(r, &ev[i]);
 	return r->err;
 }
 
@@ -322,6 +351,10 @@ static int record__loop(struct recorder *r, const struct record_args *a, double 
 	}
 	while ((n = trace__poll(r->t, 0)) > 0 && !r->err)
 		;
+	if (n >= 0 && !r->err)
+		n = trace__drain(r->t);
+	if (n < 0)
+		return n;
 	if (r->err)
 		return r->err;
 	return a->cmd && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
@@ -373,6 +406,7 @@ int cmd_record(int argc, char **argv)
 	}
 	o.verbose = env.verbose;
 	o.ringbuf_bytes = a.ringbuf ? a.ringbuf : 8UL << 20;
+	o.run_fn = record__run;
 	o.record_page_stacks = true;
 	o.record_stacks = a.stacks;
 	/* the file's own pages would be recorded, each with its stack */

@@ -168,7 +168,7 @@ static int trailer__line(struct record_header *h, const char *line)
 static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
 {
 	void *buf = malloc(RECORD_MAX_LEN);
-	__u32 len;
+	__u32 len, run, step, off;
 	int err = 0;
 
 	if (!buf)
@@ -182,14 +182,23 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
 		}
 		if (!len)
 			break;
-		if (len > RECORD_MAX_LEN || fread(buf, len, 1, f) != 1) {
+		run = len & RECORD_RUN;
+		len &= ~RECORD_RUN;
+		if (len > RECORD_MAX_LEN || (run && len % sizeof(struct memtrace_event)) ||
+		    fread(buf, len, 1, f) != 1) {
 			warn("record %llu: %s\n", (unsigned long long)*n,
-			     len > RECORD_MAX_LEN ? "longer than any record" : "truncated");
+			     len > RECORD_MAX_LEN ? "longer than any record" :
+			     run && len % sizeof(struct memtrace_event) ? "a run of partial records" :
+			     "truncated");
 			err = -EINVAL;
 			break;
 		}
-		(*n)++;
-		err = fn ? fn(ctx, buf, len) : 0;
+		/* a run: each record in turn */
+		step = run ? sizeof(struct memtrace_event) : len;
+		for (off = 0; off < len && err >= 0; off += step) {
+			(*n)++;
+			err = fn ? fn(ctx, (char *)buf + off, step) : 0;
+		}
 		if (err < 0)
 			break;
 		err = 0;

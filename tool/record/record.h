@@ -16,7 +16,11 @@
  *   LEN RECORD  LEN RECORD ...           __u32 LEN, then LEN bytes: a
  *                                        struct memtrace_event, _pages or
  *                                        _walk (bpf/memtrace.h), little-
- *                                        endian x86-64; LEN 0 ends them
+ *                                        endian x86-64; LEN 0 ends them.
+ *                                        LEN | RECORD_RUN: LEN bytes of
+ *                                        struct memtrace_event records,
+ *                                        back to back (a run of the
+ *                                        per-CPU rings, lib/rings.h)
  *   duration_ns N                        how long it recorded
  *   drops N   misses N   truncated N   stacks_lost N     one per line: the
  *                                        tracer's losses (0: none)
@@ -40,7 +44,8 @@
 
 #define RECORD_MAGIC	"memtrace-record 1"
 #define RECORD_MAX_RAM	64
-#define RECORD_MAX_LEN	(1U << 20)	/* no record is longer */
+#define RECORD_MAX_LEN	(1U << 20)	/* no record (or run) is longer */
+#define RECORD_RUN	(1U << 31)	/* LEN flag: a run of struct memtrace_event */
 #define RECORD_LINE_MAX	1024		/* no header or trailer line is longer */
 
 struct record_range {

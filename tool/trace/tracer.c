@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -58,6 +60,11 @@ enum { PAIR_GET_VM_AREA, PAIR_VMALLOC, PAIR_VFREE, NR_PAIRS };
 struct trace {
 	struct memtrace_bpf *skel;
 	struct ring_buffer *rb;
+	/* trace_opts.run_fn: the per-CPU rings, mapped */
+	rings_run_fn run_fn;
+	struct rings rings;
+	size_t rings_ev_bytes;
+	size_t rings_ctl_bytes;
 	struct trace_pair pairs[NR_PAIRS];
 	struct hook hooks[NR_HOOKS];
 	trace_event_fn fn;
@@ -80,9 +87,100 @@ static int trace__handle(void *ctx, void *data, size_t len)
 	struct trace *t = ctx;
 	const struct memtrace_event *e = data;
 
-	if (len >= sizeof(__u64) + sizeof(__u32) && e->type < MEMTRACE_EV_MAX)
-		t->events[e->type]++;
+	if (len >= sizeof(__u64) + sizeof(__u32)) {
+		if (e->type == MEMTRACE_EV_RING_WAKE)
+			return 0;
+		if (e->type < MEMTRACE_EV_MAX)
+			t->events[e->type]++;
+	}
 	return t->fn ? t->fn(t->ctx, data, len) : 0;
+}
+
+/* A run from the per-CPU rings: counted, then to trace_opts.run_fn */
+static int trace__handle_run(void *ctx, const struct memtrace_event *ev, size_t n)
+{
+	struct trace *t = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].type < MEMTRACE_EV_MAX)
+			t->events[ev[i].type]++;
+	}
+	return t->run_fn(t->ctx, ev, n);
+}
+
+/* The per-CPU rings' sizes, before load (trace_opts.run_fn); the ring buffer's left */
+static int trace__configure_rings(struct memtrace_bpf *skel, const struct trace_opts *opts,
+				  size_t *rb)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+	__u32 slots;
+
+	if (!opts->run_fn)
+		return 0;
+	if (ncpus < 0)
+		return ncpus;
+	slots = rings__slots_for(*rb, ncpus);
+	skel->rodata->ring_slots = slots;
+	err = bpf_map__set_max_entries(skel->maps.ring_events, ncpus * rings__cpu_slots(slots));
+	err = err ?: bpf_map__set_max_entries(skel->maps.ring_ctl, ncpus);
+	if (err)
+		warn("per-CPU ring sizes: %s\n", strerror(-err));
+	/* the ring buffer keeps vmalloc's records and the rings' wake-ups */
+	*rb /= 4;
+	return err;
+}
+
+static size_t rings__map_bytes(size_t bytes)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (bytes + page - 1) / page * page;
+}
+
+/* Map the per-CPU rings, after load */
+static int trace__map_rings(struct trace *t)
+{
+	struct memtrace_bpf *skel = t->skel;
+	__u32 slots = skel->rodata->ring_slots;
+	int ncpus = (int)bpf_map__max_entries(skel->maps.ring_ctl), err;
+	void *ev, *ctl;
+
+	t->rings_ev_bytes = rings__map_bytes(bpf_map__max_entries(skel->maps.ring_events) *
+					     sizeof(struct memtrace_event));
+	t->rings_ctl_bytes = rings__map_bytes(ncpus * sizeof(struct memtrace_ring_ctl));
+	ev = mmap(NULL, t->rings_ev_bytes, PROT_READ, MAP_SHARED,
+		  bpf_map__fd(skel->maps.ring_events), 0);
+	ctl = mmap(NULL, t->rings_ctl_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(skel->maps.ring_ctl), 0);
+	if (ev == MAP_FAILED || ctl == MAP_FAILED) {
+		err = -errno;
+		warn("mapping the per-CPU rings: %s\n", strerror(-err));
+		if (ev != MAP_FAILED)
+			munmap(ev, t->rings_ev_bytes);
+		if (ctl != MAP_FAILED)
+			munmap(ctl, t->rings_ctl_bytes);
+		return err;
+	}
+	err = rings__init(&t->rings, ev, ctl, ncpus, slots);
+	if (err) {
+		munmap(ev, t->rings_ev_bytes);
+		munmap(ctl, t->rings_ctl_bytes);
+		warn("%s\n", strerror(-err));
+	}
+	return err;
+}
+
+/* The per-CPU rings' records no CPU can precede any more (@all: every one) */
+static long trace__drain_rings(struct trace *t, bool all)
+{
+	struct timespec ts;
+
+	if (!t->rings.ev)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return rings__drain(&t->rings, (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec, all,
+			    trace__handle_run, t);
 }
 
 /* Aggregation's settings and map sizes; its maps take one entry when off */
@@ -137,6 +235,9 @@ static int trace__configure(struct memtrace_bpf *skel, const struct trace_opts *
 	skel->rodata->self_tgid = opts->aggregate || opts->skip_self ? (__u32)getpid() : 0;
 	if (opts->aggregate)
 		rb = 1;	/* unused: one page */
+	err = trace__configure_rings(skel, opts, &rb);
+	if (err)
+		return err;
 	rb = ringbuf__round(rb);
 	/* a record's size in the ring: its 8-byte header, rounded up to 8 */
 	if (opts->wakeup_every == 1)
@@ -409,6 +510,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	}
 	t->fn = fn;
 	t->ctx = ctx;
+	t->run_fn = opts->run_fn;
 	t->skel = memtrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -426,6 +528,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	if (err)
 		goto cleanup;
 	err = trace__load(t);
+	if (!err && t->run_fn)
+		err = trace__map_rings(t);
 	if (err)
 		goto cleanup;
 	err = trace__attach(t);
@@ -447,7 +551,12 @@ cleanup:
 
 int trace__poll(struct trace *t, int timeout_ms)
 {
-	int n = ring_buffer__poll(t->rb, timeout_ms), more;
+	int n, more;
+
+	/* a ring left a quarter full or more will not wake us again */
+	if (t->rings.ev && rings__behind(&t->rings))
+		timeout_ms = 0;
+	n = ring_buffer__poll(t->rb, timeout_ms);
 
 	if (n == -EINTR)
 		n = 0;
@@ -455,6 +564,20 @@ int trace__poll(struct trace *t, int timeout_ms)
 		return n;
 	/* Records sent without a wake-up (wakeup_every) are read here too */
 	more = ring_buffer__consume(t->rb);
+	if (more < 0)
+		return more;
+	n += more;
+	more = (int)trace__drain_rings(t, false);
+	return more < 0 ? more : n + more;
+}
+
+int trace__drain(struct trace *t)
+{
+	int n = ring_buffer__consume(t->rb), more;
+
+	if (n < 0)
+		return n;
+	more = (int)trace__drain_rings(t, true);
 	return more < 0 ? more : n + more;
 }
 
@@ -590,6 +713,11 @@ void trace__close(struct trace *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	if (t->rings.ev) {
+		munmap((void *)t->rings.ev, t->rings_ev_bytes);
+		munmap(t->rings.ctl, t->rings_ctl_bytes);
+		rings__free(&t->rings);
+	}
 	memtrace_bpf__destroy(t->skel);
 	free(t);
 }

@@ -16,6 +16,7 @@
 /* bpf/memtrace.h, by path: tool/memtrace.h is the CLI's own header */
 #include "bpf/memtrace.h"
 #include "lib/hooks.h"
+#include "lib/rings.h"
 
 struct trace;
 
@@ -35,6 +36,11 @@ struct trace;
  * @skip_self:	leave out this process's own allocations (memtrace record:
  *		its file's pages; memtrace top does so always)
  * @verbose:	let libbpf print its debug output and the verifier log
+ * @run_fn:	non-NULL: slab and page events go through per-CPU rings
+ *		(lib/rings.h: no lock, no copy in the kernel), handed to @run_fn
+ *		in runs, in time order across CPUs, from trace__poll() and
+ *		trace__drain(); their size is @ringbuf_bytes, and the ring
+ *		buffer, which takes the other records, a quarter of it
  * @kprobes:	the vmalloc hooks as kprobes (kretprobe on __get_vm_area_node
  *		and the vmalloc core, kprobe on vfree), not trampolines.  A
  *		kprobe attaches and detaches in milliseconds; a trampoline's
@@ -57,6 +63,7 @@ struct trace_opts {
 	__u32 wakeup_every;
 	bool skip_self;
 	bool verbose;
+	rings_run_fn run_fn;
 	bool kprobes;
 	bool walk_pages;	/* the BPF page-table walk of every traced allocation */
 	/*
@@ -83,7 +90,10 @@ struct trace_opts {
 #define TRACE_STACKS_MAX	16384
 
 
-/* Called for each record; a negative return stops trace__poll() with it. */
+/*
+ * Called for each record; a negative return stops trace__poll() with it.
+ * With trace_opts.run_fn, records of the per-CPU rings go there instead.
+ */
 typedef int (*trace_event_fn)(void *ctx, const void *data, size_t len);
 
 /**
@@ -105,6 +115,12 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
  * or -errno
  */
 int trace__poll(struct trace *t, int timeout_ms);
+
+/*
+ * The end: every record published, the per-CPU rings' too whatever their
+ * bound (the tracer still attached may add more); the records or -errno
+ */
+int trace__drain(struct trace *t);
 
 /* Fill @st; 0 or -errno */
 int trace__stats(struct trace *t, struct memtrace_counters *st);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of lib/rings: memtrace record's per-CPU rings as the reader
+ * sees them, over made-up memory: the records of two CPUs and two nesting
+ * levels merged by time stamp, a CPU with a record in flight holding back
+ * what it may still precede, a ring that wraps, a receiver that stops the
+ * drain, and the sizes chosen for a budget.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/rings.h"
+#include "tap.h"
+
+#define SLOTS	16	/* level 0's; levels 1 and 2 have 4 */
+#define NCPUS	2
+
+struct seen {
+	__u64 ts[64];
+	int n;
+	int runs;
+	int stop_after;	/* runs; 0: never */
+};
+
+static int take(void *ctx, const struct memtrace_event *ev, size_t n)
+{
+	struct seen *s = ctx;
+	size_t i;
+
+	for (i = 0; i < n && s->n < 64; i++)
+		s->ts[s->n++] = ev[i].ts_ns;
+	s->runs++;
+	return s->stop_after && s->runs >= s->stop_after ? -EINTR : 0;
+}
+
+struct fake {
+	struct memtrace_event ev[NCPUS * (SLOTS + SLOTS / 2)];
+	struct memtrace_ring_ctl ctl[NCPUS];
+	struct rings r;
+};
+
+/* Publish a record stamped @ts in CPU @cpu's ring of @level */
+static void put(struct fake *f, int cpu, int level, __u64 ts)
+{
+	__u32 slots = level ? SLOTS / 4 : SLOTS;
+	__u64 off = (__u64)cpu * rings__cpu_slots(SLOTS) +
+		    (level ? SLOTS + (level - 1) * (SLOTS / 4) : 0);
+	__u64 h = f->ctl[cpu].head[level];
+
+	f->ev[off + (h & (slots - 1))] = (struct memtrace_event){ .ts_ns = ts, .type = 1 };
+	f->ctl[cpu].head[level] = h + 1;
+}
+
+static struct fake *fake_new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	if (!f || rings__init(&f->r, f->ev, f->ctl, NCPUS, SLOTS))
+		tap_bail("no memory");
+	return f;
+}
+
+static void fake_free(struct fake *f)
+{
+	rings__free(&f->r);
+	free(f);
+}
+
+static bool sorted(const struct seen *s)
+{
+	int i;
+
+	for (i = 1; i < s->n; i++)
+		if (s->ts[i] < s->ts[i - 1])
+			return false;
+	return true;
+}
+
+static void test_merge(void)
+{
+	struct fake *f = fake_new();
+	struct seen s = {};
+	long n;
+
+	put(f, 0, 0, 10);
+	put(f, 0, 0, 30);
+	put(f, 0, 0, 50);
+	put(f, 1, 0, 20);
+	put(f, 1, 0, 40);
+	put(f, 0, 1, 35);	/* an interrupt's, inside CPU 0's record at 30 */
+	n = rings__drain(&f->r, 100, false, take, &s);
+	tap_eq_s64(n, 6, "merge: every record stamped before now handed over");
+	tap_ok(sorted(&s), "merge: in time order across CPUs and levels (%llu %llu %llu %llu %llu %llu)",
+	       (unsigned long long)s.ts[0], (unsigned long long)s.ts[1],
+	       (unsigned long long)s.ts[2], (unsigned long long)s.ts[3],
+	       (unsigned long long)s.ts[4], (unsigned long long)s.ts[5]);
+	tap_eq_u64(f->ctl[0].tail[0], 3, "merge: CPU 0's level-0 ring read to its head");
+	tap_eq_u64(f->ctl[0].tail[1], 1, "merge: CPU 0's level-1 ring read to its head");
+	tap_eq_u64(f->ctl[1].tail[0], 2, "merge: CPU 1's ring read to its head");
+	n = rings__drain(&f->r, 200, false, take, &s);
+	tap_eq_s64(n, 0, "merge: nothing handed over twice");
+	fake_free(f);
+}
+
+static void test_in_flight(void)
+{
+	struct fake *f = fake_new();
+	struct seen s = {};
+	long n;
+
+	put(f, 0, 0, 10);
+	put(f, 1, 0, 20);
+	put(f, 0, 0, 30);
+	n = rings__drain(&f->r, 25, false, take, &s);
+	tap_eq_s64(n, 2, "bound: records stamped after now wait (10 and 20 of 10 20 30)");
+	/* CPU 1 is inside a program: what it writes may be stamped from 25 on */
+	f->ctl[1].depth = 1;
+	put(f, 0, 0, 60);
+	n = rings__drain(&f->r, 100, false, take, &s);
+	tap_eq_s64(n, 0, "bound: a CPU with a record in flight holds back the others' after its bound");
+	put(f, 1, 0, 27);	/* CPU 1's record, stamped at 27, published */
+	f->ctl[1].depth = 0;
+	n = rings__drain(&f->r, 100, false, take, &s);
+	tap_eq_s64(n, 3, "bound: once it is out, every record before now");
+	tap_ok(s.n == 5 && sorted(&s), "bound: 27 came before 30 and 60 (%d records, in order)", s.n);
+	f->ctl[0].depth = 1;
+	put(f, 1, 0, 500);
+	n = rings__drain(&f->r, 100, true, take, &s);
+	tap_eq_s64(n, 1, "bound: at the end, every record published whatever the bound");
+	fake_free(f);
+}
+
+static void test_wrap(void)
+{
+	struct fake *f = fake_new();
+	struct seen s = {};
+	long n;
+	int i;
+
+	f->ctl[0].head[0] = f->ctl[0].tail[0] = SLOTS - 2;
+	for (i = 0; i < 4; i++)
+		put(f, 0, 0, 100 + i);
+	n = rings__drain(&f->r, 1000, false, take, &s);
+	tap_eq_s64(n, 4, "wrap: the records on both sides of the ring's end");
+	tap_eq_s64(s.runs, 2, "wrap: two runs, each contiguous in memory");
+	tap_ok(sorted(&s) && s.ts[0] == 100 && s.ts[3] == 103, "wrap: in order (%llu..%llu)",
+	       (unsigned long long)s.ts[0], (unsigned long long)s.ts[3]);
+	fake_free(f);
+}
+
+static void test_stop(void)
+{
+	struct fake *f = fake_new();
+	struct seen s = { .stop_after = 1 };
+	long n;
+
+	put(f, 0, 0, 10);
+	put(f, 1, 0, 20);
+	n = rings__drain(&f->r, 100, false, take, &s);
+	tap_eq_s64(n, -EINTR, "stop: the receiver's error is returned");
+	tap_eq_u64(f->ctl[0].tail[0], 1, "stop: the run handed over is freed");
+	tap_eq_u64(f->ctl[1].tail[0], 0, "stop: the rest stays for the next drain");
+	fake_free(f);
+}
+
+static void test_behind_and_sizes(void)
+{
+	struct fake *f = fake_new();
+	int i;
+
+	for (i = 0; i < SLOTS / 4 - 1; i++)
+		put(f, 1, 0, i);
+	tap_ok(!rings__behind(&f->r), "behind: 3 of 16 waiting is not a quarter");
+	put(f, 1, 0, 99);
+	tap_ok(rings__behind(&f->r), "behind: 4 of 16 waiting is");
+	fake_free(f);
+
+	tap_eq_u64(rings__slots_for(8 << 20, 1), 32768, "sizes: 8 MiB on one CPU");
+	tap_le_u64(rings__cpu_slots(rings__slots_for(8 << 20, 4)) * 4 * sizeof(struct memtrace_event),
+		   8 << 20, "sizes: 4 CPUs' rings within 8 MiB");
+	tap_eq_u64(rings__slots_for(1000, 64), 16, "sizes: at least 16 records");
+}
+
+int main(void)
+{
+	test_merge();
+	test_in_flight();
+	test_wrap();
+	test_stop();
+	test_behind_and_sizes();
+	return tap_finish();
+}

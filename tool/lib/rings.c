@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtrace record's per-CPU rings, the reader's half (rings.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lib/rings.h"
+
+__u32 rings__slots_for(size_t bytes, int ncpus)
+{
+	__u64 per = bytes / (ncpus > 0 ? (size_t)ncpus : 1) / sizeof(struct memtrace_event);
+	__u32 s = 16;
+
+	/* three levels: level 0, and a quarter of it twice */
+	while (rings__cpu_slots(s * 2) <= per && s < (1U << 30))
+		s <<= 1;
+	return s;
+}
+
+int rings__init(struct rings *r, const struct memtrace_event *ev, struct memtrace_ring_ctl *ctl,
+		int ncpus, __u32 slots)
+{
+	size_t nk = (size_t)ncpus * MEMTRACE_RING_LEVELS;
+
+	*r = (struct rings){ ev, ctl, ncpus, slots, calloc(ncpus, sizeof(__u64)),
+			     calloc(nk, sizeof(__u64)), calloc(nk, sizeof(__u64)) };
+	if (!r->bound || !r->head || !r->tail) {
+		rings__free(r);
+		*r = (struct rings){};
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void rings__free(struct rings *r)
+{
+	free(r->bound);
+	free(r->head);
+	free(r->tail);
+	r->bound = r->head = r->tail = NULL;
+}
+
+/* Ring @k (CPU k / LEVELS, level k % LEVELS): its first record and size */
+static const struct memtrace_event *ring__base(const struct rings *r, int k, __u32 *slots)
+{
+	int cpu = k / MEMTRACE_RING_LEVELS, level = k % MEMTRACE_RING_LEVELS;
+	__u64 off = (__u64)cpu * rings__cpu_slots(r->slots);
+
+	*slots = level ? r->slots / 4 : r->slots;
+	if (level)
+		off += r->slots + (__u64)(level - 1) * (r->slots / 4);
+	return r->ev + off;
+}
+
+/* The first unread record of ring @k, or NULL */
+static const struct memtrace_event *ring__front(const struct rings *r, int k)
+{
+	const struct memtrace_event *base;
+	__u32 slots;
+
+	if (r->tail[k] == r->head[k])
+		return NULL;
+	base = ring__base(r, k, &slots);
+	return &base[r->tail[k] & (slots - 1)];
+}
+
+long rings__drain(struct rings *r, __u64 now, bool all, rings_run_fn fn, void *ctx)
+{
+	int nk = r->ncpus * MEMTRACE_RING_LEVELS, k, c, best;
+	const struct memtrace_event *front, *first, *base;
+	__u64 bound = UINT64_MAX, second;
+	long done = 0;
+	__u32 slots;
+	size_t n;
+	int err;
+
+	/* the clock was read before the depths: see memtrace.bpf.c, ring__reserve() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (c = 0; c < r->ncpus; c++) {
+		if (!__atomic_load_n(&r->ctl[c].depth, __ATOMIC_ACQUIRE))
+			r->bound[c] = now;
+		if (r->bound[c] < bound)
+			bound = r->bound[c];
+	}
+	if (all)
+		bound = UINT64_MAX;
+	for (k = 0; k < nk; k++) {
+		struct memtrace_ring_ctl *ctl = &r->ctl[k / MEMTRACE_RING_LEVELS];
+
+		r->head[k] = __atomic_load_n(&ctl->head[k % MEMTRACE_RING_LEVELS], __ATOMIC_ACQUIRE);
+		r->tail[k] = ctl->tail[k % MEMTRACE_RING_LEVELS];
+	}
+	for (;;) {
+		/* the ring with the earliest first record, and the next earliest's stamp */
+		best = -1;
+		first = NULL;
+		second = bound;
+		for (k = 0; k < nk; k++) {
+			front = ring__front(r, k);
+			if (!front || front->ts_ns > bound)
+				continue;
+			if (!first || front->ts_ns < first->ts_ns) {
+				if (first && first->ts_ns < second)
+					second = first->ts_ns;
+				best = k;
+				first = front;
+			} else if (front->ts_ns < second) {
+				second = front->ts_ns;
+			}
+		}
+		if (best < 0)
+			break;
+		/* its records up to the next ring's first, contiguous in memory */
+		base = ring__base(r, best, &slots);
+		for (n = 1; r->tail[best] + n < r->head[best] && n < RINGS_RUN_MAX; n++) {
+			__u64 i = (r->tail[best] + n) & (slots - 1);
+
+			if (!i || base[i].ts_ns > second)
+				break;
+		}
+		err = fn(ctx, first, n);
+		r->tail[best] += n;
+		__atomic_store_n(&r->ctl[best / MEMTRACE_RING_LEVELS].tail[best % MEMTRACE_RING_LEVELS],
+				 r->tail[best], __ATOMIC_RELEASE);
+		done += (long)n;
+		if (err < 0)
+			return err;
+	}
+	return done;
+}
+
+bool rings__behind(const struct rings *r)
+{
+	int k, nk = r->ncpus * MEMTRACE_RING_LEVELS;
+	__u32 slots;
+
+	for (k = 0; k < nk; k++) {
+		const struct memtrace_ring_ctl *ctl = &r->ctl[k / MEMTRACE_RING_LEVELS];
+		__u64 head = __atomic_load_n(&ctl->head[k % MEMTRACE_RING_LEVELS], __ATOMIC_ACQUIRE);
+
+		ring__base(r, k, &slots);
+		if (head - ctl->tail[k % MEMTRACE_RING_LEVELS] >= slots / 4)
+			return true;
+	}
+	return false;
+}
