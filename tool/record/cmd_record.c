@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -134,6 +135,8 @@ static int set__add(struct addr_set *s, __u64 x)
  * than the BPF program that made the record
  */
 #define RECORD_BUF_BYTES	(1U << 20)
+/* A run this long goes to the file straight from the ring */
+#define RECORD_DIRECT_BYTES	(64U << 10)
 
 struct recorder {
 	FILE *f;
@@ -198,14 +201,26 @@ static int record__event(void *ctx, const void *data, size_t len)
 	return r->err;
 }
 
-/* A run of slab and page records from the per-CPU rings: one frame */
+/*
+ * A run of slab and page records from the per-CPU rings: one frame, written
+ * from the ring itself when it is long (a copy less: under TCG a copy costs
+ * per byte)
+ */
 static int record__run(void *ctx, const struct memtrace_event *ev, size_t n)
 {
 	struct recorder *r = ctx;
+	__u32 len = (__u32)(n * sizeof(*ev)), hdr = len | RECORD_RUN;
+	struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)ev, len } };
 	size_t i;
 
-	if (record__frame(r, ev, (__u32)(n * sizeof(*ev)), RECORD_RUN))
+	if (len < RECORD_DIRECT_BYTES) {
+		if (record__frame(r, ev, len, RECORD_RUN))
+			return r->err;
+	} else if (record__flush(r) || fflush(r->f) ||
+		   writev(fileno(r->f), iov, 2) != (ssize_t)(sizeof(hdr) + len)) {
+		r->err = r->err ?: -EIO;
 		return r->err;
+	}
 	r->records += n;
 	for (i = 0; i < n; i++)
 		record__names(r, &ev[i]);
