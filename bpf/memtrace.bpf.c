@@ -106,7 +106,8 @@ struct {
 
 /*
  * The per-CPU rings, mapped by the reader: CPU c's records from
- * c * (ring_slots * 3 / 2): level 0, then levels 1 and 2 (a quarter each).
+ * c * (ring_slots + 2 * (ring_slots >> MEMTRACE_RING_NESTED_SHIFT)): level
+ * 0, then levels 1 and 2.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -257,13 +258,14 @@ static __always_inline struct memtrace_event *ring__reserve(struct ring_slot *r,
 	level = __sync_fetch_and_add(&ctl->depth, 1);
 	if (level >= MEMTRACE_RING_LEVELS)
 		goto full;
-	r->slots = level ? ring_slots / 4 : ring_slots;
+	r->slots = level ? ring_slots >> MEMTRACE_RING_NESTED_SHIFT : ring_slots;
 	head = ctl->head[level];
 	if (head - *(volatile __u64 *)&ctl->tail[level] >= r->slots)
 		goto full;
-	idx = cpu * (ring_slots + ring_slots / 2) + (head & (r->slots - 1));
+	idx = cpu * (ring_slots + 2 * (ring_slots >> MEMTRACE_RING_NESTED_SHIFT)) +
+	      (head & (r->slots - 1));
 	if (level)
-		idx += ring_slots + (__u32)(level - 1) * (ring_slots / 4);
+		idx += ring_slots + (__u32)(level - 1) * (ring_slots >> MEMTRACE_RING_NESTED_SHIFT);
 	e = bpf_map_lookup_elem(&ring_events, &idx);
 	if (!e)
 		goto full;

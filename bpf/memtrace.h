@@ -242,6 +242,8 @@ struct memtrace_agg_row {
  * place by the tool (tool/trace/rings.c), which merges them by time.
  */
 #define MEMTRACE_RING_LEVELS	3
+/* Levels 1 and 2 each have level 0's records >> this (nested events are few) */
+#define MEMTRACE_RING_NESTED_SHIFT	3
 
 /**
  * struct memtrace_ring_ctl - one CPU's rings: where BPF writes, the reader reads
@@ -250,7 +252,7 @@ struct memtrace_agg_row {
  * @head:	records published per level (written by BPF only)
  * @tail:	records read per level (written by the reader only)
  *
- * Level 0 has ring_slots records, levels 1 and 2 a quarter of that each.
+ * Level 0 has ring_slots records, levels 1 and 2 an eighth of that each.
  */
 struct memtrace_ring_ctl {
 	__u64 depth;

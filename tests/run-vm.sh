@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the guest as few times as possible and run the guest tests:
 #   1. the default guest (one node): every test;
-#   2. NUMA=2 (256 MiB, 2 vCPUs): the tests that depend on the topology;
+#   2. NUMA=2 (256 MiB, 2 vCPUs): the tests that depend on the topology,
+#      and record (its per-CPU rings merged across CPUs);
 #   3. a CPU with LA57 (QEMU -cpu max): 5-level paging for the walker;
 # then, on the host, that the console reaches a pipe line by line.
 # A boot that hangs, panics or ends without "# guest tests done" is a
@@ -60,7 +61,7 @@ console() {
 }
 
 boot numa1 "-f tests/vm/lib.sh" ""
-boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh 30-study.sh 80-top.sh 99-kernel-log.sh"
+boot numa2 "-n 2 -m 256M -s 2" "01-demo.sh 30-study.sh 80-top.sh 81-record.sh 99-kernel-log.sh"
 boot la57 "-a '-cpu max'" "01-demo.sh 05-paging.sh 10-memalloc 70-vtop 99-kernel-log.sh"
 console
 exit $rc

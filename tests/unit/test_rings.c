@@ -13,7 +13,8 @@
 #include "lib/rings.h"
 #include "tap.h"
 
-#define SLOTS	16	/* level 0's; levels 1 and 2 have 4 */
+#define SLOTS	32	/* level 0's; levels 1 and 2 have 4 */
+#define NESTED	(SLOTS >> MEMTRACE_RING_NESTED_SHIFT)
 #define NCPUS	2
 
 struct seen {
@@ -35,7 +36,7 @@ static int take(void *ctx, const struct memtrace_event *ev, size_t n)
 }
 
 struct fake {
-	struct memtrace_event ev[NCPUS * (SLOTS + SLOTS / 2)];
+	struct memtrace_event ev[NCPUS * (SLOTS + 2 * NESTED)];
 	struct memtrace_ring_ctl ctl[NCPUS];
 	struct rings r;
 };
@@ -43,9 +44,8 @@ struct fake {
 /* Publish a record stamped @ts in CPU @cpu's ring of @level */
 static void put(struct fake *f, int cpu, int level, __u64 ts)
 {
-	__u32 slots = level ? SLOTS / 4 : SLOTS;
-	__u64 off = (__u64)cpu * rings__cpu_slots(SLOTS) +
-		    (level ? SLOTS + (level - 1) * (SLOTS / 4) : 0);
+	__u32 slots = level ? NESTED : SLOTS;
+	__u64 off = (__u64)cpu * rings__cpu_slots(SLOTS) + (level ? SLOTS + (level - 1) * NESTED : 0);
 	__u64 h = f->ctl[cpu].head[level];
 
 	f->ev[off + (h & (slots - 1))] = (struct memtrace_event){ .ts_ns = ts, .type = 1 };
@@ -171,12 +171,13 @@ static void test_behind_and_sizes(void)
 
 	for (i = 0; i < SLOTS / 4 - 1; i++)
 		put(f, 1, 0, i);
-	tap_ok(!rings__behind(&f->r), "behind: 3 of 16 waiting is not a quarter");
+	tap_ok(!rings__behind(&f->r), "behind: 7 of 32 waiting is not a quarter");
 	put(f, 1, 0, 99);
-	tap_ok(rings__behind(&f->r), "behind: 4 of 16 waiting is");
+	tap_ok(rings__behind(&f->r), "behind: 8 of 32 waiting is");
 	fake_free(f);
 
-	tap_eq_u64(rings__slots_for(8 << 20, 1), 32768, "sizes: 8 MiB on one CPU");
+	tap_eq_u64(rings__slots_for(8 << 20, 1), 65536, "sizes: 8 MiB on one CPU");
+	tap_eq_u64(rings__slots_for(64 << 10, 1), 512, "sizes: 64 KiB on one CPU");
 	tap_le_u64(rings__cpu_slots(rings__slots_for(8 << 20, 4)) * 4 * sizeof(struct memtrace_event),
 		   8 << 20, "sizes: 4 CPUs' rings within 8 MiB");
 	tap_eq_u64(rings__slots_for(1000, 64), 16, "sizes: at least 16 records");

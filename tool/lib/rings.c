@@ -13,7 +13,7 @@ __u32 rings__slots_for(size_t bytes, int ncpus)
 	__u64 per = bytes / (ncpus > 0 ? (size_t)ncpus : 1) / sizeof(struct memtrace_event);
 	__u32 s = 16;
 
-	/* three levels: level 0, and a quarter of it twice */
+	/* three levels: level 0, and an eighth of it twice */
 	while (rings__cpu_slots(s * 2) <= per && s < (1U << 30))
 		s <<= 1;
 	return s;
@@ -48,9 +48,9 @@ static const struct memtrace_event *ring__base(const struct rings *r, int k, __u
 	int cpu = k / MEMTRACE_RING_LEVELS, level = k % MEMTRACE_RING_LEVELS;
 	__u64 off = (__u64)cpu * rings__cpu_slots(r->slots);
 
-	*slots = level ? r->slots / 4 : r->slots;
+	*slots = level ? r->slots >> MEMTRACE_RING_NESTED_SHIFT : r->slots;
 	if (level)
-		off += r->slots + (__u64)(level - 1) * (r->slots / 4);
+		off += r->slots + (__u64)(level - 1) * (r->slots >> MEMTRACE_RING_NESTED_SHIFT);
 	return r->ev + off;
 }
 

@@ -27,7 +27,7 @@ typedef int (*rings_run_fn)(void *ctx, const struct memtrace_event *ev, size_t n
 /**
  * struct rings - the rings of every CPU
  * @ev:		ncpus * rings__cpu_slots(slots) records: per CPU level 0
- *		(@slots), then levels 1 and 2 (@slots / 4 each)
+ *		(@slots), then levels 1 and 2 (an eighth of it each)
  * @ctl:	ncpus control blocks
  * @ncpus:	possible CPUs
  * @slots:	level 0's records per CPU, a power of 2, at least 16
@@ -54,7 +54,7 @@ void rings__free(struct rings *r);
 /* Records of one CPU's three rings */
 static inline __u64 rings__cpu_slots(__u32 slots)
 {
-	return (__u64)slots + slots / 2;
+	return (__u64)slots + 2 * (slots >> MEMTRACE_RING_NESTED_SHIFT);
 }
 
 /*
