@@ -47,7 +47,9 @@ static const struct argp_option record_opts[] = {
 	{ "output", 'o', "FILE", 0, "The file to write (required)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "Every allocation's kernel stack, not only pages'", 0 },
-	{ "ringbuf", OPT_RINGBUF, "S", 0, "Ring buffer size (default 8M: pinned kernel memory)", 0 },
+	{ "ringbuf", OPT_RINGBUF, "S", 0,
+	  "The per-CPU rings' size in all, and a quarter more for the ring buffer\n"
+	  "(default 8M: pinned kernel memory)", 0 },
 	{},
 };
 
