@@ -63,7 +63,7 @@ const volatile __u32 self_tgid = 0;
 /*
  * memtrace record: slab and page events go to the per-CPU rings
  * (ring_events, ring_ctl), not the ring buffer: ring_slots records at
- * level 0 (a power of 2, at least 16), 0: off.  See ring__reserve().
+ * level 0 (a power of 2, at least 32: RINGS_MIN_SLOTS), 0: off.  See ring__reserve().
  */
 const volatile __u32 ring_slots = 0;
 
@@ -138,8 +138,9 @@ static __always_inline void counter__inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
 
+	/* atomic: a program nested on this CPU would lose an increment */
 	if (v)
-		*v += 1;
+		__sync_fetch_and_add(v, 1);
 }
 
 static __always_inline bool tgid__skip(void)

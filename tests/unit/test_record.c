@@ -93,6 +93,18 @@ static void test_file(const char *buf, size_t len)
 	tap_has_str(h.syms, "memalloc_do_alloc [memalloc]", "file: the symbols");
 	record__header_free(&h);
 
+	{
+		char *v1 = malloc(len);
+
+		memcpy(v1, buf, len);
+		v1[strlen("memtrace-record ")] = '1';
+		f = fmemopen(v1, len, "r");
+		err = record__read(f, &h, NULL, NULL);
+		fclose(f);
+		free(v1);
+		tap_eq_s64(err, 0, "file: version 1 (no runs) is read too");
+		record__header_free(&h);
+	}
 	f = fmemopen((void *)buf, len - 40, "r");
 	err = record__read(f, &h, NULL, NULL);
 	fclose(f);

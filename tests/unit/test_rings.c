@@ -180,7 +180,9 @@ static void test_behind_and_sizes(void)
 	tap_eq_u64(rings__slots_for(64 << 10, 1), 512, "sizes: 64 KiB on one CPU");
 	tap_le_u64(rings__cpu_slots(rings__slots_for(8 << 20, 4)) * 4 * sizeof(struct memtrace_event),
 		   8 << 20, "sizes: 4 CPUs' rings within 8 MiB");
-	tap_eq_u64(rings__slots_for(1000, 64), 16, "sizes: at least 16 records");
+	tap_eq_u64(rings__slots_for(1000, 64), RINGS_MIN_SLOTS, "sizes: at least 32 records");
+	tap_le_u64(1024 * rings__cpu_slots(rings__slots_for(1ULL << 40, 1024)), UINT32_MAX,
+		   "sizes: every index of 1 TiB over 1024 CPUs in 32 bits");
 }
 
 int main(void)

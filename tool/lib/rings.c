@@ -10,11 +10,12 @@
 
 __u32 rings__slots_for(size_t bytes, int ncpus)
 {
-	__u64 per = bytes / (ncpus > 0 ? (size_t)ncpus : 1) / sizeof(struct memtrace_event);
-	__u32 s = 16;
+	__u64 n = ncpus > 0 ? (__u64)ncpus : 1;
+	__u64 per = bytes / n / sizeof(struct memtrace_event);
+	__u32 s = RINGS_MIN_SLOTS;
 
-	/* three levels: level 0, and an eighth of it twice */
-	while (rings__cpu_slots(s * 2) <= per && s < (1U << 30))
+	/* three levels: level 0, and an eighth of it twice; every index in 32 bits */
+	while (rings__cpu_slots(s * 2) <= per && n * rings__cpu_slots(s * 2) <= UINT32_MAX)
 		s <<= 1;
 	return s;
 }
@@ -145,4 +146,14 @@ bool rings__behind(const struct rings *r)
 			return true;
 	}
 	return false;
+}
+
+bool rings__quiet(const struct rings *r)
+{
+	int c;
+
+	for (c = 0; c < r->ncpus; c++)
+		if (__atomic_load_n(&r->ctl[c].depth, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
 }

@@ -15,6 +15,15 @@
 
 #include "bpf/memtrace.h"
 
+/*
+ * Level 0's records per CPU at least: the nested rings have an eighth, and
+ * a quarter of those (the wake-up's mark) must be a record at least
+ */
+#define RINGS_MIN_SLOTS	32
+
+/* Taken off the reader's clock for rings__drain()'s @now (tracer.c) */
+#define RINGS_CLOCK_MARGIN_NS	10000
+
 /* Records per run handed over at most: 360 KB, under RECORD_MAX_LEN */
 #define RINGS_RUN_MAX	4096
 
@@ -30,7 +39,7 @@ typedef int (*rings_run_fn)(void *ctx, const struct memtrace_event *ev, size_t n
  *		(@slots), then levels 1 and 2 (an eighth of it each)
  * @ctl:	ncpus control blocks
  * @ncpus:	possible CPUs
- * @slots:	level 0's records per CPU, a power of 2, at least 16
+ * @slots:	level 0's records per CPU, a power of 2, at least RINGS_MIN_SLOTS
  * @bound:	per CPU, the reader's own: every record of the CPU stamped
  *		at or before it has been seen (rings__drain() sets it)
  * @head, @tail: per ring (CPU * MEMTRACE_RING_LEVELS + level), a drain's
@@ -58,8 +67,9 @@ static inline __u64 rings__cpu_slots(__u32 slots)
 }
 
 /*
- * Level 0's records per CPU for rings of about @bytes in all over @ncpus
- * CPUs: a power of 2, at least 16.
+ * Level 0's records per CPU for rings of at most @bytes in all over @ncpus
+ * CPUs (but at least RINGS_MIN_SLOTS): a power of 2, and every record's
+ * index (ring_events' key) within 32 bits.
  */
 __u32 rings__slots_for(size_t bytes, int ncpus);
 
@@ -83,5 +93,8 @@ long rings__drain(struct rings *r, __u64 now, bool all, rings_run_fn fn, void *c
  * must not wait for a wake-up
  */
 bool rings__behind(const struct rings *r);
+
+/* Whether no CPU is writing a record now (every depth 0) */
+bool rings__quiet(const struct rings *r);
 
 #endif /* __MEMTRACE_RINGS_H */

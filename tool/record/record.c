@@ -214,7 +214,8 @@ int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	if (!fgets(line, sizeof(line), f) || strcmp(line, RECORD_MAGIC "\n")) {
+	if (!fgets(line, sizeof(line), f) ||
+	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V1 "\n"))) {
 		warn("not a memtrace record file (no \"%s\" line first)\n", RECORD_MAGIC);
 		return -EINVAL;
 	}

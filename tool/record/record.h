@@ -4,9 +4,10 @@
  * report' reads, and the report made from it.  Pure C (tests/unit/
  * test_record.c); the drivers are cmd_record.c and cmd_report.c.
  *
- * The file, version 1: a text header, the records, a text trailer.
+ * The file, version 2 (1, without runs, is read too): a text header, the
+ * records, a text trailer.
  *
- *   memtrace-record 1
+ *   memtrace-record 2
  *   kernel 6.12.57+deb13-cloud-amd64     uname -r of the traced kernel
  *   stacks pages | all                   whose kernel stacks were taken
  *   zone NODE INDEX NAME START END PRESENT MANAGED    /proc/zoneinfo, PFNs
@@ -42,7 +43,8 @@
 #include "lib/ksyms.h"
 #include "top/top.h"
 
-#define RECORD_MAGIC	"memtrace-record 1"
+#define RECORD_MAGIC	"memtrace-record 2"	/* 2: runs (RECORD_RUN) */
+#define RECORD_MAGIC_V1	"memtrace-record 1"	/* still read */
 #define RECORD_MAX_RAM	64
 #define RECORD_MAX_LEN	(1U << 20)	/* no record (or run) is longer */
 #define RECORD_RUN	(1U << 31)	/* LEN flag: a run of struct memtrace_event */

@@ -179,8 +179,13 @@ static long trace__drain_rings(struct trace *t, bool all)
 	if (!t->rings.ev)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return rings__drain(&t->rings, (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec, all,
-			    trace__handle_run, t);
+	/*
+	 * bpf_ktime_get_ns() (ktime_get_mono_fast_ns()) and the vDSO's
+	 * CLOCK_MONOTONIC agree only to a few ns: a margin, which costs only
+	 * latency
+	 */
+	return rings__drain(&t->rings, (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec -
+				       RINGS_CLOCK_MARGIN_NS, all, trace__handle_run, t);
 }
 
 /* Aggregation's settings and map sizes; its maps take one entry when off */
@@ -573,10 +578,13 @@ int trace__poll(struct trace *t, int timeout_ms)
 
 int trace__drain(struct trace *t)
 {
-	int n = ring_buffer__consume(t->rb), more;
+	int n = ring_buffer__consume(t->rb), more, i;
 
 	if (n < 0)
 		return n;
+	/* a record reserved but not yet published would be left behind: up to 10 ms */
+	for (i = 0; t->rings.ev && i < 1000 && !rings__quiet(&t->rings); i++)
+		usleep(10);
 	more = (int)trace__drain_rings(t, true);
 	return more < 0 ? more : n + more;
 }
