@@ -13,6 +13,7 @@
  * libbpf 1.1 API.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -716,10 +717,46 @@ void trace__hooks(const struct trace *t, struct hook *hooks)
 	memcpy(hooks, t->hooks, sizeof(t->hooks));
 }
 
+static void *link__destroy(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * The kprobe links, each from a thread of its own: a kprobe's detach waits
+ * for an RCU grace period (about 40 ms each under TCG), outside any lock,
+ * so the three waits overlap.  A link a thread could not take is destroyed
+ * here.
+ */
+static void trace__destroy_kprobes(struct trace *t)
+{
+	pthread_t th[NR_PAIRS];
+	bool started[NR_PAIRS] = {};
+	int i;
+
+	for (i = 0; i < NR_PAIRS; i++) {
+		struct bpf_link **l = t->pairs[i].twin_link;
+
+		if (!l || !*l)
+			continue;
+		started[i] = !pthread_create(&th[i], NULL, link__destroy, *l);
+		if (!started[i])
+			bpf_link__destroy(*l);
+		*l = NULL;
+	}
+	for (i = 0; i < NR_PAIRS; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+	}
+}
+
 void trace__close(struct trace *t)
 {
 	if (!t)
 		return;
+	if (t->skel)
+		trace__destroy_kprobes(t);
 	ring_buffer__free(t->rb);
 	if (t->rings.ev) {
 		munmap((void *)t->rings.ev, t->rings_ev_bytes);
