@@ -132,7 +132,8 @@ static int trace__configure_rings(struct memtrace_bpf *skel, const struct trace_
 	return err;
 }
 
-static size_t rings__map_bytes(size_t bytes)
+/* @bytes rounded up to whole pages, as mmap() of a map takes them */
+static size_t page__round(size_t bytes)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -147,9 +148,9 @@ static int trace__map_rings(struct trace *t)
 	int ncpus = (int)bpf_map__max_entries(skel->maps.ring_ctl), err;
 	void *ev, *ctl;
 
-	t->rings_ev_bytes = rings__map_bytes(bpf_map__max_entries(skel->maps.ring_events) *
+	t->rings_ev_bytes = page__round(bpf_map__max_entries(skel->maps.ring_events) *
 					     sizeof(struct memtrace_event));
-	t->rings_ctl_bytes = rings__map_bytes(ncpus * sizeof(struct memtrace_ring_ctl));
+	t->rings_ctl_bytes = page__round(ncpus * sizeof(struct memtrace_ring_ctl));
 	ev = mmap(NULL, t->rings_ev_bytes, PROT_READ, MAP_SHARED,
 		  bpf_map__fd(skel->maps.ring_events), 0);
 	ctl = mmap(NULL, t->rings_ctl_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
