@@ -453,12 +453,11 @@ $(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static
 
-$(BENCH_OUT)/bench-mt-trace: bench/mt-trace.c $(B)/tool/trace/tracer.o $(B)/tool/trace/bpfutil.o \
-		$(LIBMT) $(TOOL_HDR) | deps
+TRACE_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tool/trace/*.c))
+$(BENCH_OUT)/bench-mt-trace: bench/mt-trace.c $(TRACE_OBJS) $(LIBMT) $(TOOL_HDR) | deps
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(TOOL_CFLAGS) $< $(B)/tool/trace/tracer.o $(B)/tool/trace/bpfutil.o $(LIBMT) \
-		-o $@ $(TOOL_LIBS)
+	$(Q)$(CC) $(TOOL_CFLAGS) $< $(TRACE_OBJS) $(LIBMT) -o $@ $(TOOL_LIBS)
 
 # bench-floor: what a raw_tp tracer pays before its own work (bench/floor.c)
 $(BENCH_OUT)/floor.bpf.o: bench/floor.bpf.c bpf/memtrace.h $(VMLINUX_H) | deps

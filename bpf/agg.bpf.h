@@ -328,6 +328,22 @@ static __always_inline void event__set_stack(void *ctx, struct memtrace_event *e
 		counter__inc(MEMTRACE_CNT_STACK_LOST);
 }
 
+/*
+ * memtrace record: a page allocation's caller, by memtrace's unwinder; its
+ * kernel stack too with record_stacks (report checks one against the
+ * other), or instead when the unwinder cannot vouch for the caller
+ */
+static __always_inline void page__set_caller(void *ctx, struct memtrace_event *e)
+{
+	if (!record_page_stacks && !record_stacks)
+		return;
+	e->call_site = unwind__page_caller();
+	if (!e->call_site && unwind_log2)
+		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
+	if (record_stacks || !e->call_site)
+		event__set_stack(ctx, e);
+}
+
 static __always_inline void agg__count(struct memtrace_agg *r, const struct live_val *v,
 				       __u32 order)
 {
@@ -454,12 +470,17 @@ static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool fai
 	__u64 pob = page_offset_base();
 	struct live_key lk = { .addr = pfn, .class = LIVE_PAGE };
 	struct live_val v = {};
+	__u64 caller;
 
 	if (failed) {
 		agg__failed(ctx, MEMTRACE_EV_PAGE_ALLOC, 0);
 		return 0;
 	}
-	agg__key(ctx, &v.key, MEMTRACE_EV_PAGE_ALLOC, 0);
+	/* the caller by memtrace's unwinder; its stack when that cannot tell */
+	caller = agg_stacks ? 0 : unwind__page_caller();
+	if (!caller && !agg_stacks && unwind_log2)
+		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
+	agg__key(ctx, &v.key, MEMTRACE_EV_PAGE_ALLOC, caller);
 	v.bytes_req = PAGE_SIZE << order;
 	v.bytes_alloc = v.bytes_req;
 	v.pages = 1U << order;

@@ -19,6 +19,9 @@ const char name_vmalloc_base[] = "vmalloc_base";
 const char name_vmemmap_base[] = "vmemmap_base";
 const char name_init_top_pgt[] = "init_top_pgt";
 const char name_pgtable_l5_enabled[] = "__pgtable_l5_enabled";
+const char name_orc_ip[] = "__start_orc_unwind_ip";
+const char name_orc_ip_end[] = "__stop_orc_unwind_ip";
+const char name_orc[] = "__start_orc_unwind";
 
 /* Read by userspace after the run: 0 where the kernel lacks the symbol */
 __u64 addrs[MEMTRACE_KSYM_MAX];
@@ -44,5 +47,8 @@ int ksyms__lookup(void *ctx)
 	lookup(name_init_top_pgt, sizeof(name_init_top_pgt), MEMTRACE_KSYM_INIT_TOP_PGT);
 	lookup(name_pgtable_l5_enabled, sizeof(name_pgtable_l5_enabled),
 	       MEMTRACE_KSYM_PGTABLE_L5);
+	lookup(name_orc_ip, sizeof(name_orc_ip), MEMTRACE_KSYM_ORC_IP);
+	lookup(name_orc_ip_end, sizeof(name_orc_ip_end), MEMTRACE_KSYM_ORC_IP_END);
+	lookup(name_orc, sizeof(name_orc), MEMTRACE_KSYM_ORC);
 	return 0;
 }

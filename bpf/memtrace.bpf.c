@@ -487,6 +487,7 @@ static __always_inline void walk__emit(__u64 addr, __u64 bytes)
 		counter__inc(MEMTRACE_CNT_WALK_TRUNCATED);
 }
 
+#include "unwind.bpf.h"
 #include "agg.bpf.h"
 
 static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site, __u64 ptr,
@@ -634,7 +635,10 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		e->flags |= MEMTRACE_F_FAILED;
 	}
 	pfn = e->pfn;
-	event__set_stack(ctx, e);
+	if (type == MEMTRACE_EV_PAGE_ALLOC)
+		page__set_caller(ctx, e);
+	else
+		event__set_stack(ctx, e);
 	event__end(&r, e);
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)

@@ -48,7 +48,10 @@
 #define MEMTRACE_KSYM_VMEMMAP_BASE	2	/* struct page array's base */
 #define MEMTRACE_KSYM_INIT_TOP_PGT	3	/* the BPF walk's root */
 #define MEMTRACE_KSYM_PGTABLE_L5	4	/* __pgtable_l5_enabled: LA57 on */
-#define MEMTRACE_KSYM_MAX		5
+#define MEMTRACE_KSYM_ORC_IP		5	/* __start_orc_unwind_ip: the ORC table */
+#define MEMTRACE_KSYM_ORC_IP_END	6	/* __stop_orc_unwind_ip */
+#define MEMTRACE_KSYM_ORC		7	/* __start_orc_unwind: its entries */
+#define MEMTRACE_KSYM_MAX		8
 
 /**
  * struct memtrace_event - one allocator event
@@ -169,6 +172,32 @@ struct memtrace_walk {
 #define MEMTRACE_CALLER_STACK_DEPTH 12
 #define MEMTRACE_AGG_NO_STACK	(-1)
 
+/*
+ * memtrace's own unwinder for a page allocation's caller (bpf/unwind.bpf.h):
+ * the kernel's ORC data for the page allocator and the tracepoint's glue,
+ * copied by the loader (tool/trace/unwind.c) into the array "unwind_table",
+ * sorted by address.  An entry holds from its @ip to the next entry's.
+ */
+#define MEMTRACE_UNWIND_OUT	0	/* neither: the first such frame is the caller */
+#define MEMTRACE_UNWIND_GLUE	1	/* between the BPF program and the tracepoint */
+#define MEMTRACE_UNWIND_ALLOC	2	/* the page allocator */
+#define MEMTRACE_UNWIND_SLOW	3	/* a frame only the kernel's unwinder steps */
+#define MEMTRACE_UNWIND_MAX_FRAMES 16	/* glue and allocator frames, at most */
+#define MEMTRACE_UNWIND_MAX_LOG2 17	/* the table: 1 << 17 entries at most */
+
+/**
+ * struct memtrace_unwind_entry - how to step out of a frame at @ip
+ * @ip:		the first address it holds for
+ * @sp_offset:	the caller's stack pointer is the frame's plus this (the
+ *		return address is 8 bytes below it)
+ * @kind:	MEMTRACE_UNWIND_*
+ */
+struct memtrace_unwind_entry {
+	__u64 ip;
+	__s32 sp_offset;
+	__u32 kind;
+};
+
 /**
  * struct memtrace_agg_range - one zone of the zone table, set before load
  * @start_pfn, @end_pfn: the zone's span [start, end); end 0: an unused entry
@@ -270,7 +299,9 @@ struct memtrace_ring_ctl {
 #define MEMTRACE_CNT_LIVE_FULL	4	/* aggregation: allocations whose free cannot be
 					 * matched, the live map full */
 #define MEMTRACE_CNT_STACK_LOST	5	/* aggregation: stacks not taken (map full) */
-#define MEMTRACE_CNT_MAX	6
+#define MEMTRACE_CNT_UNWIND_SLOW 6	/* page callers memtrace's unwinder left to the
+					 * kernel's (a frame it cannot step) */
+#define MEMTRACE_CNT_MAX	7
 
 /**
  * struct memtrace_counters - what the tracer saw and lost, for every report
@@ -287,6 +318,8 @@ struct memtrace_ring_ctl {
  *		frees are not counted and live bytes are an upper bound
  * @stack_lost:	aggregation: stacks not taken (stack map full or a collision);
  *		the event is counted in a row without a stack
+ * @unwind_slow: page allocations whose caller memtrace's unwinder left to
+ *		the kernel's stack (a frame it cannot step); not a loss
  *
  * Filled by the loader (tool/trace/tracer.c), read by the reports.
  */
@@ -299,6 +332,7 @@ struct memtrace_counters {
 	__u64 rows_full;
 	__u64 live_full;
 	__u64 stack_lost;
+	__u64 unwind_slow;
 };
 
 #endif /* __BPF_MEMTRACE_H */

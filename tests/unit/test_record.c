@@ -30,6 +30,7 @@ static struct record_header header(void)
 					     .start_pfn = 4096, .end_pfn = 32768 };
 	h.ram[0] = (struct record_range){ 0x1000, 0x7ffffff };
 	h.st.recursion_misses = 2;
+	h.st.unwind_slow = 7;
 	h.duration_ns = 2000000000ULL;
 	h.syms = strdup(syms);
 	h.syms_len = strlen(syms);
@@ -89,6 +90,7 @@ static void test_file(const char *buf, size_t len)
 	tap_eq_u64(h.zones[1].end_pfn, 32768, "file: a zone's span");
 	tap_eq_u64(h.ram[0].end, 0x7ffffff, "file: System RAM");
 	tap_eq_u64(h.st.recursion_misses, 2, "file: the losses");
+	tap_eq_u64(h.st.unwind_slow, 7, "file: the page callers left to the kernel's stacks");
 	tap_eq_u64(h.duration_ns, 2000000000ULL, "file: the duration");
 	tap_has_str(h.syms, "memalloc_do_alloc [memalloc]", "file: the symbols");
 	record__header_free(&h);
@@ -103,6 +105,18 @@ static void test_file(const char *buf, size_t len)
 		fclose(f);
 		free(v1);
 		tap_eq_s64(err, 0, "file: version 1 (no runs) is read too");
+		record__header_free(&h);
+	}
+	{
+		char *v2 = malloc(len);
+
+		memcpy(v2, buf, len);
+		v2[strlen("memtrace-record ")] = '2';
+		f = fmemopen(v2, len, "r");
+		err = record__read(f, &h, NULL, NULL);
+		fclose(f);
+		free(v2);
+		tap_eq_s64(err, 0, "file: version 2 (no unwind_slow) is read too");
 		record__header_free(&h);
 	}
 	f = fmemopen((void *)buf, len - 40, "r");
@@ -291,6 +305,47 @@ static void test_physmap(struct report *r)
 	free(json);
 }
 
+/*
+ * --stacks: a page allocation with both memtrace's caller and the kernel's
+ * stack is checked, one against the other.  Stack 1 names SITE_A under
+ * __alloc_pages; stack 2 names __kmalloc_noprof.
+ */
+static void test_callers_checked(void)
+{
+	static const char s2[] = "ffffffff81000000 t __alloc_pages_noprof\n"
+				 "ffffffff81100000 t __kmalloc_noprof\n"
+				 "ffffffffc0000000 t memalloc_do_alloc [memalloc]\n";
+	struct record_stack st[2] = {
+		{ .id = 1, .nr = 2, .ips = { 0xffffffff81000040ULL, SITE_A } },
+		{ .id = 2, .nr = 2, .ips = { 0xffffffff81000040ULL, SITE_IN } },
+	};
+	struct record_header h = header();
+	struct memtrace_event e = ev(MEMTRACE_EV_PAGE_ALLOC, SITE_A, 0, 4096, 4096, 0x1000);
+	FILE *f = fmemopen((void *)s2, sizeof(s2) - 1, "r");
+	struct ksyms *ks = ksyms__read(f);
+	struct report r;
+
+	fclose(f);
+	h.stacks = st;
+	h.nr_stacks = 2;
+	h.all_stacks = true;
+	report__init(&r, &h, ks);
+	e.stack_id = 1;
+	report__add(&r, &e, sizeof(e));
+	e.stack_id = 2;
+	report__add(&r, &e, sizeof(e));
+	e.call_site = 0;
+	report__add(&r, &e, sizeof(e));
+	report__finish(&r);
+	tap_eq_u64(r.callers_checked, 2, "report: page callers with a stack are checked");
+	tap_eq_u64(r.callers_differ, 1, "report: a stack naming another caller is counted");
+	report__free(&r);
+	h.stacks = NULL;
+	h.nr_stacks = 0;
+	record__header_free(&h);
+	ksyms__free(ks);
+}
+
 int main(void)
 {
 	struct record_header h;
@@ -304,6 +359,7 @@ int main(void)
 	test_report(buf, len, &r, &h, &ks);
 	test_physmap(&r);
 	test_many_rows();
+	test_callers_checked();
 	report__free(&r);
 	record__header_free(&h);
 	ksyms__free(ks);

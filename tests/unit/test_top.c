@@ -70,6 +70,19 @@ static void test_pick_caller(struct ksyms *ks)
 		   "caller: the first frame past an unnamed one and the page allocator");
 	tap_eq_u64(top__pick_caller(ks, inside, 2), 0,
 		   "caller: none when every frame is in the page allocator");
+	{
+		/* glue above the allocator is skipped, a caller named bpf_ below it is not */
+		struct ksyms *k2 = ks_load("ffffffff81000000 T bpf_trace_run4\n"
+					   "ffffffff81100000 T __alloc_pages_noprof\n"
+					   "ffffffff81200000 T bpf_ringbuf_area_alloc\n"
+					   "ffffffff81300000 T map_create\n");
+		__u64 st[] = { 0xffffffff81000010ULL, 0xffffffff81100010ULL,
+			       0xffffffff81200010ULL, 0xffffffff81300010ULL };
+
+		tap_eq_u64(top__pick_caller(k2, st, 4), 0xffffffff81200010ULL,
+			   "caller: a bpf_ function below the allocator is the caller");
+		ksyms__free(k2);
+	}
 }
 
 static void test_parse(void)

@@ -51,6 +51,45 @@ else
 fi
 match "$(cat /tmp/a.txt)" '^Contiguity of multi-page allocations' "the contiguity table"
 
+# --- page callers: memtrace's unwinder, and checked against the kernel's stacks
+memtrace record -o /tmp/p.mtr -- memtrace run --kind alloc_pages --size 4K --count 500 \
+	> /dev/null 2> /tmp/recp.err
+is "$?" 0 "record -- memtrace run --kind alloc_pages exits 0"
+match "$(cat /tmp/recp.err)" "page callers: memtrace's unwinder" \
+	"record names page callers with memtrace's unwinder"
+memtrace -j report /tmp/p.mtr > /tmp/p.json 2> /dev/null
+json_rows /tmp/p.json > /tmp/prows
+diag "$(grep '|alloc_pages|' /tmp/prows | head -n 5)"
+n=$(grep '\[memalloc\]|alloc_pages|' /tmp/prows | awk -F'|' '{ s += $3 } END { print s + 0 }')
+is "$n" 500 "the module's alloc_pages row, named by memtrace's unwinder: 500 allocations"
+diag "page callers left to the kernel's stacks: $(grep -o '"unwind_slow":[0-9]*' /tmp/p.json)"
+
+memtrace record --stacks -o /tmp/p.mtr -- memtrace run --kind alloc_pages --size 4K \
+	--count 500 > /dev/null 2> /tmp/recp.err
+is "$?" 0 "record --stacks -- memtrace run --kind alloc_pages exits 0"
+memtrace -j report /tmp/p.mtr > /tmp/p.json 2> /dev/null
+checked=$(grep -o '"callers_checked":[0-9]*' /tmp/p.json | cut -d: -f2)
+differ=$(grep -o '"callers_differ":[0-9]*' /tmp/p.json | cut -d: -f2)
+ge "${checked:-0}" 500 "--stacks: page callers checked against the kernel's stacks (${checked:-none})"
+is "${differ-}" 0 "--stacks: memtrace's unwinder and the kernel's stack name the same callers"
+memtrace report /tmp/p.mtr > /tmp/p.txt 2>&1
+match "$(cat /tmp/p.txt)" "^Page callers: memtrace's unwinder and the kernel's stack name the same caller for [0-9]+ of [0-9]+" \
+	"report says how many page callers the stacks confirm"
+json_rows /tmp/p.json > /tmp/prows
+n=$(grep '\[memalloc\]|alloc_pages|' /tmp/prows | awk -F'|' '{ s += $3 } END { print s + 0 }')
+is "$n" 500 "--stacks: the module's alloc_pages rows: 500 allocations"
+
+memtrace record --kernel-unwind -o /tmp/p.mtr -- memtrace run --kind alloc_pages --size 4K \
+	--count 500 > /dev/null 2> /tmp/recp.err
+is "$?" 0 "record --kernel-unwind exits 0"
+no_match "$(cat /tmp/recp.err)" "page callers: memtrace's unwinder" \
+	"--kernel-unwind: not memtrace's unwinder"
+memtrace -j report /tmp/p.mtr > /tmp/p.json 2> /dev/null
+json_rows /tmp/p.json > /tmp/prows
+n=$(grep '\[memalloc\]|alloc_pages|' /tmp/prows | awk -F'|' '{ s += $3 } END { print s + 0 }')
+is "$n" 500 "--kernel-unwind: the module's alloc_pages row, from the stacks: 500 allocations"
+rm -f /tmp/p.mtr /tmp/p.json /tmp/p.txt /tmp/prows
+
 # --- -d SECS, and bad input ---------------------------------------------------------
 memtrace record -o /tmp/d.mtr -d 1 > /dev/null 2>&1
 is "$?" 0 "record -d 1 exits 0"

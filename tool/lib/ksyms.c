@@ -146,6 +146,11 @@ size_t ksyms__count(const struct ksyms *ks)
 	return ks ? ks->nr : 0;
 }
 
+const struct ksym *ksyms__at(const struct ksyms *ks, size_t i)
+{
+	return &ks->syms[i];
+}
+
 const char *ksyms__format(const struct ksyms *ks, __u64 addr, char *buf, size_t len)
 {
 	const struct ksym *k = ksyms__find(ks, addr);

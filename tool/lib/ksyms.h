@@ -45,6 +45,9 @@ const struct ksym *ksyms__find(const struct ksyms *ks, __u64 addr);
 /* The number of symbols kept */
 size_t ksyms__count(const struct ksyms *ks);
 
+/* The symbol of index @i, by address (i < ksyms__count()) */
+const struct ksym *ksyms__at(const struct ksyms *ks, size_t i);
+
 /* "name+0xoff [module]", or "0x<addr>" when unknown, into @buf */
 const char *ksyms__format(const struct ksyms *ks, __u64 addr, char *buf, size_t len);
 

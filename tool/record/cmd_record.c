@@ -29,8 +29,11 @@ static const char record_doc[] =
 	"\n"
 	"kmalloc, kmem_cache_alloc, page allocations, vmalloc (with every physical page) and\n"
 	"their frees, as 'memtrace run' traces them, until Ctrl-C, for SECS, or while CMD\n"
-	"runs.  Page allocations carry their kernel stack (they have no call site); --stacks\n"
-	"takes every allocation's.  The file has a small text header (kernel, zones, System\n"
+	"runs.  Page allocations carry no call site: memtrace's own unwinder finds each one's\n"
+	"caller in the kernel's ORC data, a few frames up, where the kernel's unwinder would\n"
+	"walk a dozen (--kernel-unwind: its stacks instead).  --stacks takes every\n"
+	"allocation's kernel stack, and report then checks each page caller against its\n"
+	"stack.  The file has a small text header (kernel, zones, System\n"
 	"RAM), the records, and a trailer (losses, stacks, the symbols of every caller), so\n"
 	"'memtrace report FILE' needs nothing else, on any machine.  A recording with\n"
 	"losses says so in the report's first line.  memtrace's own allocations (the\n"
@@ -41,12 +44,14 @@ static const char record_doc[] =
 	"    memtrace record -o ls.mtr -- ls -R /sys     # while a command runs\n"
 	"    memtrace report ls.mtr                      # the tables (also on the host)\n";
 
-enum { OPT_STACKS = 0x300, OPT_RINGBUF };
+enum { OPT_STACKS = 0x300, OPT_RINGBUF, OPT_KERNEL_UNWIND };
 
 static const struct argp_option record_opts[] = {
 	{ "output", 'o', "FILE", 0, "The file to write (required)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
-	{ "stacks", OPT_STACKS, NULL, 0, "Every allocation's kernel stack, not only pages'", 0 },
+	{ "stacks", OPT_STACKS, NULL, 0, "Every allocation's kernel stack", 0 },
+	{ "kernel-unwind", OPT_KERNEL_UNWIND, NULL, 0,
+	  "Page callers from the kernel's stacks, not memtrace's unwinder (slower)", 0 },
 	{ "ringbuf", OPT_RINGBUF, "S", 0,
 	  "The per-CPU rings' size in all, and a quarter more for the ring buffer\n"
 	  "(default 8M: pinned kernel memory)", 0 },
@@ -57,6 +62,7 @@ struct record_args {
 	const char *output;
 	uint64_t duration;
 	bool stacks;
+	bool kernel_unwind;
 	uint64_t ringbuf;
 	char **cmd;
 };
@@ -77,6 +83,9 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_STACKS:
 		a->stacks = true;
+		break;
+	case OPT_KERNEL_UNWIND:
+		a->kernel_unwind = true;
 		break;
 	case OPT_RINGBUF:
 		if (parse_size(arg, &a->ringbuf) || a->ringbuf > (1ULL << 30))
@@ -426,6 +435,7 @@ int cmd_record(int argc, char **argv)
 	o.run_fn = record__run;
 	o.record_page_stacks = true;
 	o.record_stacks = a.stacks;
+	o.kernel_unwind = a.kernel_unwind;
 	/* the file's own pages would be recorded, each with its stack */
 	o.skip_self = true;
 	err = trace__open(&r.t, &o, record__event, &r);

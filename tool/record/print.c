@@ -66,6 +66,11 @@ void report__print(FILE *out, struct report *r, enum top_sort key, size_t max_ro
 		 (unsigned long long)r->events, f.interval_s);
 	f.note = note;
 	top__print_table(out, &r->top, rows, n, &f, r->ks);
+	if (r->callers_checked)
+		fprintf(out, "\nPage callers: memtrace's unwinder and the kernel's stack name the same "
+			"caller for %llu of %llu page allocations\n",
+			(unsigned long long)(r->callers_checked - r->callers_differ),
+			(unsigned long long)r->callers_checked);
 	report__contiguity(out, r, rows, n, max_rows);
 	free(rows);
 }
@@ -141,6 +146,9 @@ int report__json(FILE *out, struct report *r, enum top_sort key, bool pretty)
 	json__kv_uint(&j, "misses", r->h->st.recursion_misses);
 	json__kv_uint(&j, "truncated", r->h->st.truncated);
 	json__kv_uint(&j, "stacks_lost", r->h->st.stack_lost);
+	json__kv_uint(&j, "unwind_slow", r->h->st.unwind_slow);
+	json__kv_uint(&j, "callers_checked", r->callers_checked);
+	json__kv_uint(&j, "callers_differ", r->callers_differ);
 	json__layout(&j, r);
 	json__name(&j, "rows");
 	json__start_array(&j);

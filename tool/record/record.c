@@ -46,9 +46,10 @@ int record__write_trailer(FILE *f, const struct record_header *h)
 
 	record__write(f, NULL, 0);
 	fprintf(f, "duration_ns %llu\ndrops %llu\nmisses %llu\ntruncated %llu\n"
-		"stacks_lost %llu\n", (unsigned long long)h->duration_ns,
+		"stacks_lost %llu\nunwind_slow %llu\n", (unsigned long long)h->duration_ns,
 		(unsigned long long)h->st.drops, (unsigned long long)h->st.recursion_misses,
-		(unsigned long long)h->st.truncated, (unsigned long long)h->st.stack_lost);
+		(unsigned long long)h->st.truncated, (unsigned long long)h->st.stack_lost,
+		(unsigned long long)h->st.unwind_slow);
 	for (i = 0; i < h->nr_stacks; i++) {
 		fprintf(f, "stack %u", h->stacks[i].id);
 		for (k = 0; k < h->stacks[i].nr; k++)
@@ -156,6 +157,8 @@ static int trailer__line(struct record_header *h, const char *line)
 		h->st.truncated = v;
 	else if (sscanf(line, "stacks_lost %llu", &v) == 1)
 		h->st.stack_lost = v;
+	else if (sscanf(line, "unwind_slow %llu", &v) == 1)
+		h->st.unwind_slow = v;
 	else if (!strncmp(line, "stack ", 6))
 		return trailer__stack(h, line);
 	else if (!strncmp(line, "sym ", 4))
@@ -215,7 +218,8 @@ int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 
 	memset(h, 0, sizeof(*h));
 	if (!fgets(line, sizeof(line), f) ||
-	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V1 "\n"))) {
+	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V2 "\n") &&
+	     strcmp(line, RECORD_MAGIC_V1 "\n"))) {
 		warn("not a memtrace record file (no \"%s\" line first)\n", RECORD_MAGIC);
 		return -EINVAL;
 	}

@@ -4,10 +4,10 @@
  * report' reads, and the report made from it.  Pure C (tests/unit/
  * test_record.c); the drivers are cmd_record.c and cmd_report.c.
  *
- * The file, version 2 (1, without runs, is read too): a text header, the
- * records, a text trailer.
+ * The file, version 3 (2, without unwind_slow, and 1, without runs, are
+ * read too): a text header, the records, a text trailer.
  *
- *   memtrace-record 2
+ *   memtrace-record 3
  *   kernel 6.12.57+deb13-cloud-amd64     uname -r of the traced kernel
  *   stacks pages | all                   whose kernel stacks were taken
  *   zone NODE INDEX NAME START END PRESENT MANAGED    /proc/zoneinfo, PFNs
@@ -25,6 +25,8 @@
  *   duration_ns N                        how long it recorded
  *   drops N   misses N   truncated N   stacks_lost N     one per line: the
  *                                        tracer's losses (0: none)
+ *   unwind_slow N                        page callers left to the kernel's
+ *                                        stack by memtrace's unwinder
  *   stack ID IP IP ...                   each stack an event names (hex)
  *   sym ADDR NAME [MODULE]               the kallsyms symbol of each call
  *                                        site and stack frame seen
@@ -43,7 +45,8 @@
 #include "lib/ksyms.h"
 #include "top/top.h"
 
-#define RECORD_MAGIC	"memtrace-record 2"	/* 2: runs (RECORD_RUN) */
+#define RECORD_MAGIC	"memtrace-record 3"	/* 3: unwind_slow; 2: runs (RECORD_RUN) */
+#define RECORD_MAGIC_V2	"memtrace-record 2"	/* still read */
 #define RECORD_MAGIC_V1	"memtrace-record 1"	/* still read */
 #define RECORD_MAX_RAM	64
 #define RECORD_MAX_LEN	(1U << 20)	/* no record (or run) is longer */
@@ -146,6 +149,13 @@ struct report {
 	__u64 pfns_addr;
 	__u32 last_cpu;
 	__u64 last_ptr;
+	/*
+	 * Page allocations whose caller memtrace's unwinder found and whose
+	 * kernel stack was recorded too (--stacks): checked, and how many of
+	 * them the stack names another caller for
+	 */
+	__u64 callers_checked;
+	__u64 callers_differ;
 };
 
 /* Start a report of the recording with header @h (zones), naming with @ks */

@@ -231,6 +231,11 @@ static int report__row(struct report *r, const struct memtrace_event *e,
 
 	if (!caller && s)
 		caller = top__pick_caller(r->ks, s->ips, s->nr);
+	else if (s && e->type == MEMTRACE_EV_PAGE_ALLOC) {
+		/* both: memtrace's unwinder against the kernel's */
+		r->callers_checked++;
+		r->callers_differ += top__pick_caller(r->ks, s->ips, s->nr) != caller;
+	}
 	row = rowidx__find(r, e->type, caller, stack_id);
 	if (row >= 0) {
 		row__add(r, row, a);

@@ -34,7 +34,8 @@ static const char top_doc[] =
 	"maps them (4K:, 2M:, 1G:) and, for page allocations, by order (o0:, o1:, ...).\n"
 	"A slab object counts each 4 KiB page it spans.  The caller is the call site of\n"
 	"kmalloc, kmem_cache_alloc and vmalloc; page allocations carry none, so theirs is the\n"
-	"first frame of the kernel stack outside the page allocator.\n"
+	"first frame outside the page allocator, found by memtrace's own unwinder in the\n"
+	"kernel's ORC data (--kernel-unwind: by the kernel's stack, slower).\n"
 	"\n"
 	"The page size is found by a page-table walk in BPF (at most 5 reads): once per 2 MiB\n"
 	"region of each vmalloc area, and for the direct map (kmalloc, kmem_cache,\n"
@@ -56,7 +57,10 @@ static const char top_doc[] =
 	"    memtrace top -n 10 -j > top.ndjson    # ten intervals, JSON lines\n"
 	"    memtrace top --table -n 3 | tee top.txt # tables into a pipe\n";
 
-enum { OPT_STACKS = 0x200, OPT_LIVE_MAX, OPT_ROWS_MAX, OPT_ROWS, OPT_TABLE, OPT_NO_WALK };
+enum {
+	OPT_STACKS = 0x200, OPT_LIVE_MAX, OPT_ROWS_MAX, OPT_ROWS, OPT_TABLE, OPT_NO_WALK,
+	OPT_KERNEL_UNWIND,
+};
 
 static const struct argp_option top_opts[] = {
 	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1; 0.1 to 3600)", 0 },
@@ -69,6 +73,8 @@ static const struct argp_option top_opts[] = {
 	{ "rows", OPT_ROWS, "N", 0, "Rows in the table (default 20; JSON: all)", 0 },
 	{ "table", OPT_TABLE, NULL, 0, "Tables even when stdout is not a terminal", 0 },
 	{ "no-page-size", OPT_NO_WALK, NULL, 0, "No page-table walk (cheaper; no page sizes)", 0 },
+	{ "kernel-unwind", OPT_KERNEL_UNWIND, NULL, 0,
+	  "Page callers from the kernel's stacks, not memtrace's unwinder (slower)", 0 },
 	{ "map-rows", OPT_ROWS_MAX, "N", 0, "Rows the kernel can hold (default 4096)", 0 },
 	{ "live-max", OPT_LIVE_MAX, "N", 0, "Allocations followed to their free (default 32768)",
 	  0 },
@@ -84,6 +90,7 @@ struct top_args {
 	bool stacks;
 	bool table;
 	bool no_walk;
+	bool kernel_unwind;
 	uint64_t rows;
 	uint64_t rows_max;
 	uint64_t live_max;
@@ -129,6 +136,9 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_WALK:
 		a->no_walk = true;
+		break;
+	case OPT_KERNEL_UNWIND:
+		a->kernel_unwind = true;
 		break;
 	case OPT_ROWS:
 		if (parse_uint(arg, 1, 100000, &a->rows))
@@ -314,6 +324,7 @@ int cmd_top(int argc, char **argv)
 	o.verbose = env.verbose;
 	o.agg_stacks = a.stacks;
 	o.agg_no_walk = a.no_walk;
+	o.kernel_unwind = a.kernel_unwind;
 	o.agg_kinds = a.kinds;
 	if (!o.agg_kinds)
 		top__kinds_parse("all", &o.agg_kinds);
@@ -324,6 +335,7 @@ int cmd_top(int argc, char **argv)
 	if (err)
 		return exit_status_of(err);
 	c.ks = top__ksyms();
+	o.ksyms = c.ks;
 	err = trace__open(&c.trace, &o, NULL, NULL);
 	if (err) {
 		ksyms__free(c.ks);

@@ -9,6 +9,7 @@
 #include "lib/array.h"
 #include "lib/json.h"
 #include "lib/names.h"
+#include "lib/orc.h"
 #include "lib/parse.h"
 #include "top/top.h"
 
@@ -158,16 +159,11 @@ void top__end(struct top *t)
 	}
 }
 
-/* Page allocator internals and tracing frames: not a caller */
-static bool frame__internal(const char *name)
+/* The tracer's own frames, above the allocator on every stack it takes */
+static bool frame__tracing(const char *name)
 {
 	static const char *const prefixes[] = {
-		"__alloc_pages", "alloc_pages", "__alloc_frozen_pages", "alloc_frozen_pages",
-		"get_page_from_freelist", "__folio_alloc", "folio_alloc", "__get_free_pages",
-		"get_zeroed_page", "get_free_pages", "vma_alloc_folio", "rmqueue", "__rmqueue",
-		"prep_new_page", "post_alloc_hook",
 		"__traceiter_", "trace_", "perf_", "bpf_", "__bpf", "___bpf",
-		"alloc_slab_page", "__alloc_pages_bulk", "alloc_pages_bulk",
 	};
 	size_t i;
 
@@ -180,14 +176,23 @@ static bool frame__internal(const char *name)
 
 __u64 top__pick_caller(const struct ksyms *ks, const __u64 *ips, int n)
 {
+	bool below = false;	/* past the first page allocator frame */
 	int i;
 
 	for (i = 0; i < n; i++) {
 		const struct ksym *k = ksyms__find(ks, ips[i]);
 
-		/* an unnamed frame (a BPF program, a trampoline) is skipped too */
-		if (k && !frame__internal(k->name))
-			return ips[i];
+		/* an unnamed frame (a BPF program, a trampoline) is skipped */
+		if (!k)
+			continue;
+		if (orc__page_allocator(k->name)) {
+			below = true;
+			continue;
+		}
+		/* as memtrace's unwinder does (lib/orc.c): the glue only above */
+		if (!below && frame__tracing(k->name))
+			continue;
+		return ips[i];
 	}
 	return 0;
 }

@@ -88,9 +88,10 @@ int top__add(struct top *t, __u32 kind, __u64 caller, int stack_id, const __u64 
 void top__end(struct top *t);
 
 /*
- * The first frame of a stack outside the page allocator and the tracing
- * machinery (__alloc_pages*, get_page_from_freelist, folio_alloc*, ...):
- * the caller of a page allocation.  0 when every frame is inside.
+ * The first frame of a stack outside the page allocator (__alloc_pages*,
+ * get_page_from_freelist, folio_alloc*, ...: lib/orc.c) and, above it, the
+ * tracing machinery (bpf_*, __traceiter_*, ...): the caller of a page
+ * allocation, as memtrace's unwinder finds it.  0 when every frame is inside.
  */
 __u64 top__pick_caller(const struct ksyms *ks, const __u64 *ips, int n);
 

@@ -27,6 +27,7 @@
 #include "bpf/memtrace.h"
 #include "lib/hooks.h"
 #include "lib/warn.h"
+#include "trace/unwind.h"
 #include "ksyms.skel.h"
 #include "memtrace.skel.h"
 #include "trace/bpfutil.h"
@@ -72,6 +73,9 @@ struct trace {
 	void *ctx;
 	__u64 events[MEMTRACE_EV_MAX];
 	char desc[256];
+	/* the page-caller unwinder's table until it is in its map */
+	struct memtrace_unwind_entry *unwind;
+	__u32 unwind_log2;
 };
 
 static size_t ringbuf__round(size_t bytes)
@@ -266,6 +270,9 @@ static const char *const ksym_names[MEMTRACE_KSYM_MAX] = {
 	[MEMTRACE_KSYM_VMEMMAP_BASE] = "vmemmap_base",
 	[MEMTRACE_KSYM_INIT_TOP_PGT] = "init_top_pgt",
 	[MEMTRACE_KSYM_PGTABLE_L5] = "__pgtable_l5_enabled",
+	[MEMTRACE_KSYM_ORC_IP] = "__start_orc_unwind_ip",
+	[MEMTRACE_KSYM_ORC_IP_END] = "__stop_orc_unwind_ip",
+	[MEMTRACE_KSYM_ORC] = "__start_orc_unwind",
 };
 
 /* The slow way, for kernels without bpf_kallsyms_lookup_name() (before 5.16) */
@@ -428,6 +435,55 @@ static int trace__choose_pairs(struct trace *t, const struct btf *btf, bool kpro
 	return 0;
 }
 
+/*
+ * Page allocations' callers by memtrace's unwinder (bpf/unwind.bpf.h) where
+ * the tracer names them (record, top), unless asked for the kernel's
+ * stacks; without a table (no ORC data, lockdown) the stacks name them
+ */
+static void trace__configure_unwind(struct trace *t, const struct btf *btf,
+				    const struct trace_opts *opts)
+{
+	bool want = opts->record_page_stacks || opts->record_stacks ||
+		    (opts->aggregate && !opts->agg_stacks);
+	int err;
+
+	if (!want || opts->kernel_unwind)
+		return;
+	err = unwind__load(btf, opts->ksyms, (const __u64 *)t->skel->rodata->ksym_addrs, &t->unwind, &t->unwind_log2);
+	err = err ?: bpf_map__set_max_entries(t->skel->maps.unwind_table, 1U << t->unwind_log2);
+	if (err) {
+		if (opts->verbose)
+			warn("page callers from the kernel's stacks: no ORC table (%s)\n",
+			     strerror(-err));
+		free(t->unwind);
+		t->unwind = NULL;
+		t->unwind_log2 = 0;
+		return;
+	}
+	t->skel->rodata->unwind_log2 = t->unwind_log2;
+}
+
+/* The unwinder's table into its map, after load */
+static int trace__fill_unwind(struct trace *t)
+{
+	size_t len = sizeof(*t->unwind) << t->unwind_log2;
+	void *m;
+
+	if (!t->unwind)
+		return 0;
+	m = mmap(NULL, page__round(len), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(t->skel->maps.unwind_table), 0);
+	if (m == MAP_FAILED) {
+		warn("the unwinder's table: %s\n", strerror(errno));
+		return -errno;
+	}
+	memcpy(m, t->unwind, len);
+	munmap(m, page__round(len));
+	free(t->unwind);
+	t->unwind = NULL;
+	return 0;
+}
+
 static int trace__load(struct trace *t)
 {
 	int err = memtrace_bpf__load(t->skel);
@@ -534,7 +590,9 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	err = trace__choose_pairs(t, btf, opts->kprobes);
 	if (err)
 		goto cleanup;
+	trace__configure_unwind(t, btf, opts);
 	err = trace__load(t);
+	err = err ?: trace__fill_unwind(t);
 	if (!err && t->run_fn)
 		err = trace__map_rings(t);
 	if (err)
@@ -545,6 +603,9 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	hooks__describe(t->hooks, t->desc, sizeof(t->desc));
 	if (opts->walk_pages)
 		strncat(t->desc, "; BPF page-table walk: on",
+			sizeof(t->desc) - strlen(t->desc) - 1);
+	if (t->skel->rodata->unwind_log2)
+		strncat(t->desc, "; page callers: memtrace's unwinder",
 			sizeof(t->desc) - strlen(t->desc) - 1);
 	btf__free(btf);
 	*tp = t;
@@ -627,6 +688,8 @@ int trace__stats(struct trace *t, struct memtrace_counters *st)
 			st->live_full = sum;
 		else if (key == MEMTRACE_CNT_STACK_LOST)
 			st->stack_lost = sum;
+		else if (key == MEMTRACE_CNT_UNWIND_SLOW)
+			st->unwind_slow = sum;
 	}
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		struct bpf_prog_info info = {};
@@ -765,5 +828,6 @@ void trace__close(struct trace *t)
 		rings__free(&t->rings);
 	}
 	memtrace_bpf__destroy(t->skel);
+	free(t->unwind);
 	free(t);
 }

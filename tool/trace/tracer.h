@@ -52,6 +52,8 @@ struct trace;
  *		caller and size come from its vm_struct).  For memtrace run:
  *		short, and its own allocations one at a time.
  */
+struct ksyms;
+
 struct trace_opts {
 	pid_t tgid;
 	__u64 min_size;
@@ -78,6 +80,12 @@ struct trace_opts {
 	bool record_page_stacks;
 	bool record_stacks;
 	bool agg_stacks;	/* whole stacks (else only as deep as a caller needs) */
+	/*
+	 * Page allocations' callers from the kernel's stacks, not memtrace's
+	 * unwinder (bpf/unwind.bpf.h): slower, for comparison
+	 */
+	bool kernel_unwind;
+	const struct ksyms *ksyms;	/* the unwinder's symbols (NULL: read them) */
 	__u32 agg_kinds;
 	const struct memtrace_agg_range *agg_zones;
 	int nr_zones;

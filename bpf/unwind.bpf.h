@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace: a page allocation's caller, by memtrace's own unwinder.
+ *
+ * kmem:mm_page_alloc carries no call site.  bpf_get_stackid() finds it,
+ * but the kernel's unwinder walks a dozen frames to do so, which costs a
+ * page allocation several times what the event does.  The caller is only
+ * a few frames up: the tracepoint's glue (bpf_trace_runN, __bpf_trace_*,
+ * __traceiter_*), the page allocator's 2 to 4 functions, then the caller.
+ * The loader (tool/trace/unwind.c) copies the kernel's own ORC entries
+ * for exactly those functions into "unwind_table", and this file steps
+ * through them the way the kernel's ORC unwinder does
+ * (arch/x86/kernel/unwind_orc.c, ORC_TYPE_CALL, ORC_REG_SP): the caller's
+ * stack pointer is the frame's plus sp_offset, the return address the 8
+ * bytes below it.
+ *
+ * The walk starts from this program's frame: the x86 JIT keeps a BPF frame
+ * pointer in rbp (push rbp; mov rbp, rsp), so one call down, a subprogram
+ * finds the program's rbp at its own frame pointer, and the program's
+ * return address (into bpf_trace_runN) 8 bytes above that.  Any step it
+ * cannot vouch for (the first return address not in the glue, a frame
+ * kind other than a call, a frame not in the table before the allocator's,
+ * too many frames, a read that faults) returns 0, and the caller takes the
+ * kernel's stack instead (counted in MEMTRACE_CNT_UNWIND_SLOW).
+ */
+#ifndef __UNWIND_BPF_H
+#define __UNWIND_BPF_H
+
+/* log2 of unwind_table's entries; 0: no table, the kernel's stacks only */
+const volatile __u32 unwind_log2 = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct memtrace_unwind_entry);
+} unwind_table SEC(".maps");
+
+/* The entry that holds for @ip: the last at or below it (entry 0 holds 0) */
+static __always_inline const struct memtrace_unwind_entry *unwind__find(__u64 ip)
+{
+	const struct memtrace_unwind_entry *e;
+	__u32 lo = 0, k, i;
+
+	for (i = 1; i <= MEMTRACE_UNWIND_MAX_LOG2; i++) {
+		if (i > unwind_log2)
+			break;
+		k = lo + (1U << (unwind_log2 - i));
+		e = bpf_map_lookup_elem(&unwind_table, &k);
+		if (!e)
+			return NULL;
+		if (e->ip <= ip)
+			lo = k;
+	}
+	return bpf_map_lookup_elem(&unwind_table, &lo);
+}
+
+/*
+ * The BPF program's frame pointer: pushed by this subprogram's prologue,
+ * it is the first thing above our own frame pointer.  0 if unreadable.
+ */
+static __noinline __u64 unwind__prog_fp(void)
+{
+	__u64 fp = 0;
+	void *ours;
+
+	asm volatile("%[p] = r10" : [p] "=r"(ours));
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), ours))
+		return 0;
+	return fp;
+}
+
+/*
+ * The caller of the page allocation the program runs for, or 0 when this
+ * unwinder cannot vouch for it.  Called from the program itself (not from
+ * a subprogram or a callback: the walk starts from its frame).
+ */
+static __always_inline __u64 unwind__page_caller(void)
+{
+	const struct memtrace_unwind_entry *e;
+	__u64 fp, sp, ip = 0;
+	__u32 i, allocs = 0;
+
+	if (!unwind_log2)
+		return 0;
+	fp = unwind__prog_fp();
+	if (!fp)
+		return 0;
+	/* the program's return address, into bpf_trace_runN */
+	sp = fp + 16;
+	if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
+		return 0;
+	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
+		/* a return address: the call is the byte before it */
+		e = unwind__find(ip - 1);
+		if (!e)
+			return 0;
+		switch (e->kind) {
+		case MEMTRACE_UNWIND_OUT:
+			/* before the allocator: not the path this program knows */
+			return allocs ? ip : 0;
+		case MEMTRACE_UNWIND_GLUE:
+			if (allocs)
+				return 0;
+			break;
+		case MEMTRACE_UNWIND_ALLOC:
+			if (!i)
+				return 0;
+			allocs++;
+			break;
+		default:
+			return 0;
+		}
+		sp += e->sp_offset;
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
+			return 0;
+	}
+	return 0;
+}
+
+#endif /* __UNWIND_BPF_H */
