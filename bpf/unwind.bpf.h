@@ -37,6 +37,26 @@ struct {
 	__type(value, struct memtrace_unwind_entry);
 } unwind_table SEC(".maps");
 
+/*
+ * Per CPU, the steps of return addresses seen: a direct-mapped cache, so
+ * that a frame seen before costs one lookup, not the table's binary
+ * search.  An entry is one word (a nested program on the CPU cannot see it
+ * torn): the return address's low 32 bits (the table covers kernel text,
+ * whose high 32 bits are all ones), the step's sp_offset, its kind, and
+ * bit 0 set (0: empty).
+ */
+#define UNWIND_CACHE	256
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[UNWIND_CACHE]);
+} unwind_cache SEC(".maps");
+
+#define UNWIND_WORD(ip, off, kind) \
+	((__u64)(__u32)(ip) << 32 | (__u64)(__u16)(off) << 16 | (__u64)(kind) << 8 | 1)
+
 /* The entry that holds for @ip: the last at or below it (entry 0 holds 0) */
 static __always_inline const struct memtrace_unwind_entry *unwind__find(__u64 ip)
 {
@@ -79,10 +99,14 @@ static __noinline __u64 unwind__prog_fp(void)
 static __always_inline __u64 unwind__page_caller(void)
 {
 	const struct memtrace_unwind_entry *e;
-	__u64 fp, sp, ip = 0;
-	__u32 i, allocs = 0;
+	__u64 fp, sp, ip = 0, w, *cache;
+	__u32 i, allocs = 0, zero = 0, kind, slot;
+	__s32 off;
 
 	if (!unwind_log2)
+		return 0;
+	cache = bpf_map_lookup_elem(&unwind_cache, &zero);
+	if (!cache)
 		return 0;
 	fp = unwind__prog_fp();
 	if (!fp)
@@ -93,10 +117,21 @@ static __always_inline __u64 unwind__page_caller(void)
 		return 0;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
 		/* a return address: the call is the byte before it */
-		e = unwind__find(ip - 1);
-		if (!e)
-			return 0;
-		switch (e->kind) {
+		slot = (__u32)(ip ^ ip >> 8) & (UNWIND_CACHE - 1);
+		w = cache[slot];
+		if ((ip >> 32) == 0xffffffffULL && (w >> 32) == (__u32)ip && (w & 1)) {
+			off = (__s16)(w >> 16);
+			kind = (w >> 8) & 0xff;
+		} else {
+			e = unwind__find(ip - 1);
+			if (!e)
+				return 0;
+			off = e->sp_offset;
+			kind = e->kind;
+			if ((ip >> 32) == 0xffffffffULL && off == (__s16)off)
+				cache[slot] = UNWIND_WORD(ip, off, kind);
+		}
+		switch (kind) {
 		case MEMTRACE_UNWIND_OUT:
 			/* before the allocator: not the path this program knows */
 			return allocs ? ip : 0;
@@ -112,7 +147,7 @@ static __always_inline __u64 unwind__page_caller(void)
 		default:
 			return 0;
 		}
-		sp += e->sp_offset;
+		sp += off;
 		if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
 			return 0;
 	}
