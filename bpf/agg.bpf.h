@@ -40,30 +40,35 @@ struct memtrace_agg agg_zero = {};
 #define LIVE_PAGE	2	/* mm_page_free: by PFN */
 #define LIVE_VMALLOC	3	/* vfree: by address */
 
-struct live_key {
-	__u64 addr;	/* address, or PFN for LIVE_PAGE */
-	__u32 class;
-	__u32 pad;
-};
+/*
+ * The live map's key, one word (a hash of 8 bytes, not 16): the address
+ * with the class in its low 2 bits (slab objects are 8-byte aligned,
+ * vmalloc areas page-aligned), or the PFN shifted left 2 for pages (below
+ * every kernel address)
+ */
+static __always_inline __u64 live__key(__u64 addr, __u32 class)
+{
+	return class == LIVE_PAGE ? addr << 2 | class : addr | class;
+}
 
 /*
  * What an allocation added to its row (@row: its number in agg_rows), to
  * count its free, and to take the
  * addition back when 6.12 reports one large kmalloc twice (the inner event
  * from __kmalloc_noprof's core, then the real caller's: same pointer, same
- * CPU, nothing else aggregated between them there).
+ * CPU, nothing else aggregated between them there).  32 bytes: the map
+ * copies it at each allocation.
  */
 struct live_val {
-	struct memtrace_agg_key key;
-	__u32 row;
-	__u32 pad;
-	__u64 bytes_req;
 	__u64 bytes_alloc;
-	__u64 seq;	/* the CPU's aggregation sequence number at the time */
-	__u32 cpu;
+	__u64 seq;	/* the CPU's aggregation sequence number << 16 | the CPU */
+	__u32 row;
+	__u32 bytes_req;	/* for agg__uncount, kmalloc's only: they fit */
 	__u32 pages;
-	__u32 zone;
-	__u32 level;
+	__u8 zone;
+	__u8 level;
+	__u8 kind;
+	__u8 pad;
 };
 
 /* A row's key -> its number in agg_rows */
@@ -94,7 +99,7 @@ const volatile __u32 agg_rows_max = 0;
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
-	__type(key, struct live_key);
+	__type(key, __u64);
 	__type(value, struct live_val);
 } agg_live SEC(".maps");
 
@@ -345,10 +350,10 @@ static __always_inline void page__set_caller(void *ctx, struct memtrace_event *e
 }
 
 static __always_inline void agg__count(struct memtrace_agg *r, const struct live_val *v,
-				       __u32 order)
+				       __u64 req, __u32 order)
 {
 	r->allocs++;
-	r->bytes_req += v->bytes_req;
+	r->bytes_req += req;
 	r->bytes_alloc += v->bytes_alloc;
 	r->zone_pages[agg__clamp(v->zone, MEMTRACE_AGG_ZONES)] += v->pages;
 	r->level_pages[v->level & 3] += v->pages;
@@ -382,28 +387,30 @@ static __always_inline void agg__uncount(const struct live_val *v)
  * with @dup, one seen last on this CPU with nothing aggregated since is
  * 6.12's first event of the same kmalloc, and its addition is taken back.
  */
-static __always_inline void agg__alloc(struct live_key *lk, struct live_val *v, __u32 order,
-				       bool dup)
+static __always_inline void agg__alloc(const struct memtrace_agg_key *k, __u64 lk,
+				       struct live_val *v, __u64 req, __u32 order, bool dup)
 {
 	struct agg_scratch *s = agg__scratch();
-	struct memtrace_agg *r = agg__row(&v->key, &v->row);
+	struct memtrace_agg *r = agg__row(k, &v->row);
 	struct live_val *old;
-	__u64 seq;
+	__u64 seq, cpu;
 	long err;
 
 	if (!r || !s)
 		return;
-	seq = s->seq;
-	agg__count(r, v, order);
-	v->cpu = bpf_get_smp_processor_id();
-	v->seq = ++s->seq;
-	err = bpf_map_update_elem(&agg_live, lk, v, BPF_NOEXIST);
+	agg__count(r, v, req, order);
+	v->kind = (__u8)k->kind;
+	v->bytes_req = (__u32)req;
+	/* x86 has at most 8192 CPUs; 48 bits of sequence never wrap */
+	cpu = bpf_get_smp_processor_id() & 0xffff;
+	seq = s->seq << 16 | cpu;
+	v->seq = ++s->seq << 16 | cpu;
+	err = bpf_map_update_elem(&agg_live, &lk, v, BPF_NOEXIST);
 	if (err == -EEXIST) {
-		old = bpf_map_lookup_elem(&agg_live, lk);
-		if (dup && old && old->key.kind == MEMTRACE_EV_KMALLOC && old->cpu == v->cpu &&
-		    old->seq == seq)
+		old = bpf_map_lookup_elem(&agg_live, &lk);
+		if (dup && old && old->kind == MEMTRACE_EV_KMALLOC && old->seq == seq)
 			agg__uncount(old);
-		err = bpf_map_update_elem(&agg_live, lk, v, BPF_ANY);
+		err = bpf_map_update_elem(&agg_live, &lk, v, BPF_ANY);
 	}
 	if (err)
 		counter__inc(MEMTRACE_CNT_LIVE_FULL);
@@ -427,15 +434,14 @@ static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u
 {
 	__u64 pob = page_offset_base();
 	__u64 end = vmalloc_base();
-	struct live_key lk = { .addr = ptr, .class = LIVE_SLAB };
+	struct memtrace_agg_key k;
 	struct live_val v = {};
 
 	if (!ptr) {
 		agg__failed(ctx, kind, call_site);
 		return 0;
 	}
-	agg__key(ctx, &v.key, kind, call_site);
-	v.bytes_req = req;
+	agg__key(ctx, &k, kind, call_site);
 	v.bytes_alloc = alloc;
 	v.zone = MEMTRACE_AGG_ZONES;
 	if (ptr >= pob && ptr < end && alloc) {
@@ -443,13 +449,13 @@ static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u
 		v.zone = agg__zone((ptr - pob) >> PAGE_SHIFT);
 		v.level = agg__level(ptr, true);
 	}
-	agg__alloc(&lk, &v, ~0U, kind == MEMTRACE_EV_KMALLOC);
+	agg__alloc(&k, live__key(ptr, LIVE_SLAB), &v, req, ~0U, kind == MEMTRACE_EV_KMALLOC);
 	return 0;
 }
 
 static __always_inline int agg__free(__u64 addr, __u32 class)
 {
-	struct live_key lk = { .addr = addr, .class = class };
+	__u64 lk = live__key(addr, class);
 	struct live_val *v = bpf_map_lookup_elem(&agg_live, &lk);
 	struct memtrace_agg_row *r;
 
@@ -468,7 +474,7 @@ static __always_inline int agg__free(__u64 addr, __u32 class)
 static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed)
 {
 	__u64 pob = page_offset_base();
-	struct live_key lk = { .addr = pfn, .class = LIVE_PAGE };
+	struct memtrace_agg_key k;
 	struct live_val v = {};
 	__u64 caller;
 
@@ -480,13 +486,12 @@ static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool fai
 	caller = agg_stacks ? 0 : unwind__page_caller();
 	if (!caller && !agg_stacks && unwind_log2)
 		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
-	agg__key(ctx, &v.key, MEMTRACE_EV_PAGE_ALLOC, caller);
-	v.bytes_req = PAGE_SIZE << order;
-	v.bytes_alloc = v.bytes_req;
+	agg__key(ctx, &k, MEMTRACE_EV_PAGE_ALLOC, caller);
+	v.bytes_alloc = PAGE_SIZE << order;
 	v.pages = 1U << order;
 	v.zone = agg__zone(pfn);
 	v.level = agg__level(pob + (pfn << PAGE_SHIFT), true);
-	agg__alloc(&lk, &v, order, false);
+	agg__alloc(&k, live__key(pfn, LIVE_PAGE), &v, v.bytes_alloc, order, false);
 	return 0;
 }
 
@@ -525,7 +530,7 @@ static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 
 					struct vm_struct *vm, __u32 nr, __u32 order)
 {
 	struct agg_vm_ctx c = {};
-	struct live_key lk = { .addr = ret, .class = LIVE_VMALLOC };
+	struct memtrace_agg_key k;
 	struct live_val v = {};
 	struct agg_scratch *s;
 	struct memtrace_agg *r;
@@ -535,11 +540,10 @@ static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 
 		agg__failed(ctx, MEMTRACE_EV_VMALLOC, caller);
 		return 0;
 	}
-	agg__key(ctx, &v.key, MEMTRACE_EV_VMALLOC, caller);
-	v.bytes_req = size;
+	agg__key(ctx, &k, MEMTRACE_EV_VMALLOC, caller);
 	v.bytes_alloc = (__u64)nr << PAGE_SHIFT;
 	v.zone = MEMTRACE_AGG_ZONES;
-	r = agg__row(&v.key, &v.row);
+	r = agg__row(&k, &v.row);
 	s = agg__scratch();
 	if (!r || !s)
 		return 0;
@@ -561,7 +565,7 @@ static __always_inline int agg__vmalloc(void *ctx, __u64 ret, __u64 size, __u64 
 		if (nr > MEMTRACE_VMALLOC_MAX_PAGES)
 			counter__inc(MEMTRACE_CNT_TRUNCATED);
 	}
-	agg__alloc(&lk, &v, order ? order : ~0U, false);
+	agg__alloc(&k, live__key(ret, LIVE_VMALLOC), &v, size, order ? order : ~0U, false);
 	return 0;
 }
 
