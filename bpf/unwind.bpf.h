@@ -78,17 +78,23 @@ static __always_inline const struct memtrace_unwind_entry *unwind__find(__u64 ip
 
 /*
  * The BPF program's frame pointer: pushed by this subprogram's prologue,
- * it is the first thing above our own frame pointer.  0 if unreadable.
+ * it is the first thing above our own frame pointer, and above it by the
+ * program's stack (512 bytes at most) and the call's 16 bytes.  0 if
+ * unreadable or elsewhere (an interpreted program, a JIT that keeps BPF's
+ * stack apart).
  */
 static __noinline __u64 unwind__prog_fp(void)
 {
-	__u64 fp = 0;
-	void *ours;
+	__u64 fp = 0, ours;
+	void *p;
 
-	asm volatile("%[p] = r10" : [p] "=r"(ours));
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), ours))
+	asm volatile("%[p] = r10" : [p] "=r"(p));
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), p))
 		return 0;
-	return fp;
+	/* the same address as a number: read from where it was pushed */
+	if (bpf_probe_read_kernel(&ours, sizeof(ours), &p))
+		return 0;
+	return fp > ours && fp - ours <= 512 + 16 ? fp : 0;
 }
 
 /*

@@ -45,6 +45,10 @@ static void test_kind(void)
 	tap_eq_u64(orc__kind("memalloc_do_alloc"), MEMTRACE_UNWIND_OUT, "kind: a caller is out");
 	tap_eq_u64(orc__kind("allocate_slab"), MEMTRACE_UNWIND_OUT,
 		   "kind: slab's allocate_slab is a caller");
+	tap_eq_u64(orc__kind("arch_rethook_trampoline"), MEMTRACE_UNWIND_SLOW,
+		   "kind: a kretprobe's return trampoline is left to the kernel's unwinder");
+	tap_eq_u64(orc__kind("return_to_handler"), MEMTRACE_UNWIND_SLOW,
+		   "kind: the function graph tracer's return trampoline too");
 }
 
 static void test_decode(void)
@@ -140,6 +144,42 @@ static void test_build(void)
 	free(t);
 }
 
+/*
+ * Edges: a function with no ORC entry at or below its start; duplicate ORC
+ * addresses (the kernel sorts a weak entry before the real one: the last
+ * holds, as in the kernel's orc_find()); a return trampoline, whose entries
+ * are all left to the kernel's unwinder, call frames or not.
+ */
+static void test_build_edges(void)
+{
+	const struct orc_fn fns[] = {
+		{ 0x0100, 0x0200, MEMTRACE_UNWIND_ALLOC },
+		{ 0x1000, 0x1100, MEMTRACE_UNWIND_ALLOC },
+		{ 0x3000, 0x3100, MEMTRACE_UNWIND_SLOW },
+	};
+	const __u64 ips[] = { 0x0f00, 0x1050, 0x1050, 0x3000 };
+	const __s16 offs[] = { 8, 0, 24, 8 };
+	unsigned char ents[4 * ORC_ENTRY_SIZE];
+	struct memtrace_unwind_entry *t = NULL;
+	__u32 log2 = 0;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		orc_entry(ents + i * ORC_ENTRY_SIZE, offs[i], ORC_REG_SP, offs[i] ? 2 : 0, false,
+			  ORC_LAYOUT_TYPE3);
+	if (orc__build(fns, 3, ips, ents, 4, ORC_LAYOUT_TYPE3, &t, &log2)) {
+		tap_ok(false, "edges: a table");
+		return;
+	}
+	tap_eq_u64(orc__find(t, log2, 0x0150)->kind, MEMTRACE_UNWIND_SLOW,
+		   "edges: no ORC entry at or below a function's start: left to the kernel");
+	tap_eq_s64(orc__find(t, log2, 0x1060)->sp_offset, 24,
+		   "edges: of two entries at one address, the last holds");
+	tap_eq_u64(orc__find(t, log2, 0x3010)->kind, MEMTRACE_UNWIND_SLOW,
+		   "edges: a return trampoline's call frame is left to the kernel");
+	free(t);
+}
+
 static void test_kcore(void)
 {
 	unsigned char hdr[sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr)] = {};
@@ -173,6 +213,7 @@ int main(void)
 	test_kind();
 	test_decode();
 	test_build();
+	test_build_edges();
 	test_kcore();
 	return tap_finish();
 }

@@ -334,10 +334,14 @@ static void test_callers_checked(void)
 	report__add(&r, &e, sizeof(e));
 	e.stack_id = 2;
 	report__add(&r, &e, sizeof(e));
+	e.flags |= MEMTRACE_F_FAILED;
+	report__add(&r, &e, sizeof(e));
+	e.flags &= ~MEMTRACE_F_FAILED;
 	e.call_site = 0;
 	report__add(&r, &e, sizeof(e));
 	report__finish(&r);
-	tap_eq_u64(r.callers_checked, 2, "report: page callers with a stack are checked");
+	tap_eq_u64(r.callers_checked, 2,
+		   "report: page callers with a stack are checked, a failed allocation not");
 	tap_eq_u64(r.callers_differ, 1, "report: a stack naming another caller is counted");
 	report__free(&r);
 	h.stacks = NULL;

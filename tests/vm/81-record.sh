@@ -79,6 +79,32 @@ json_rows /tmp/p.json > /tmp/prows
 n=$(grep '\[memalloc\]|alloc_pages|' /tmp/prows | awk -F'|' '{ s += $3 } END { print s + 0 }')
 is "$n" 500 "--stacks: the module's alloc_pages rows: 500 allocations"
 
+# A kretprobe on the page allocator's entry puts a return trampoline in
+# place of its caller's return address: memtrace's unwinder must leave
+# those callers to the kernel's stack (which recovers the real one)
+K=/sys/kernel/tracing
+fn=alloc_pages_noprof
+grep -q " $fn\$" /proc/kallsyms || fn=alloc_pages
+if echo "r:memtrace_ret $fn" >> $K/kprobe_events 2>/dev/null &&
+   echo 1 > $K/events/kprobes/memtrace_ret/enable; then
+	memtrace record --stacks -o /tmp/p.mtr -- memtrace run --kind alloc_pages --size 4K \
+		--count 200 > /dev/null 2> /tmp/recp.err
+	echo 0 > $K/events/kprobes/memtrace_ret/enable
+	echo "-:memtrace_ret" >> $K/kprobe_events
+	memtrace -j report /tmp/p.mtr > /tmp/p.json 2> /dev/null
+	slow=$(grep -o '"unwind_slow":[0-9]*' /tmp/p.json | cut -d: -f2)
+	differ=$(grep -o '"callers_differ":[0-9]*' /tmp/p.json | cut -d: -f2)
+	ge "${slow:-0}" 200 "a kretprobe on $fn: its callers left to the kernel's stacks (${slow:-none})"
+	is "${differ-}" 0 "a kretprobe on $fn: no caller named wrong"
+	json_rows /tmp/p.json > /tmp/prows
+	n=$(grep '\[memalloc\]|alloc_pages|' /tmp/prows | awk -F'|' '{ s += $3 } END { print s + 0 }')
+	is "$n" 200 "a kretprobe on $fn: the module's 200 page allocations in its rows"
+else
+	for i in 1 2 3; do
+		skip "no kretprobe event on $fn (tracefs kprobe_events)"
+	done
+fi
+
 memtrace record --kernel-unwind -o /tmp/p.mtr -- memtrace run --kind alloc_pages --size 4K \
 	--count 500 > /dev/null 2> /tmp/recp.err
 is "$?" 0 "record --kernel-unwind exits 0"

@@ -39,6 +39,21 @@ bool orc__page_allocator(const char *name)
 
 __u32 orc__kind(const char *name)
 {
+	/*
+	 * Return trampolines (kretprobe/rethook, the function graph tracer):
+	 * a return address there stands for another, which only the kernel's
+	 * unwinder recovers
+	 */
+	static const char *const trampolines[] = {
+		"arch_rethook_trampoline", "__kretprobe_trampoline", "kretprobe_trampoline",
+		"return_to_handler",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(trampolines); i++) {
+		if (!strcmp(name, trampolines[i]))
+			return MEMTRACE_UNWIND_SLOW;
+	}
 	/* only mm_page_alloc's glue: a smaller table, a shorter search */
 	if (has_prefix(name, "bpf_trace_run") || !strcmp(name, "__bpf_trace_mm_page_alloc") ||
 	    !strcmp(name, "__traceiter_mm_page_alloc"))
@@ -73,7 +88,7 @@ static void entry__set(struct memtrace_unwind_entry *e, __u64 ip, const unsigned
 	e->ip = ip;
 	e->sp_offset = 0;
 	e->kind = MEMTRACE_UNWIND_SLOW;
-	if (raw && orc__decode(raw, l, &off)) {
+	if (kind != MEMTRACE_UNWIND_SLOW && raw && orc__decode(raw, l, &off)) {
 		e->sp_offset = off;
 		e->kind = kind;
 	}

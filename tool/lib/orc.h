@@ -30,9 +30,11 @@ enum orc_layout {
 
 /*
  * The kind of a kernel function for the unwinder, by its name:
- * MEMTRACE_UNWIND_GLUE (a raw tracepoint's BPF glue: bpf_trace_run*,
- * __bpf_trace_*, __traceiter_*), MEMTRACE_UNWIND_ALLOC (the page
- * allocator) or MEMTRACE_UNWIND_OUT (a caller).
+ * MEMTRACE_UNWIND_GLUE (mm_page_alloc's BPF glue: bpf_trace_run*,
+ * __bpf_trace_mm_page_alloc, __traceiter_mm_page_alloc),
+ * MEMTRACE_UNWIND_ALLOC (the page allocator), MEMTRACE_UNWIND_SLOW (a
+ * return trampoline: kretprobe/rethook, fgraph's return_to_handler) or
+ * MEMTRACE_UNWIND_OUT (a caller).
  */
 __u32 orc__kind(const char *name);
 
@@ -48,7 +50,7 @@ bool orc__decode(const unsigned char raw[ORC_ENTRY_SIZE], enum orc_layout l, __s
 /**
  * struct orc_fn - a function the table covers
  * @start, @end: its text [start, end)
- * @kind:	MEMTRACE_UNWIND_GLUE or _ALLOC
+ * @kind:	MEMTRACE_UNWIND_GLUE, _ALLOC or _SLOW
  */
 struct orc_fn {
 	__u64 start;

@@ -68,9 +68,10 @@ void report__print(FILE *out, struct report *r, enum top_sort key, size_t max_ro
 	top__print_table(out, &r->top, rows, n, &f, r->ks);
 	if (r->callers_checked)
 		fprintf(out, "\nPage callers: memtrace's unwinder and the kernel's stack name the same "
-			"caller for %llu of %llu page allocations\n",
+			"caller for %llu of %llu page allocations%s\n",
 			(unsigned long long)(r->callers_checked - r->callers_differ),
-			(unsigned long long)r->callers_checked);
+			(unsigned long long)r->callers_checked,
+			r->callers_undecided ? " (and the stack names none for more)" : "");
 	report__contiguity(out, r, rows, n, max_rows);
 	free(rows);
 }
@@ -149,6 +150,7 @@ int report__json(FILE *out, struct report *r, enum top_sort key, bool pretty)
 	json__kv_uint(&j, "unwind_slow", r->h->st.unwind_slow);
 	json__kv_uint(&j, "callers_checked", r->callers_checked);
 	json__kv_uint(&j, "callers_differ", r->callers_differ);
+	json__kv_uint(&j, "callers_undecided", r->callers_undecided);
 	json__layout(&j, r);
 	json__name(&j, "rows");
 	json__start_array(&j);

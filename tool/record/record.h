@@ -152,10 +152,12 @@ struct report {
 	/*
 	 * Page allocations whose caller memtrace's unwinder found and whose
 	 * kernel stack was recorded too (--stacks): checked, and how many of
-	 * them the stack names another caller for
+	 * them the stack names another caller for; undecided: the stack
+	 * names none (cut short, or every frame inside the allocator)
 	 */
 	__u64 callers_checked;
 	__u64 callers_differ;
+	__u64 callers_undecided;
 };
 
 /* Start a report of the recording with header @h (zones), naming with @ks */

@@ -231,10 +231,14 @@ static int report__row(struct report *r, const struct memtrace_event *e,
 
 	if (!caller && s)
 		caller = top__pick_caller(r->ks, s->ips, s->nr);
-	else if (s && e->type == MEMTRACE_EV_PAGE_ALLOC) {
+	else if (s && e->type == MEMTRACE_EV_PAGE_ALLOC && !(e->flags & MEMTRACE_F_FAILED)) {
 		/* both: memtrace's unwinder against the kernel's */
-		r->callers_checked++;
-		r->callers_differ += top__pick_caller(r->ks, s->ips, s->nr) != caller;
+		__u64 other = top__pick_caller(r->ks, s->ips, s->nr);
+
+		if (!other)
+			r->callers_undecided++;
+		else if (r->callers_checked++, other != caller)
+			r->callers_differ++;
 	}
 	row = rowidx__find(r, e->type, caller, stack_id);
 	if (row >= 0) {

@@ -185,7 +185,7 @@ __u64 top__pick_caller(const struct ksyms *ks, const __u64 *ips, int n)
 		/* an unnamed frame (a BPF program, a trampoline) is skipped */
 		if (!k)
 			continue;
-		if (orc__page_allocator(k->name)) {
+		if (!k->module && orc__page_allocator(k->name)) {
 			below = true;
 			continue;
 		}

@@ -449,7 +449,8 @@ static void trace__configure_unwind(struct trace *t, const struct btf *btf,
 
 	if (!want || opts->kernel_unwind)
 		return;
-	err = unwind__load(btf, opts->ksyms, (const __u64 *)t->skel->rodata->ksym_addrs, &t->unwind, &t->unwind_log2);
+	err = unwind__load(btf, opts->ksyms, (const __u64 *)t->skel->rodata->ksym_addrs,
+			   &t->unwind, &t->unwind_log2);
 	err = err ?: bpf_map__set_max_entries(t->skel->maps.unwind_table, 1U << t->unwind_log2);
 	if (err) {
 		if (opts->verbose)
@@ -463,25 +464,29 @@ static void trace__configure_unwind(struct trace *t, const struct btf *btf,
 	t->skel->rodata->unwind_log2 = t->unwind_log2;
 }
 
-/* The unwinder's table into its map, after load */
-static int trace__fill_unwind(struct trace *t)
+/*
+ * The unwinder's table into its map, after load, then frozen.  Left empty
+ * (every lookup gives up), the kernel's stacks name the callers.
+ */
+static void trace__fill_unwind(struct trace *t, bool verbose)
 {
 	size_t len = sizeof(*t->unwind) << t->unwind_log2;
+	int fd = bpf_map__fd(t->skel->maps.unwind_table);
 	void *m;
 
 	if (!t->unwind)
-		return 0;
-	m = mmap(NULL, page__round(len), PROT_READ | PROT_WRITE, MAP_SHARED,
-		 bpf_map__fd(t->skel->maps.unwind_table), 0);
-	if (m == MAP_FAILED) {
-		warn("the unwinder's table: %s\n", strerror(errno));
-		return -errno;
+		return;
+	m = mmap(NULL, page__round(len), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED) {
+		memcpy(m, t->unwind, len);
+		munmap(m, page__round(len));
+		bpf_map_freeze(fd);
+	} else if (verbose) {
+		warn("page callers from the kernel's stacks: the unwinder's table: %s\n",
+		     strerror(errno));
 	}
-	memcpy(m, t->unwind, len);
-	munmap(m, page__round(len));
 	free(t->unwind);
 	t->unwind = NULL;
-	return 0;
 }
 
 static int trace__load(struct trace *t)
@@ -592,7 +597,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 		goto cleanup;
 	trace__configure_unwind(t, btf, opts);
 	err = trace__load(t);
-	err = err ?: trace__fill_unwind(t);
+	if (!err)
+		trace__fill_unwind(t, opts->verbose);
 	if (!err && t->run_fn)
 		err = trace__map_rings(t);
 	if (err)

@@ -20,6 +20,8 @@
 
 struct trace;
 
+struct ksyms;
+
 /**
  * struct trace_opts - what to trace
  * @tgid:	only this process (thread group); 0 = every process
@@ -52,8 +54,6 @@ struct trace;
  *		caller and size come from its vm_struct).  For memtrace run:
  *		short, and its own allocations one at a time.
  */
-struct ksyms;
-
 struct trace_opts {
 	pid_t tgid;
 	__u64 min_size;

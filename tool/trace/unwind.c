@@ -35,7 +35,7 @@ static int unwind__layout(const struct btf *btf, enum orc_layout *l)
 
 		if (!name)
 			continue;
-		/* the bits unwind__decode reads: sp_reg at 32, type at 40 */
+		/* the bits orc__decode() reads: sp_reg at 32, type at 40 */
 		if (!strcmp(name, "sp_reg") && (BTF_MEMBER_BIT_OFFSET(m->offset) != 32 ||
 						BTF_MEMBER_BITFIELD_SIZE(m->offset) != 4))
 			return -EINVAL;
@@ -73,6 +73,7 @@ static int kcore__read(int fd, const unsigned char *hdr, size_t len_hdr, __u64 a
 static int unwind__fns(const struct ksyms *ks, struct orc_fn **fns, size_t *nfns)
 {
 	size_t i, n = ksyms__count(ks), cap = 0;
+	__u64 start;
 
 	*fns = NULL;
 	*nfns = 0;
@@ -80,6 +81,13 @@ static int unwind__fns(const struct ksyms *ks, struct orc_fn **fns, size_t *nfns
 		const struct ksym *k = ksyms__at(ks, i), *next = ksyms__at(ks, i + 1);
 		__u32 kind = k->module ? MEMTRACE_UNWIND_OUT : orc__kind(k->name);
 
+		/* aliases: the function is in the table if any of its names is */
+		while (next->addr == k->addr && i + 2 < n) {
+			if (kind == MEMTRACE_UNWIND_OUT && !next->module)
+				kind = orc__kind(next->name);
+			k = next;
+			next = ksyms__at(ks, ++i + 1);
+		}
 		/* a function ends where the next symbol starts (its padding: __pfx_) */
 		if (kind == MEMTRACE_UNWIND_OUT || next->addr <= k->addr)
 			continue;
@@ -90,25 +98,32 @@ static int unwind__fns(const struct ksyms *ks, struct orc_fn **fns, size_t *nfns
 				return -ENOMEM;
 			*fns = p;
 		}
-		(*fns)[(*nfns)++] = (struct orc_fn){ k->addr, next->addr, kind };
+		/*
+		 * a return trampoline's address is its first byte, which the
+		 * unwinder looks up at the byte before (a return address's call)
+		 */
+		start = k->addr - (kind == MEMTRACE_UNWIND_SLOW);
+		if (*nfns && (*fns)[*nfns - 1].end > start)
+			(*fns)[*nfns - 1].end = start;	/* the function before: its padding */
+		(*fns)[(*nfns)++] = (struct orc_fn){ start, next->addr, kind };
 	}
 	return *nfns ? 0 : -ENOENT;
 }
 
 /* ORC address @i, from its offset relative to its own place in the array */
-static __u64 orc__ip(__u64 ip_addr, const __s32 *rel, size_t i)
+static __u64 unwind__ip(__u64 ip_addr, const __s32 *rel, size_t i)
 {
 	return ip_addr + i * 4 + (__s64)rel[i];
 }
 
 /* The first ORC index whose address is above @addr (@above) or at or above it */
-static size_t orc__search(__u64 ip_addr, const __s32 *rel, size_t n, __u64 addr, bool above)
+static size_t unwind__search(__u64 ip_addr, const __s32 *rel, size_t n, __u64 addr, bool above)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		__u64 ip = orc__ip(ip_addr, rel, mid);
+		__u64 ip = unwind__ip(ip_addr, rel, mid);
 
 		if (ip < addr || (above && ip == addr))
 			lo = mid + 1;
@@ -137,12 +152,12 @@ static int unwind__entries(int fd, const unsigned char *hdr, size_t len_hdr,
 	*nents = 0;
 	err = rel ? kcore__read(fd, hdr, len_hdr, ip_addr, rel, n * sizeof(*rel)) : -ENOMEM;
 	for (i = 1; !err && i < n; i++) {
-		if (orc__ip(ip_addr, rel, i) < orc__ip(ip_addr, rel, i - 1))
+		if (unwind__ip(ip_addr, rel, i) < unwind__ip(ip_addr, rel, i - 1))
 			err = -EINVAL;	/* not the sorted table this reads */
 	}
 	for (f = 0; !err && f < nfns; f++) {
-		size_t g = orc__search(ip_addr, rel, n, fns[f].start, true);
-		size_t e = orc__search(ip_addr, rel, n, fns[f].end, false), k;
+		size_t g = unwind__search(ip_addr, rel, n, fns[f].start, true);
+		size_t e = unwind__search(ip_addr, rel, n, fns[f].end, false), k;
 
 		g = g ? g - 1 : 0;
 		if (e <= g)
@@ -164,12 +179,12 @@ static int unwind__entries(int fd, const unsigned char *hdr, size_t len_hdr,
 			}
 		}
 		/* a function's span can repeat the last one's: keep the array sorted */
-		if (*nents && orc__ip(ip_addr, rel, g) <= (*ips)[*nents - 1])
+		if (*nents && unwind__ip(ip_addr, rel, g) <= (*ips)[*nents - 1])
 			g++;
 		if (e <= g)
 			continue;
 		for (k = g; k < e; k++)
-			(*ips)[*nents + k - g] = orc__ip(ip_addr, rel, k);
+			(*ips)[*nents + k - g] = unwind__ip(ip_addr, rel, k);
 		err = kcore__read(fd, hdr, len_hdr, orc_addr + g * ORC_ENTRY_SIZE,
 				  *ents + *nents * ORC_ENTRY_SIZE, (e - g) * ORC_ENTRY_SIZE);
 		*nents += e - g;
