@@ -64,14 +64,21 @@ static __always_inline const struct memtrace_unwind_entry *unwind__find(__u64 ip
 	__u32 lo = 0, k, i;
 
 	for (i = 1; i <= MEMTRACE_UNWIND_MAX_LOG2; i++) {
+		__u32 step;
+
 		if (i > unwind_log2)
 			break;
-		k = lo + (1U << (unwind_log2 - i));
+		step = 1U << (unwind_log2 - i);
+		k = lo + step;
 		e = bpf_map_lookup_elem(&unwind_table, &k);
 		if (!e)
 			return NULL;
-		if (e->ip <= ip)
-			lo = k;
+		/*
+		 * lo = e->ip <= ip ? k : lo, without a branch: one path for the
+		 * verifier, not two per step.  Table addresses and @ip are
+		 * kernel text, within 2^63 of each other (the padding's ~0 too).
+		 */
+		lo = k - (__u32)((ip - e->ip) >> 63) * step;
 	}
 	return bpf_map_lookup_elem(&unwind_table, &lo);
 }
@@ -100,13 +107,22 @@ static __noinline __u64 unwind__prog_fp(void)
 /*
  * The caller of the page allocation the program runs for, or 0 when this
  * unwinder cannot vouch for it.  Called from the program itself (not from
- * a subprogram or a callback: the walk starts from its frame).
+ * a subprogram or a callback: the walk starts from its frame).  Written
+ * for the verifier: one path through each frame's lookup (a branchless
+ * search, the cache's two ways meeting again), three places the walk can
+ * be at, so that it walks a few thousand instructions, not 10^5.
  */
+/* Where the walk is */
+#define AT_START	0	/* the program's return address */
+#define AT_GLUE		1	/* in the tracepoint's glue */
+#define AT_ALLOC	2	/* past an allocator frame */
+
 static __always_inline __u64 unwind__page_caller(void)
 {
 	const struct memtrace_unwind_entry *e;
 	__u64 fp, sp, ip = 0, w, *cache;
-	__u32 i, allocs = 0, zero = 0, kind, slot;
+	__u32 i, zero = 0, kind, slot;
+	__u32 at = AT_START;
 	__s32 off;
 
 	if (!unwind_log2)
@@ -122,10 +138,13 @@ static __always_inline __u64 unwind__page_caller(void)
 	if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
 		return 0;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
+		/* kernel text only: the search compares within 2^63 */
+		if ((ip >> 32) != 0xffffffffULL)
+			return 0;
 		/* a return address: the call is the byte before it */
 		slot = (__u32)(ip ^ ip >> 8) & (UNWIND_CACHE - 1);
 		w = cache[slot];
-		if ((ip >> 32) == 0xffffffffULL && (w >> 32) == (__u32)ip && (w & 1)) {
+		if ((w >> 32) == (__u32)ip && (w & 1)) {
 			off = (__s16)(w >> 16);
 			kind = (w >> 8) & 0xff;
 		} else {
@@ -134,25 +153,19 @@ static __always_inline __u64 unwind__page_caller(void)
 				return 0;
 			off = e->sp_offset;
 			kind = e->kind;
-			if ((ip >> 32) == 0xffffffffULL && off == (__s16)off)
+			if (off == (__s16)off)
 				cache[slot] = UNWIND_WORD(ip, off, kind);
 		}
-		switch (kind) {
-		case MEMTRACE_UNWIND_OUT:
+		if (kind == MEMTRACE_UNWIND_OUT)
 			/* before the allocator: not the path this program knows */
-			return allocs ? ip : 0;
-		case MEMTRACE_UNWIND_GLUE:
-			if (allocs)
-				return 0;
-			break;
-		case MEMTRACE_UNWIND_ALLOC:
-			if (!i)
-				return 0;
-			allocs++;
-			break;
-		default:
+			return at == AT_ALLOC ? ip : 0;
+		/* the glue first, then the allocator */
+		if (kind == MEMTRACE_UNWIND_GLUE && at <= AT_GLUE)
+			at = AT_GLUE;
+		else if (kind == MEMTRACE_UNWIND_ALLOC && at >= AT_GLUE)
+			at = AT_ALLOC;
+		else
 			return 0;
-		}
 		sp += off;
 		if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
 			return 0;

@@ -180,6 +180,34 @@ static void test_build_edges(void)
 	free(t);
 }
 
+/* The table's functions from kallsyms' symbols, in address order */
+static void test_fns(void)
+{
+	struct orc_fns f = {};
+
+	orc__fns_add(&f, 0x1000, "memalloc_do_alloc");
+	orc__fns_add(&f, 0x1100, "__alloc_pages_noprof");
+	orc__fns_add(&f, 0x1100, "__alloc_pages");	/* an alias */
+	orc__fns_add(&f, 0x1200, "return_to_handler");
+	orc__fns_add(&f, 0x1280, "arch_rethook_trampoline");
+	orc__fns_add(&f, 0x1300, "bpf_trace_run4");
+	orc__fns_add(&f, 0x1400, "kernel_clone");
+	orc__fns_add(&f, 0x1500, "alloc_pages_noprof");	/* the last: no end known */
+	tap_eq_s64(f.err, 0, "fns: symbols in order");
+	tap_eq_u64(f.n, 4, "fns: the allocator (once for 2 aliases), 2 trampolines, the glue");
+	if (f.n == 4) {
+		tap_eq_u64(f.v[0].start, 0x1100, "fns: a function starts at its symbol");
+		tap_eq_u64(f.v[2].end, 0x1300, "fns: a function ends at the next symbol");
+		tap_eq_u64(f.v[1].start, 0x11ff, "fns: a trampoline starts a byte early");
+		tap_eq_u64(f.v[1].end, 0x127f, "fns: the one before it ends there");
+		tap_eq_u64(f.v[0].end, 0x11ff, "fns: ... as does a function before a trampoline");
+		tap_eq_u64(f.v[3].kind, MEMTRACE_UNWIND_GLUE, "fns: the glue's kind");
+	}
+	orc__fns_add(&f, 0x100, "alloc_pages_noprof");
+	tap_eq_s64(f.err, -EINVAL, "fns: a symbol out of order is refused");
+	free(f.v);
+}
+
 static void test_kcore(void)
 {
 	unsigned char hdr[sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr)] = {};
@@ -214,6 +242,7 @@ int main(void)
 	test_decode();
 	test_build();
 	test_build_edges();
+	test_fns();
 	test_kcore();
 	return tap_finish();
 }

@@ -39,6 +39,9 @@ bool orc__page_allocator(const char *name)
 
 __u32 orc__kind(const char *name)
 {
+	/* the first letters of every name below: most symbols stop here */
+	if (!strchr("_abfgkprv", name[0]) || !name[0])
+		return MEMTRACE_UNWIND_OUT;
 	/*
 	 * Return trampolines (kretprobe/rethook, the function graph tracer):
 	 * a return address there stands for another, which only the kernel's
@@ -145,6 +148,52 @@ int orc__build(const struct orc_fn *fns, size_t nfns, const __u64 *ips,
 	*out = t;
 	*log2 = lg;
 	return 0;
+}
+
+static void fns__push(struct orc_fns *f, __u64 start, __u64 end, __u32 kind)
+{
+	/*
+	 * a return trampoline's address is its first byte, which the
+	 * unwinder looks up at the byte before (a return address's call)
+	 */
+	if (kind == MEMTRACE_UNWIND_SLOW)
+		start--;
+	if (f->n && f->v[f->n - 1].end > start)
+		f->v[f->n - 1].end = start;	/* the function before: its padding */
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct orc_fn *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v) {
+			f->err = -ENOMEM;
+			return;
+		}
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = (struct orc_fn){ start, end, kind };
+}
+
+void orc__fns_add(struct orc_fns *f, __u64 addr, const char *name)
+{
+	__u32 kind = orc__kind(name);
+
+	if (f->err)
+		return;
+	if (f->pend_kind && addr < f->pend_addr) {
+		f->err = -EINVAL;	/* not in address order */
+		return;
+	}
+	if (f->pend_kind && addr > f->pend_addr) {
+		/* a function ends where the next symbol starts (its padding: __pfx_) */
+		fns__push(f, f->pend_addr, addr, f->pend_kind);
+		f->pend_kind = MEMTRACE_UNWIND_OUT;
+	}
+	/* aliases: the function is in the table if any of its names is */
+	if (kind != MEMTRACE_UNWIND_OUT && !f->pend_kind) {
+		f->pend_addr = addr;
+		f->pend_kind = kind;
+	}
 }
 
 const struct memtrace_unwind_entry *orc__find(const struct memtrace_unwind_entry *t,

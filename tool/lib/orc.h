@@ -59,6 +59,31 @@ struct orc_fn {
 };
 
 /**
+ * struct orc_fns - the functions the table covers, found symbol by symbol
+ * @v, @n, @cap: the functions so far
+ * @pend_addr, @pend_kind: one waiting for the next symbol's address (its
+ *		end); kind MEMTRACE_UNWIND_OUT: none
+ * @err:	-ENOMEM, or -EINVAL for symbols out of address order
+ */
+struct orc_fns {
+	struct orc_fn *v;
+	size_t n;
+	size_t cap;
+	__u64 pend_addr;
+	__u32 pend_kind;
+	int err;
+};
+
+/*
+ * One text symbol of the kernel image, in address order (kallsyms' order);
+ * a function ends where the next symbol starts, a return trampoline one
+ * byte early (a return address there is looked up at the byte before).
+ * The last symbol's function is left out: give the kernel's last symbol,
+ * or stop before a function of the table.
+ */
+void orc__fns_add(struct orc_fns *f, __u64 addr, const char *name);
+
+/**
  * orc__build() - the unwinder's table
  * @fns:	the functions, sorted by start, not overlapping
  * @ips:	the ORC addresses, sorted (already made absolute)
