@@ -77,6 +77,24 @@ static char *recording(size_t *len)
 	return buf;
 }
 
+/* @buf read back with its version line saying @version */
+static int read_as(const char *buf, size_t len, char version)
+{
+	struct record_header h;
+	char *old = malloc(len);
+	FILE *f;
+	int err;
+
+	memcpy(old, buf, len);
+	old[strlen("memtrace-record ")] = version;
+	f = fmemopen(old, len, "r");
+	err = record__read(f, &h, NULL, NULL);
+	fclose(f);
+	free(old);
+	record__header_free(&h);
+	return err;
+}
+
 static void test_file(const char *buf, size_t len)
 {
 	struct record_header h;
@@ -95,30 +113,8 @@ static void test_file(const char *buf, size_t len)
 	tap_has_str(h.syms, "memalloc_do_alloc [memalloc]", "file: the symbols");
 	record__header_free(&h);
 
-	{
-		char *v1 = malloc(len);
-
-		memcpy(v1, buf, len);
-		v1[strlen("memtrace-record ")] = '1';
-		f = fmemopen(v1, len, "r");
-		err = record__read(f, &h, NULL, NULL);
-		fclose(f);
-		free(v1);
-		tap_eq_s64(err, 0, "file: version 1 (no runs) is read too");
-		record__header_free(&h);
-	}
-	{
-		char *v2 = malloc(len);
-
-		memcpy(v2, buf, len);
-		v2[strlen("memtrace-record ")] = '2';
-		f = fmemopen(v2, len, "r");
-		err = record__read(f, &h, NULL, NULL);
-		fclose(f);
-		free(v2);
-		tap_eq_s64(err, 0, "file: version 2 (no unwind_slow) is read too");
-		record__header_free(&h);
-	}
+	tap_eq_s64(read_as(buf, len, '1'), 0, "file: version 1 (no runs) is read too");
+	tap_eq_s64(read_as(buf, len, '2'), 0, "file: version 2 (no unwind_slow) is read too");
 	f = fmemopen((void *)buf, len - 40, "r");
 	err = record__read(f, &h, NULL, NULL);
 	fclose(f);
