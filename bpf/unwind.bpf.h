@@ -104,18 +104,20 @@ static __noinline __u64 unwind__prog_fp(void)
 	return fp > ours && fp - ours <= 512 + 16 ? fp : 0;
 }
 
+/* Where the walk is */
+#define AT_START	0	/* the program's return address */
+#define AT_GLUE		1	/* in the tracepoint's glue */
+#define AT_ALLOC	2	/* past an allocator frame */
+
 /*
  * The caller of the page allocation the program runs for, or 0 when this
  * unwinder cannot vouch for it.  Called from the program itself (not from
  * a subprogram or a callback: the walk starts from its frame).  Written
  * for the verifier: one path through each frame's lookup (a branchless
  * search, the cache's two ways meeting again), three places the walk can
- * be at, so that it walks a few thousand instructions, not 10^5.
+ * be at: about 76,000 instructions verified for record's page program,
+ * where a branch per search step made it 450,000.
  */
-/* Where the walk is */
-#define AT_START	0	/* the program's return address */
-#define AT_GLUE		1	/* in the tracepoint's glue */
-#define AT_ALLOC	2	/* past an allocator frame */
 
 static __always_inline __u64 unwind__page_caller(void)
 {
