@@ -13,7 +13,8 @@
  * that maps them.  The page size comes from the BPF page-table walk, bounded:
  * once per 2 MiB region of each vmalloc area, and for the direct map once
  * per 2 MiB region per interval (a cache the reader ages by bumping
- * agg_gen).  Frees are matched through "agg_live" (address -> row).
+ * agg_gen).  Frees are matched through "agg_live", a table of the live
+ * allocations (address -> row).
  *
  * Page allocations carry no call site: their row is keyed by the kernel
  * stack ("agg_stacks"), from which the reader picks the first caller
@@ -41,10 +42,10 @@ struct memtrace_agg agg_zero = {};
 #define LIVE_VMALLOC	3	/* vfree: by address */
 
 /*
- * The live map's key, one word (a hash of 8 bytes, not 16): the address
- * with the class in its low 2 bits (slab objects are 8-byte aligned,
- * vmalloc areas page-aligned), or the PFN shifted left 2 for pages (below
- * every kernel address)
+ * The live table's key, one word and never 0 (0 is a free slot): the
+ * address with the class in its low 2 bits (slab objects are 8-byte
+ * aligned, vmalloc areas page-aligned), or the PFN shifted left 2 for pages
+ * (below every kernel address)
  */
 static __always_inline __u64 live__key(__u64 addr, __u32 class)
 {
@@ -96,11 +97,39 @@ struct {
 __u32 agg_nr_rows = 0;
 const volatile __u32 agg_rows_max = 0;
 
+/*
+ * The live table: the allocations followed to their free, by live__key().
+ * Not a BPF hash map: its update and delete are helper calls that take a
+ * bucket lock and a free-list node, the largest part of top's kmalloc and
+ * kfree programs.  An array of buckets of LIVE_WAYS slots instead, each key
+ * in one of two buckets (two-choice hashing), read through the array
+ * lookup the verifier inlines: a slot is claimed by swapping its key from 0
+ * (cmpxchg; another CPU may be claiming a slot in the same bucket) and freed
+ * by storing 0.  No lock is needed for the rest: an address is allocated
+ * again only after its free's program has returned (the kmem tracepoints
+ * fire before the object is freed and before it is returned), so one key is
+ * never written by two programs at once.  agg_live_mask + 1 buckets, set
+ * before load (twice the slots asked for: two choices of four ways at half
+ * load leave an allocation without a slot only in theory; counted if so).
+ */
+#define LIVE_WAYS	4
+
+struct live_slot {
+	__u64 key;	/* live__key(); 0: free */
+	struct live_val v;
+};
+
+struct live_bucket {
+	struct live_slot slot[LIVE_WAYS];
+};
+
+const volatile __u32 agg_live_mask = 0;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u64);
-	__type(value, struct live_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* agg_live_mask + 1, set before load */
+	__type(key, __u32);
+	__type(value, struct live_bucket);
 } agg_live SEC(".maps");
 
 struct {
@@ -377,24 +406,68 @@ static __always_inline void agg__uncount(const struct live_val *v)
 	r->level_pages[v->level & 3] -= v->pages;
 }
 
-#ifndef EEXIST
-#define EEXIST	17
-#endif
+/* Bucket @which (0 or 1) of @lk: two hashes of the key */
+static __always_inline struct live_bucket *live__bucket(__u64 lk, int which)
+{
+	__u64 h = which ? (lk ^ lk >> 29) * 0xbf58476d1ce4e5b9ULL : lk * 0x9e3779b97f4a7c15ULL;
+	__u32 idx = (__u32)(h >> 32) & agg_live_mask;
+
+	return bpf_map_lookup_elem(&agg_live, &idx);
+}
+
+/* @lk's slot in @b, or NULL */
+static __always_inline struct live_slot *live__find_in(struct live_bucket *b, __u64 lk)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < LIVE_WAYS; i++) {
+		if (*(volatile __u64 *)&b->slot[i].key == lk)
+			return &b->slot[i];
+	}
+	return NULL;
+}
+
+/* A free slot of @b, now @lk's, or NULL */
+static __always_inline struct live_slot *live__claim_in(struct live_bucket *b, __u64 lk)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < LIVE_WAYS; i++) {
+		if (*(volatile __u64 *)&b->slot[i].key == 0 &&
+		    __sync_val_compare_and_swap(&b->slot[i].key, 0, lk) == 0)
+			return &b->slot[i];
+	}
+	return NULL;
+}
+
+static __always_inline __u32 live__free_ways(struct live_bucket *b)
+{
+	__u32 n = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < LIVE_WAYS; i++)
+		n += *(volatile __u64 *)&b->slot[i].key == 0;
+	return n;
+}
 
 /*
- * A new allocation: count it in its row and remember it for its free.  An
- * address already live is looked at only then (the insertion says so):
- * with @dup, one seen last on this CPU with nothing aggregated since is
- * 6.12's first event of the same kmalloc, and its addition is taken back.
+ * A new allocation: count it in its row and remember it for its free, in
+ * the emptier of its two buckets.  An address already live (6.12's double
+ * kmalloc event, or a free missed) keeps its slot: with @dup, one seen last
+ * on this CPU with nothing aggregated since is 6.12's first event of the
+ * same kmalloc, and its addition is taken back.
  */
 static __always_inline void agg__alloc(const struct memtrace_agg_key *k, __u64 lk,
 				       struct live_val *v, __u64 req, __u32 order, bool dup)
 {
 	struct agg_scratch *s = agg__scratch();
 	struct memtrace_agg *r = agg__row(k, &v->row);
-	struct live_val *old;
+	struct live_bucket *b0, *b1;
+	struct live_slot *slot;
 	__u64 seq, cpu;
-	long err;
 
 	if (!r || !s)
 		return;
@@ -405,15 +478,27 @@ static __always_inline void agg__alloc(const struct memtrace_agg_key *k, __u64 l
 	cpu = bpf_get_smp_processor_id() & 0xffff;
 	seq = s->seq << 16 | cpu;
 	v->seq = ++s->seq << 16 | cpu;
-	err = bpf_map_update_elem(&agg_live, &lk, v, BPF_NOEXIST);
-	if (err == -EEXIST) {
-		old = bpf_map_lookup_elem(&agg_live, &lk);
-		if (dup && old && old->kind == MEMTRACE_EV_KMALLOC && old->seq == seq)
-			agg__uncount(old);
-		err = bpf_map_update_elem(&agg_live, &lk, v, BPF_ANY);
+	b0 = live__bucket(lk, 0);
+	b1 = live__bucket(lk, 1);
+	if (!b0 || !b1)
+		goto full;
+	slot = live__find_in(b0, lk) ?: live__find_in(b1, lk);
+	if (slot) {
+		if (dup && slot->v.kind == MEMTRACE_EV_KMALLOC && slot->v.seq == seq)
+			agg__uncount(&slot->v);
+		slot->v = *v;
+		return;
 	}
-	if (err)
-		counter__inc(MEMTRACE_CNT_LIVE_FULL);
+	if (live__free_ways(b1) > live__free_ways(b0))
+		slot = live__claim_in(b1, lk) ?: live__claim_in(b0, lk);
+	else
+		slot = live__claim_in(b0, lk) ?: live__claim_in(b1, lk);
+	if (slot) {
+		slot->v = *v;
+		return;
+	}
+full:
+	counter__inc(MEMTRACE_CNT_LIVE_FULL);
 }
 
 static __always_inline void agg__failed(void *ctx, __u32 kind, __u64 call_site)
@@ -456,17 +541,23 @@ static __always_inline int agg__slab(void *ctx, __u32 kind, __u64 call_site, __u
 static __always_inline int agg__free(__u64 addr, __u32 class)
 {
 	__u64 lk = live__key(addr, class);
-	struct live_val *v = bpf_map_lookup_elem(&agg_live, &lk);
+	struct live_bucket *b0 = live__bucket(lk, 0), *b1 = live__bucket(lk, 1);
 	struct memtrace_agg_row *r;
+	struct live_slot *slot;
 
-	if (!v)
+	if (!b0 || !b1)
 		return 0;
-	r = bpf_map_lookup_elem(&agg_rows, &v->row);
+	slot = live__find_in(b0, lk) ?: live__find_in(b1, lk);
+	if (!slot)
+		return 0;
+	r = bpf_map_lookup_elem(&agg_rows, &slot->v.row);
 	if (r) {
 		r->c.frees++;
-		r->c.bytes_freed += v->bytes_alloc;
+		r->c.bytes_freed += slot->v.bytes_alloc;
 	}
-	bpf_map_delete_elem(&agg_live, &lk);
+	/* the slot is read: free it (its address is not reallocated before we return) */
+	compiler_barrier();
+	*(volatile __u64 *)&slot->key = 0;
 	return 0;
 }
 

@@ -194,11 +194,24 @@ static long trace__drain_rings(struct trace *t, bool all)
 				       RINGS_CLOCK_MARGIN_NS, all, trace__handle_run, t);
 }
 
+/*
+ * agg.bpf.h's live table for @live_max allocations: buckets of LIVE_WAYS
+ * (4) slots, twice the slots asked for, a power of 2 of them
+ */
+static __u32 trace__live_buckets(__u32 live_max)
+{
+	__u32 n = 1;
+
+	while ((__u64)n * 4 < 2ULL * live_max)
+		n <<= 1;
+	return n;
+}
+
 /* Aggregation's settings and map sizes; its maps take one entry when off */
 static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_opts *opts)
 {
 	bool on = opts->aggregate, stacks = on || opts->record_page_stacks || opts->record_stacks;
-	__u32 rows;
+	__u32 rows, live;
 	int i, ncpus, err = 0;
 
 	skel->rodata->aggregate = on;
@@ -216,8 +229,9 @@ static int trace__configure_agg(struct memtrace_bpf *skel, const struct trace_op
 	err = ncpus < 0 ? ncpus : 0;
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_rows, !on ? 1 : rows + ncpus);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_row_ids, !on ? 1 : rows);
-	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, !on ? 1 :
-					      opts->live_max ?: TRACE_LIVE_MAX);
+	live = on ? trace__live_buckets(opts->live_max ?: TRACE_LIVE_MAX) : 1;
+	skel->rodata->agg_live_mask = live - 1;
+	err = err ?: bpf_map__set_max_entries(skel->maps.agg_live, live);
 	err = err ?: bpf_map__set_max_entries(skel->maps.agg_stack_map,
 					      stacks ? TRACE_STACKS_MAX : 1);
 	/* the unwinder stops at the map's depth: whole stacks only when asked */
