@@ -348,18 +348,31 @@ static __always_inline void agg__key(void *ctx, struct memtrace_agg_key *k, __u3
 		counter__inc(MEMTRACE_CNT_STACK_LOST);
 }
 
-/* memtrace record: the event's stack, for the allocation kinds asked */
-static __always_inline void event__set_stack(void *ctx, struct memtrace_event *e)
+/* memtrace record: an event's stack id, for the allocation kinds asked */
+static __always_inline __u32 event__stack(void *ctx, __u32 type)
 {
 	long id;
 
-	if (!record_stacks && !(record_page_stacks && e->type == MEMTRACE_EV_PAGE_ALLOC))
-		return;
+	if (!record_stacks && !(record_page_stacks && type == MEMTRACE_EV_PAGE_ALLOC))
+		return MEMTRACE_NO_STACK;
 	id = bpf_get_stackid(ctx, &agg_stack_map, 0);
 	if (id >= 0)
-		e->stack_id = id;
-	else
-		counter__inc(MEMTRACE_CNT_STACK_LOST);
+		return id;
+	counter__inc(MEMTRACE_CNT_STACK_LOST);
+	return MEMTRACE_NO_STACK;
+}
+
+/* (struct memtrace_event or struct memtrace_rec) */
+#define event__set_stack(ctx, e)	((e)->stack_id = event__stack(ctx, (e)->type))
+
+/* memtrace record: a page allocation's caller by memtrace's unwinder (0: it cannot tell) */
+static __always_inline __u64 page__caller(void)
+{
+	__u64 caller = unwind__page_caller();
+
+	if (!caller && unwind_log2)
+		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
+	return caller;
 }
 
 /*
@@ -367,16 +380,13 @@ static __always_inline void event__set_stack(void *ctx, struct memtrace_event *e
  * kernel stack too with record_stacks (report checks one against the
  * other), or instead when the unwinder cannot vouch for the caller
  */
-static __always_inline void page__set_caller(void *ctx, struct memtrace_event *e)
-{
-	if (!record_page_stacks && !record_stacks)
-		return;
-	e->call_site = unwind__page_caller();
-	if (!e->call_site && unwind_log2)
-		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
-	if (record_stacks || !e->call_site)
-		event__set_stack(ctx, e);
-}
+#define page__set_caller(ctx, e) do {						\
+		if (record_page_stacks || record_stacks) {			\
+			(e)->call_site = page__caller();			\
+			if (record_stacks || !(e)->call_site)			\
+				event__set_stack(ctx, e);			\
+		}								\
+	} while (0)
 
 static __always_inline void agg__count(struct memtrace_agg *r, const struct live_val *v,
 				       __u64 req, __u32 order)

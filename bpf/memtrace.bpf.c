@@ -114,7 +114,7 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);	/* userspace sizes it before load */
 	__type(key, __u32);
-	__type(value, struct memtrace_event);
+	__type(value, struct memtrace_rec);
 } ring_events SEC(".maps");
 
 struct {
@@ -204,17 +204,17 @@ static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
 	return (page - vmemmap) / bpf_core_type_size(struct page);
 }
 
-static __always_inline struct memtrace_event *event__fill(struct memtrace_event *e, __u32 type)
-{
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->type = type;
-	e->tgid = bpf_get_current_pid_tgid() >> 32;
-	e->cpu = bpf_get_smp_processor_id();
-	e->node = MEMTRACE_NO_NODE;
-	e->stack_id = MEMTRACE_NO_STACK;
-	return e;
-}
+/* A record's common fields, for struct memtrace_event and struct memtrace_rec alike */
+#define event__fill(e, t, cpu_) ({						\
+	__builtin_memset((e), 0, sizeof(*(e)));					\
+	(e)->ts_ns = bpf_ktime_get_ns();					\
+	(e)->type = (t);							\
+	(e)->tgid = bpf_get_current_pid_tgid() >> 32;				\
+	(e)->cpu = (cpu_);							\
+	(e)->node = (__typeof__((e)->node))MEMTRACE_NO_NODE; /* a rec: 0xffff */ \
+	(e)->stack_id = MEMTRACE_NO_STACK;					\
+	(e);									\
+})
 
 static __always_inline struct memtrace_event *event__reserve(__u32 type)
 {
@@ -225,7 +225,7 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
 		counter__inc(MEMTRACE_CNT_DROPS);
 		return NULL;
 	}
-	return event__fill(e, type);
+	return event__fill(e, type, bpf_get_smp_processor_id());
 }
 
 /* A record being written into a per-CPU ring: published by ring__commit() */
@@ -246,11 +246,11 @@ struct ring_slot {
  * time stamp is taken after it.  No lock, no copy: the reader reads the
  * slot in place once head passes it, and frees it by moving tail.
  */
-static __always_inline struct memtrace_event *ring__reserve(struct ring_slot *r, __u32 type)
+static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, __u32 type)
 {
 	__u32 cpu = bpf_get_smp_processor_id(), idx;
 	struct memtrace_ring_ctl *ctl;
-	struct memtrace_event *e;
+	struct memtrace_rec *e;
 	__u64 level, head;
 
 	ctl = bpf_map_lookup_elem(&ring_ctl, &cpu);
@@ -273,7 +273,7 @@ static __always_inline struct memtrace_event *ring__reserve(struct ring_slot *r,
 	r->ctl = ctl;
 	r->head = head;
 	r->level = level;
-	return event__fill(e, type);
+	return event__fill(e, type, cpu);
 full:
 	ctl->depth = level;
 lost:
@@ -305,30 +305,68 @@ static __always_inline void ring__commit(struct ring_slot *r)
 	}
 }
 
-/* A slab or page event's record: in a per-CPU ring with ring_slots, else the ring buffer */
-#define event__begin(r, type)	(ring_slots ? ring__reserve(r, type) : event__reserve(type))
-#define event__end(r, e)	do {						\
-		if (ring_slots)						\
-			ring__commit(r);					\
-		else							\
-			bpf_ringbuf_submit(e, rb__flags());			\
+/*
+ * A slab or page event's record, filled by @fill (code naming the record
+ * @e, a struct memtrace_rec in a per-CPU ring with ring_slots, else a struct
+ * memtrace_event in the ring buffer: the same field names)
+ */
+#define event__emit(r, type, fill) do {						\
+		if (ring_slots) {						\
+			struct memtrace_rec *e = ring__reserve(r, type);	\
+									\
+			if (e) {						\
+				fill;						\
+				ring__commit(r);				\
+			}							\
+		} else {							\
+			struct memtrace_event *e = event__reserve(type);	\
+									\
+			if (e) {						\
+				fill;						\
+				bpf_ringbuf_submit(e, rb__flags());		\
+			}							\
+		}								\
 	} while (0)
 
 /*
  * PFN of a direct-map ("kernel logical") address: kmalloc, slab objects.
  * The direct map lies below the vmalloc area, with 4- and 5-level paging.
  */
-static __always_inline void event__set_direct_pfn(struct memtrace_event *e)
+static __always_inline bool direct__pfn(__u64 addr, __u64 *pfn)
 {
 	__u64 base = page_offset_base();
 	__u64 end = vmalloc_base();
-	__u64 off = e->addr - base;
 
-	if (e->addr >= base && e->addr < end) {
-		e->pfn = off >> PAGE_SHIFT;
-		e->flags |= MEMTRACE_F_PFN;
-	}
+	if (addr < base || addr >= end)
+		return false;
+	*pfn = (addr - base) >> PAGE_SHIFT;
+	return true;
 }
+
+/*
+ * bytes_alloc, 32 bits in a struct memtrace_rec: a value that does not fit
+ * (a failed kmalloc above the largest page block: PAGE_SIZE <<
+ * get_order(size)) goes in the pfn field, which a failed allocation does
+ * not use, with bytes_alloc 0xffffffff (no allocation hands out that many)
+ */
+#define event__set_bytes_alloc(e, alloc) do {					\
+		if (sizeof((e)->bytes_alloc) < sizeof(__u64) && (alloc) > 0xffffffffULL) { \
+			(e)->bytes_alloc = 0xffffffffU;				\
+			if (!((e)->flags & MEMTRACE_F_PFN))			\
+				(e)->pfn = (alloc);				\
+		} else {							\
+			(e)->bytes_alloc = (alloc);				\
+		}								\
+	} while (0)
+
+#define event__set_direct_pfn(e) do {						\
+		__u64 pfn_;							\
+									\
+		if (direct__pfn((e)->addr, &pfn_)) {				\
+			(e)->pfn = pfn_;					\
+			(e)->flags |= MEMTRACE_F_PFN;				\
+		}								\
+	} while (0)
 
 /* ---- the BPF page-table walk (walk_pages) -------------------------------- */
 
@@ -494,26 +532,23 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 					 __u64 req, __u64 alloc, __u64 gfp, __u32 node)
 {
 	struct ring_slot r = {};
-	struct memtrace_event *e;
 
 	if (req < min_size || caller__skip(call_site) || tgid__skip())
 		return 0;
 	if (aggregate)
 		return agg__on(type) ? agg__slab(ctx, type, call_site, ptr, req, alloc) : 0;
-	e = event__begin(&r, type);
-	if (!e)
-		return 0;
-	e->call_site = call_site;
-	e->addr = ptr;
-	e->bytes_req = req;
-	e->bytes_alloc = alloc;
-	e->gfp = gfp;
-	e->node = node;
-	if (!ptr)
-		e->flags |= MEMTRACE_F_FAILED;
-	event__set_direct_pfn(e);
-	event__set_stack(ctx, e);
-	event__end(&r, e);
+	event__emit(&r, type, ({
+		e->call_site = call_site;
+		e->addr = ptr;
+		e->bytes_req = req;
+		e->gfp = gfp;
+		e->node = node;
+		if (!ptr)
+			e->flags |= MEMTRACE_F_FAILED;
+		event__set_direct_pfn(e);
+		event__set_bytes_alloc(e, alloc);
+		event__set_stack(ctx, e);
+	}));
 	walk__emit(ptr, alloc);
 	return 0;
 }
@@ -521,7 +556,6 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 {
 	struct ring_slot r = {};
-	struct memtrace_event *e;
 
 	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
 	if (ptr <= 16)
@@ -530,13 +564,11 @@ static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 		return agg__free(ptr, LIVE_SLAB);
 	if (tgid__skip())
 		return 0;
-	e = event__begin(&r, type);
-	if (!e)
-		return 0;
-	e->call_site = call_site;
-	e->addr = ptr;
-	event__set_direct_pfn(e);
-	event__end(&r, e);
+	event__emit(&r, type, ({
+		e->call_site = call_site;
+		e->addr = ptr;
+		event__set_direct_pfn(e);
+	}));
 	return 0;
 }
 
@@ -611,8 +643,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 				      __u64 gfp)
 {
 	struct ring_slot r = {};
-	struct memtrace_event *e;
-	__u64 bytes = PAGE_SIZE << order, pfn;
+	__u64 bytes = PAGE_SIZE << order, pfn = 0;
 
 	if (aggregate && type == MEMTRACE_EV_PAGE_FREE)
 		return page ? agg__free(page__pfn(page, vmemmap__base()), LIVE_PAGE) : 0;
@@ -621,25 +652,20 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 	if (aggregate)
 		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
 						 order, !page) : 0;
-	e = event__begin(&r, type);
-	if (!e)
-		return 0;
-	e->bytes_req = bytes;
-	e->bytes_alloc = bytes;
-	e->order = order;
-	e->gfp = gfp;
-	if (page) {
-		e->pfn = page__pfn(page, vmemmap__base());
-		e->flags |= MEMTRACE_F_PFN;
-	} else {
-		e->flags |= MEMTRACE_F_FAILED;
-	}
-	pfn = e->pfn;
-	if (type == MEMTRACE_EV_PAGE_ALLOC)
-		page__set_caller(ctx, e);
-	else
-		event__set_stack(ctx, e);
-	event__end(&r, e);
+	if (page)
+		pfn = page__pfn(page, vmemmap__base());
+	event__emit(&r, type, ({
+		e->bytes_req = bytes;
+		e->bytes_alloc = bytes;
+		e->order = order;
+		e->gfp = gfp;
+		e->pfn = pfn;
+		e->flags |= page ? MEMTRACE_F_PFN : MEMTRACE_F_FAILED;
+		if (type == MEMTRACE_EV_PAGE_ALLOC)
+			page__set_caller(ctx, e);
+		else
+			event__set_stack(ctx, e);
+	}));
 	/* the pages through the direct map, where page_address() puts them */
 	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
 		walk__emit(page_offset_base() + (pfn << PAGE_SHIFT), bytes);

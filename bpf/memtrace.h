@@ -98,6 +98,43 @@ struct memtrace_event {
 #define MEMTRACE_NO_STACK	0xffffffffU
 
 /**
+ * struct memtrace_rec - a slab or page event in memtrace record's per-CPU
+ * rings and file: struct memtrace_event's fields these events fill, in 64
+ * bytes rather than 88 (under TCG the reader's file costs per byte)
+ * @ts_ns, @tgid, @call_site, @addr, @pfn, @bytes_req, @gfp, @stack_id:
+ *		as in struct memtrace_event
+ * @type, @flags, @order: as there, in a byte each (MEMTRACE_EV_* and
+ *		MEMTRACE_F_* fit; page orders are at most 10)
+ * @bytes_alloc: as there (a slab object or a page block is at most 4 MiB);
+ *		0xffffffff: it did not fit (a failed kmalloc of more), and @pfn
+ *		holds it (a failed allocation has no PFN)
+ * @cpu:	as there (x86-64 has at most 8192 CPUs)
+ * @node:	as there (at most 1024 nodes); MEMTRACE_REC_NO_NODE: none
+ *
+ * tool/lib/rings.c reads them in place; tool/record turns each back into
+ * a struct memtrace_event (record__expand()).
+ */
+struct memtrace_rec {
+	__u64 ts_ns;
+	__u8 type;
+	__u8 flags;
+	__u8 order;
+	__u8 pad;
+	__u32 tgid;
+	__u64 call_site;
+	__u64 addr;
+	__u64 pfn;
+	__u64 bytes_req;
+	__u32 bytes_alloc;
+	__u32 gfp;
+	__u16 cpu;
+	__u16 node;
+	__u32 stack_id;
+};
+
+#define MEMTRACE_REC_NO_NODE	0xffffU
+
+/**
  * struct memtrace_pages - PFNs of one vmalloc area, MEMTRACE_PFNS_PER_CHUNK at a time
  * @ts_ns, @type, @tgid: as in struct memtrace_event (type MEMTRACE_EV_VMALLOC_PAGES)
  * @addr:	the vmalloc address the pages belong to

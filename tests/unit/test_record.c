@@ -137,45 +137,108 @@ static int count_kmalloc(void *ctx, const void *data, __u32 len)
 	return 0;
 }
 
+/* A file holding one run of @len bytes at @run (the magic line then says @version) */
+static char *run_file(const void *run, __u32 len, char version, size_t *n)
+{
+	struct record_header h = header();
+	__u32 hdr = len | RECORD_RUN;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, n);
+
+	record__write_header(f, &h);
+	fwrite(&hdr, sizeof(hdr), 1, f);
+	fwrite(run, len, 1, f);
+	record__write_trailer(f, &h);
+	fclose(f);
+	buf[strlen("memtrace-record ")] = version;
+	record__header_free(&h);
+	return buf;
+}
+
+static int read_fn(const char *buf, size_t n, record_fn fn, void *ctx)
+{
+	struct record_header h;
+	FILE *f = fmemopen((void *)buf, n, "r");
+	int err = record__read(f, &h, fn, ctx);
+
+	fclose(f);
+	record__header_free(&h);
+	return err;
+}
+
 /*
  * A run of the per-CPU rings (LEN | RECORD_RUN): each of its records in
- * turn; and a run whose length is not whole records is refused
+ * turn, as a struct memtrace_event (version 3's runs were of those); and a
+ * run whose length is not whole records is refused
  */
 static void test_run_frame(void)
 {
-	struct record_header h = header(), h2;
-	struct memtrace_event e[3] = {
-		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x1000, 8, 8, 1),
-		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x2000, 8, 8, 2),
-		ev(MEMTRACE_EV_KFREE, 0, 0x1000, 0, 0, 1),
+	struct memtrace_rec r[3] = {
+		{ .type = MEMTRACE_EV_KMALLOC, .call_site = SITE_A, .addr = 0x1000 },
+		{ .type = MEMTRACE_EV_KMALLOC, .call_site = SITE_A, .addr = 0x2000 },
+		{ .type = MEMTRACE_EV_KFREE, .addr = 0x1000 },
 	};
-	__u32 len = sizeof(e) | RECORD_RUN, bad = (sizeof(e) - 8) | RECORD_RUN;
+	struct memtrace_event e[3] = {
+		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x4000, 8, 8, 1),
+		ev(MEMTRACE_EV_KMALLOC, SITE_A, 0x8000, 8, 8, 2),
+		ev(MEMTRACE_EV_KFREE, 0, 0x4000, 0, 0, 1),
+	};
 	__u64 sum = 0;
-	size_t n = 0;
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, &n);
-	int err;
+	size_t n;
+	char *buf;
 
-	record__write_header(f, &h);
-	fwrite(&len, sizeof(len), 1, f);
-	fwrite(e, sizeof(e), 1, f);
-	record__write(f, &e[2], sizeof(e[2]));
-	record__write_trailer(f, &h);
-	fclose(f);
-	f = fmemopen(buf, n, "r");
-	err = record__read(f, &h2, count_kmalloc, &sum);
-	fclose(f);
-	tap_eq_s64(err, 0, "run: a file with a run read back");
+	buf = run_file(r, sizeof(r), '4', &n);
+	tap_eq_s64(read_fn(buf, n, count_kmalloc, &sum), 0, "run: a file with a run read back");
 	tap_eq_u64(sum, 0x3000, "run: both kmallocs of the run handed over, one by one");
-	record__header_free(&h2);
-	memcpy(strstr(buf, "data\n") + 5, &bad, sizeof(bad));
-	f = fmemopen(buf, n, "r");
-	err = record__read(f, &h2, NULL, NULL);
-	fclose(f);
-	tap_eq_s64(err, -EINVAL, "run: one of partial records is refused");
-	record__header_free(&h2);
-	record__header_free(&h);
 	free(buf);
+	buf = run_file(r, sizeof(r) - 8, '4', &n);
+	tap_eq_s64(read_fn(buf, n, NULL, NULL), -EINVAL, "run: one of partial records is refused");
+	free(buf);
+	sum = 0;
+	buf = run_file(e, sizeof(e), '3', &n);
+	tap_eq_s64(read_fn(buf, n, count_kmalloc, &sum), 0,
+		   "run: version 3's run of struct memtrace_event read back");
+	tap_eq_u64(sum, 0xc000, "run: version 3's kmallocs handed over, one by one");
+	free(buf);
+	buf = run_file(r, sizeof(r), '3', &n);
+	tap_eq_s64(read_fn(buf, n, NULL, NULL), -EINVAL,
+		   "run: 192 bytes are not whole records of version 3 (88 bytes)");
+	free(buf);
+}
+
+/* A struct memtrace_rec turned back into the struct memtrace_event it stands for */
+static void test_expand(void)
+{
+	struct memtrace_rec r = { .ts_ns = 123456789, .type = MEMTRACE_EV_PAGE_ALLOC,
+				  .flags = MEMTRACE_F_PFN, .order = 9, .tgid = 42,
+				  .call_site = SITE_A, .pfn = 0x12345, .bytes_req = 2 << 20,
+				  .bytes_alloc = 2 << 20, .gfp = 0xcc0, .cpu = 3,
+				  .node = MEMTRACE_REC_NO_NODE, .stack_id = 17 };
+	struct memtrace_event e;
+
+	record__expand(&r, &e);
+	tap_eq_u64(e.ts_ns, 123456789, "expand: the time");
+	tap_eq_u64(e.type, MEMTRACE_EV_PAGE_ALLOC, "expand: the type");
+	tap_eq_u64(e.tgid, 42, "expand: the process");
+	tap_eq_u64(e.cpu, 3, "expand: the CPU");
+	tap_eq_u64(e.node, MEMTRACE_NO_NODE, "expand: no node stays no node");
+	tap_eq_u64(e.order, 9, "expand: the order");
+	tap_eq_u64(e.pfn, 0x12345, "expand: the PFN");
+	tap_eq_u64(e.bytes_alloc, 2 << 20, "expand: bytes handed out");
+	tap_eq_u64(e.gfp, 0xcc0, "expand: the gfp flags");
+	tap_eq_u64(e.stack_id, 17, "expand: the stack");
+	tap_eq_u64(e.flags, MEMTRACE_F_PFN, "expand: the flags");
+	r.node = 1;
+	record__expand(&r, &e);
+	tap_eq_u64(e.node, 1, "expand: node 1");
+	/* a failed kmalloc of 8 GiB: bytes_alloc does not fit, pfn holds it */
+	r = (struct memtrace_rec){ .type = MEMTRACE_EV_KMALLOC, .flags = MEMTRACE_F_FAILED,
+				   .bytes_req = 8ULL << 30, .bytes_alloc = 0xffffffffU,
+				   .pfn = 8ULL << 30 };
+	record__expand(&r, &e);
+	tap_eq_u64(e.bytes_alloc, 8ULL << 30, "expand: a bytes_alloc over 32 bits, from pfn");
+	tap_eq_u64(e.pfn, 0, "expand: ... and no PFN");
+	tap_eq_u64(e.bytes_req, 8ULL << 30, "expand: bytes requested, 64 bits");
 }
 
 static const struct top_row *row_of(const struct report *r, __u32 kind, __u64 site)
@@ -356,6 +419,7 @@ int main(void)
 
 	test_file(buf, len);
 	test_run_frame();
+	test_expand();
 	test_report(buf, len, &r, &h, &ks);
 	test_physmap(&r);
 	test_many_rows();

@@ -24,7 +24,7 @@ struct seen {
 	int stop_after;	/* runs; 0: never */
 };
 
-static int take(void *ctx, const struct memtrace_event *ev, size_t n)
+static int take(void *ctx, const struct memtrace_rec *ev, size_t n)
 {
 	struct seen *s = ctx;
 	size_t i;
@@ -36,7 +36,7 @@ static int take(void *ctx, const struct memtrace_event *ev, size_t n)
 }
 
 struct fake {
-	struct memtrace_event ev[NCPUS * (SLOTS + 2 * NESTED)];
+	struct memtrace_rec ev[NCPUS * (SLOTS + 2 * NESTED)];
 	struct memtrace_ring_ctl ctl[NCPUS];
 	struct rings r;
 };
@@ -48,7 +48,7 @@ static void put(struct fake *f, int cpu, int level, __u64 ts)
 	__u64 off = (__u64)cpu * rings__cpu_slots(SLOTS) + (level ? SLOTS + (level - 1) * NESTED : 0);
 	__u64 h = f->ctl[cpu].head[level];
 
-	f->ev[off + (h & (slots - 1))] = (struct memtrace_event){ .ts_ns = ts, .type = 1 };
+	f->ev[off + (h & (slots - 1))] = (struct memtrace_rec){ .ts_ns = ts, .type = 1 };
 	f->ctl[cpu].head[level] = h + 1;
 }
 
@@ -178,7 +178,7 @@ static void test_behind_and_sizes(void)
 
 	tap_eq_u64(rings__slots_for(8 << 20, 1), 65536, "sizes: 8 MiB on one CPU");
 	tap_eq_u64(rings__slots_for(64 << 10, 1), 512, "sizes: 64 KiB on one CPU");
-	tap_le_u64(rings__cpu_slots(rings__slots_for(8 << 20, 4)) * 4 * sizeof(struct memtrace_event),
+	tap_le_u64(rings__cpu_slots(rings__slots_for(8 << 20, 4)) * 4 * sizeof(struct memtrace_rec),
 		   8 << 20, "sizes: 4 CPUs' rings within 8 MiB");
 	tap_eq_u64(rings__slots_for(1000, 64), RINGS_MIN_SLOTS, "sizes: at least 32 records");
 	tap_le_u64(1024 * rings__cpu_slots(rings__slots_for(1ULL << 40, 1024)), UINT32_MAX,

@@ -11,7 +11,7 @@
 __u32 rings__slots_for(size_t bytes, int ncpus)
 {
 	__u64 n = ncpus > 0 ? (__u64)ncpus : 1;
-	__u64 per = bytes / n / sizeof(struct memtrace_event);
+	__u64 per = bytes / n / sizeof(struct memtrace_rec);
 	__u32 s = RINGS_MIN_SLOTS;
 
 	/* three levels: level 0, and an eighth of it twice; every index in 32 bits */
@@ -20,7 +20,7 @@ __u32 rings__slots_for(size_t bytes, int ncpus)
 	return s;
 }
 
-int rings__init(struct rings *r, const struct memtrace_event *ev, struct memtrace_ring_ctl *ctl,
+int rings__init(struct rings *r, const struct memtrace_rec *ev, struct memtrace_ring_ctl *ctl,
 		int ncpus, __u32 slots)
 {
 	size_t nk = (size_t)ncpus * MEMTRACE_RING_LEVELS;
@@ -44,7 +44,7 @@ void rings__free(struct rings *r)
 }
 
 /* Ring @k (CPU k / LEVELS, level k % LEVELS): its first record and size */
-static const struct memtrace_event *ring__base(const struct rings *r, int k, __u32 *slots)
+static const struct memtrace_rec *ring__base(const struct rings *r, int k, __u32 *slots)
 {
 	int cpu = k / MEMTRACE_RING_LEVELS, level = k % MEMTRACE_RING_LEVELS;
 	__u64 off = (__u64)cpu * rings__cpu_slots(r->slots);
@@ -56,9 +56,9 @@ static const struct memtrace_event *ring__base(const struct rings *r, int k, __u
 }
 
 /* The first unread record of ring @k, or NULL */
-static const struct memtrace_event *ring__front(const struct rings *r, int k)
+static const struct memtrace_rec *ring__front(const struct rings *r, int k)
 {
-	const struct memtrace_event *base;
+	const struct memtrace_rec *base;
 	__u32 slots;
 
 	if (r->tail[k] == r->head[k])
@@ -70,7 +70,7 @@ static const struct memtrace_event *ring__front(const struct rings *r, int k)
 long rings__drain(struct rings *r, __u64 now, bool all, rings_run_fn fn, void *ctx)
 {
 	int nk = r->ncpus * MEMTRACE_RING_LEVELS, k, c, best;
-	const struct memtrace_event *front, *first, *base;
+	const struct memtrace_rec *front, *first, *base;
 	__u64 bound = UINT64_MAX, second;
 	long done = 0;
 	__u32 slots;

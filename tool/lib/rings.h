@@ -24,14 +24,14 @@
 /* Taken off the reader's clock for rings__drain()'s @now (tracer.c) */
 #define RINGS_CLOCK_MARGIN_NS	10000
 
-/* Records per run handed over at most: 360 KB, under RECORD_MAX_LEN */
+/* Records per run handed over at most: 256 KiB, under RECORD_MAX_LEN */
 #define RINGS_RUN_MAX	4096
 
 /*
  * Called with @n records in time order, back to back in a ring; they stay
  * valid until it returns.  A negative return stops rings__drain() with it.
  */
-typedef int (*rings_run_fn)(void *ctx, const struct memtrace_event *ev, size_t n);
+typedef int (*rings_run_fn)(void *ctx, const struct memtrace_rec *ev, size_t n);
 
 /**
  * struct rings - the rings of every CPU
@@ -46,7 +46,7 @@ typedef int (*rings_run_fn)(void *ctx, const struct memtrace_event *ev, size_t n
  *		snapshot and progress
  */
 struct rings {
-	const struct memtrace_event *ev;
+	const struct memtrace_rec *ev;
 	struct memtrace_ring_ctl *ctl;
 	int ncpus;
 	__u32 slots;
@@ -56,7 +56,7 @@ struct rings {
 };
 
 /* @r over @ev and @ctl (see struct rings); 0 or -ENOMEM */
-int rings__init(struct rings *r, const struct memtrace_event *ev, struct memtrace_ring_ctl *ctl,
+int rings__init(struct rings *r, const struct memtrace_rec *ev, struct memtrace_ring_ctl *ctl,
 		int ncpus, __u32 slots);
 void rings__free(struct rings *r);
 

@@ -156,7 +156,7 @@ struct recorder {
 	struct trace *t;
 	struct addr_set sites;	/* call sites, then every frame too */
 	struct addr_set stacks;	/* stack id + 1 */
-	__u64 last_site;
+	__u64 last_site[2];
 	__u32 last_stack;
 	__u64 records;
 	int err;
@@ -183,17 +183,23 @@ static int record__frame(struct recorder *r, const void *data, __u32 len, __u32 
 	return 0;
 }
 
-/* The call site and stack of @e, for the trailer's symbols and stacks */
-static void record__names(struct recorder *r, const struct memtrace_event *e)
+/* A record's call site and stack, for the trailer's symbols and stacks */
+static void record__names(struct recorder *r, __u64 call_site, __u32 stack_id)
 {
-	/* a busy caller repeats itself: the set is asked only on a change */
-	if (e->call_site != r->last_site && set__add(&r->sites, e->call_site) < 0)
+	/*
+	 * a busy caller repeats itself, often in turn with its free's: the
+	 * set is asked only for a site that is neither of the last two
+	 */
+	if (call_site != r->last_site[0] && call_site != r->last_site[1]) {
+		if (set__add(&r->sites, call_site) < 0)
+			r->err = -ENOMEM;
+		r->last_site[1] = r->last_site[0];
+		r->last_site[0] = call_site;
+	}
+	if (stack_id != MEMTRACE_NO_STACK && stack_id != r->last_stack &&
+	    set__add(&r->stacks, stack_id + 1ULL) < 0)
 		r->err = -ENOMEM;
-	if (e->stack_id != MEMTRACE_NO_STACK && e->stack_id != r->last_stack &&
-	    set__add(&r->stacks, e->stack_id + 1ULL) < 0)
-		r->err = -ENOMEM;
-	r->last_site = e->call_site;
-	r->last_stack = e->stack_id;
+	r->last_stack = stack_id;
 }
 
 /* A record of the ring buffer (vmalloc's, and the tracer's other records) */
@@ -208,7 +214,7 @@ static int record__event(void *ctx, const void *data, size_t len)
 	if (len < sizeof(*e) || e->type == MEMTRACE_EV_VMALLOC_PAGES ||
 	    e->type == MEMTRACE_EV_WALK_PAGES)
 		return 0;
-	record__names(r, e);
+	record__names(r, e->call_site, e->stack_id);
 	return r->err;
 }
 
@@ -217,7 +223,7 @@ static int record__event(void *ctx, const void *data, size_t len)
  * from the ring itself when it is long (a copy less: under TCG a copy costs
  * per byte)
  */
-static int record__run(void *ctx, const struct memtrace_event *ev, size_t n)
+static int record__run(void *ctx, const struct memtrace_rec *ev, size_t n)
 {
 	struct recorder *r = ctx;
 	__u32 len = (__u32)(n * sizeof(*ev)), hdr = len | RECORD_RUN;
@@ -234,7 +240,7 @@ static int record__run(void *ctx, const struct memtrace_event *ev, size_t n)
 	}
 	r->records += n;
 	for (i = 0; i < n; i++)
-		record__names(r, &ev[i]);
+		record__names(r, ev[i].call_site, ev[i].stack_id);
 	return r->err;
 }
 

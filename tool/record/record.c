@@ -168,9 +168,35 @@ static int trailer__line(struct record_header *h, const char *line)
 	return 0;
 }
 
-static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
+void record__expand(const struct memtrace_rec *r, struct memtrace_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts_ns = r->ts_ns;
+	e->type = r->type;
+	e->tgid = r->tgid;
+	e->cpu = r->cpu;
+	e->node = r->node == MEMTRACE_REC_NO_NODE ? MEMTRACE_NO_NODE : r->node;
+	e->call_site = r->call_site;
+	e->addr = r->addr;
+	e->bytes_req = r->bytes_req;
+	e->bytes_alloc = r->bytes_alloc;
+	e->gfp = r->gfp;
+	e->pfn = r->pfn;
+	e->order = r->order;
+	e->flags = r->flags;
+	e->stack_id = r->stack_id;
+	/* a bytes_alloc over 32 bits: in pfn (memtrace.h) */
+	if (r->bytes_alloc == 0xffffffffU && !(r->flags & MEMTRACE_F_PFN)) {
+		e->bytes_alloc = r->pfn;
+		e->pfn = 0;
+	}
+}
+
+/* @rec_size: a run's records (struct memtrace_rec, or _event before v4) */
+static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n, __u32 rec_size)
 {
 	void *buf = malloc(RECORD_MAX_LEN);
+	struct memtrace_event ev;
 	__u32 len, run, step, off;
 	int err = 0;
 
@@ -187,20 +213,27 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
 			break;
 		run = len & RECORD_RUN;
 		len &= ~RECORD_RUN;
-		if (len > RECORD_MAX_LEN || (run && len % sizeof(struct memtrace_event)) ||
+		if (len > RECORD_MAX_LEN || (run && len % rec_size) ||
 		    fread(buf, len, 1, f) != 1) {
 			warn("record %llu: %s\n", (unsigned long long)*n,
 			     len > RECORD_MAX_LEN ? "longer than any record" :
-			     run && len % sizeof(struct memtrace_event) ? "a run of partial records" :
+			     run && len % rec_size ? "a run of partial records" :
 			     "truncated");
 			err = -EINVAL;
 			break;
 		}
-		/* a run: each record in turn */
-		step = run ? sizeof(struct memtrace_event) : len;
+		/* a run: each record in turn, as a struct memtrace_event */
+		step = run ? rec_size : len;
 		for (off = 0; off < len && err >= 0; off += step) {
 			(*n)++;
-			err = fn ? fn(ctx, (char *)buf + off, step) : 0;
+			if (!fn)
+				continue;
+			if (run && rec_size == sizeof(struct memtrace_rec)) {
+				record__expand((const struct memtrace_rec *)((char *)buf + off), &ev);
+				err = fn(ctx, &ev, sizeof(ev));
+			} else {
+				err = fn(ctx, (char *)buf + off, step);
+			}
 		}
 		if (err < 0)
 			break;
@@ -213,16 +246,20 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n)
 int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 {
 	char line[RECORD_LINE_MAX];
+	__u32 rec_size;
 	__u64 n = 0;
 	int err;
 
 	memset(h, 0, sizeof(*h));
 	if (!fgets(line, sizeof(line), f) ||
-	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V2 "\n") &&
-	     strcmp(line, RECORD_MAGIC_V1 "\n"))) {
+	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V3 "\n") &&
+	     strcmp(line, RECORD_MAGIC_V2 "\n") && strcmp(line, RECORD_MAGIC_V1 "\n"))) {
 		warn("not a memtrace record file (no \"%s\" line first)\n", RECORD_MAGIC);
 		return -EINVAL;
 	}
+	/* runs: of struct memtrace_rec from version 4, of struct memtrace_event before */
+	rec_size = strcmp(line, RECORD_MAGIC "\n") ? sizeof(struct memtrace_event) :
+						      sizeof(struct memtrace_rec);
 	while (fgets(line, sizeof(line), f) && strcmp(line, "data\n")) {
 		if (header__line(h, line)) {
 			warn("header: unknown line '%.*s'\n", (int)strcspn(line, "\n"), line);
@@ -233,7 +270,7 @@ int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 		warn("header: no \"data\" line\n");
 		return -EINVAL;
 	}
-	err = record__read_data(f, fn, ctx, &n);
+	err = record__read_data(f, fn, ctx, &n, rec_size);
 	if (err)
 		return err;
 	while (fgets(line, sizeof(line), f)) {

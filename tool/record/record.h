@@ -4,10 +4,11 @@
  * report' reads, and the report made from it.  Pure C (tests/unit/
  * test_record.c); the drivers are cmd_record.c and cmd_report.c.
  *
- * The file, version 3 (2, without unwind_slow, and 1, without runs, are
- * read too): a text header, the records, a text trailer.
+ * The file, version 4 (3, with runs of struct memtrace_event, 2, without
+ * unwind_slow, and 1, without runs, are read too): a text header, the
+ * records, a text trailer.
  *
- *   memtrace-record 3
+ *   memtrace-record 4
  *   kernel 6.12.57+deb13-cloud-amd64     uname -r of the traced kernel
  *   stacks pages | all                   whose kernel stacks were taken
  *   zone NODE INDEX NAME START END PRESENT MANAGED    /proc/zoneinfo, PFNs
@@ -19,9 +20,11 @@
  *                                        _walk (bpf/memtrace.h), little-
  *                                        endian x86-64; LEN 0 ends them.
  *                                        LEN | RECORD_RUN: LEN bytes of
- *                                        struct memtrace_event records,
+ *                                        struct memtrace_rec records,
  *                                        back to back (a run of the
- *                                        per-CPU rings, lib/rings.h)
+ *                                        per-CPU rings, lib/rings.h),
+ *                                        each read as the struct
+ *                                        memtrace_event it stands for
  *   duration_ns N                        how long it recorded
  *   drops N   misses N   truncated N   stacks_lost N     one per line: the
  *                                        tracer's losses (0: none)
@@ -45,12 +48,13 @@
 #include "lib/ksyms.h"
 #include "top/top.h"
 
-#define RECORD_MAGIC	"memtrace-record 3"	/* 3: unwind_slow; 2: runs (RECORD_RUN) */
-#define RECORD_MAGIC_V2	"memtrace-record 2"	/* still read */
+#define RECORD_MAGIC	"memtrace-record 4"	/* 4: runs of struct memtrace_rec */
+#define RECORD_MAGIC_V3	"memtrace-record 3"	/* still read: unwind_slow */
+#define RECORD_MAGIC_V2	"memtrace-record 2"	/* still read: runs (RECORD_RUN) */
 #define RECORD_MAGIC_V1	"memtrace-record 1"	/* still read */
 #define RECORD_MAX_RAM	64
 #define RECORD_MAX_LEN	(1U << 20)	/* no record (or run) is longer */
-#define RECORD_RUN	(1U << 31)	/* LEN flag: a run of struct memtrace_event */
+#define RECORD_RUN	(1U << 31)	/* LEN flag: a run (struct memtrace_rec; v2, v3: _event) */
 #define RECORD_LINE_MAX	1024		/* no header or trailer line is longer */
 
 struct record_range {
@@ -97,6 +101,9 @@ int record__write_header(FILE *f, const struct record_header *h);
 int record__write(FILE *f, const void *data, __u32 len);
 /* The end of the records and the trailer (losses, stacks, symbols, "end") */
 int record__write_trailer(FILE *f, const struct record_header *h);
+
+/* The struct memtrace_event a struct memtrace_rec stands for */
+void record__expand(const struct memtrace_rec *r, struct memtrace_event *e);
 
 /* Called with each record; a negative return stops record__read() with it */
 typedef int (*record_fn)(void *ctx, const void *data, __u32 len);

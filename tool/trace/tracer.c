@@ -102,7 +102,7 @@ static int trace__handle(void *ctx, void *data, size_t len)
 }
 
 /* A run from the per-CPU rings: counted, then to trace_opts.run_fn */
-static int trace__handle_run(void *ctx, const struct memtrace_event *ev, size_t n)
+static int trace__handle_run(void *ctx, const struct memtrace_rec *ev, size_t n)
 {
 	struct trace *t = ctx;
 	size_t i;
@@ -153,7 +153,7 @@ static int trace__map_rings(struct trace *t)
 	void *ev, *ctl;
 
 	t->rings_ev_bytes = page__round(bpf_map__max_entries(skel->maps.ring_events) *
-					     sizeof(struct memtrace_event));
+					     sizeof(struct memtrace_rec));
 	t->rings_ctl_bytes = page__round(ncpus * sizeof(struct memtrace_ring_ctl));
 	ev = mmap(NULL, t->rings_ev_bytes, PROT_READ, MAP_SHARED,
 		  bpf_map__fd(skel->maps.ring_events), 0);
