@@ -143,14 +143,23 @@ static __always_inline void counter__inc(__u32 idx)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* No process id read yet (tgid__skip_as()) */
+#define TGID_UNREAD	0xffffffffU
+
+/* Whether to leave this process out; its id into @tgid when read for that */
+static __always_inline bool tgid__skip_as(__u32 *tgid)
+{
+	if (!target_tgid && !self_tgid)
+		return false;
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	return (target_tgid && *tgid != target_tgid) || *tgid == self_tgid;
+}
+
 static __always_inline bool tgid__skip(void)
 {
 	__u32 tgid;
 
-	if (!target_tgid && !self_tgid)
-		return false;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	return (target_tgid && tgid != target_tgid) || tgid == self_tgid;
+	return tgid__skip_as(&tgid);
 }
 
 /* Page events carry no call site: this filter applies to kmem and vmalloc. */
@@ -205,18 +214,19 @@ static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
 }
 
 /* A record's common fields, for struct memtrace_event and struct memtrace_rec alike */
-#define event__fill(e, t, cpu_) ({						\
+#define event__fill(e, t, cpu_, tgid_) ({					\
 	__builtin_memset((e), 0, sizeof(*(e)));					\
 	(e)->ts_ns = bpf_ktime_get_ns();					\
 	(e)->type = (t);							\
-	(e)->tgid = bpf_get_current_pid_tgid() >> 32;				\
+	(e)->tgid = (tgid_) != TGID_UNREAD ? (tgid_) : bpf_get_current_pid_tgid() >> 32; \
 	(e)->cpu = (cpu_);							\
 	(e)->node = (__typeof__((e)->node))MEMTRACE_NO_NODE; /* a rec: 0xffff */ \
 	(e)->stack_id = MEMTRACE_NO_STACK;					\
 	(e);									\
 })
 
-static __always_inline struct memtrace_event *event__reserve(__u32 type)
+/* @tgid: the process, or TGID_UNREAD */
+static __always_inline struct memtrace_event *event__reserve_as(__u32 type, __u32 tgid)
 {
 	struct memtrace_event *e;
 
@@ -225,8 +235,10 @@ static __always_inline struct memtrace_event *event__reserve(__u32 type)
 		counter__inc(MEMTRACE_CNT_DROPS);
 		return NULL;
 	}
-	return event__fill(e, type, bpf_get_smp_processor_id());
+	return event__fill(e, type, bpf_get_smp_processor_id(), tgid);
 }
+
+#define event__reserve(type)	event__reserve_as(type, TGID_UNREAD)
 
 /* A record being written into a per-CPU ring: published by ring__commit() */
 struct ring_slot {
@@ -234,6 +246,7 @@ struct ring_slot {
 	__u64 head;
 	__u64 level;
 	__u32 slots;
+	__u32 tgid;	/* the process, read by the filter; TGID_UNREAD */
 };
 
 #define compiler_barrier()	asm volatile("" ::: "memory")
@@ -273,7 +286,7 @@ static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, _
 	r->ctl = ctl;
 	r->head = head;
 	r->level = level;
-	return event__fill(e, type, cpu);
+	return event__fill(e, type, cpu, r->tgid);
 full:
 	ctl->depth = level;
 lost:
@@ -319,7 +332,7 @@ static __always_inline void ring__commit(struct ring_slot *r)
 				ring__commit(r);				\
 			}							\
 		} else {							\
-			struct memtrace_event *e = event__reserve(type);	\
+			struct memtrace_event *e = event__reserve_as(type, (r)->tgid); \
 									\
 			if (e) {						\
 				fill;						\
@@ -531,9 +544,9 @@ static __always_inline void walk__emit(__u64 addr, __u64 bytes)
 static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site, __u64 ptr,
 					 __u64 req, __u64 alloc, __u64 gfp, __u32 node)
 {
-	struct ring_slot r = {};
+	struct ring_slot r = { .tgid = TGID_UNREAD };
 
-	if (req < min_size || caller__skip(call_site) || tgid__skip())
+	if (req < min_size || caller__skip(call_site) || tgid__skip_as(&r.tgid))
 		return 0;
 	if (aggregate)
 		return agg__on(type) ? agg__slab(ctx, type, call_site, ptr, req, alloc) : 0;
@@ -555,14 +568,14 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 
 static __always_inline int kfree__emit(__u32 type, __u64 call_site, __u64 ptr)
 {
-	struct ring_slot r = {};
+	struct ring_slot r = { .tgid = TGID_UNREAD };
 
 	/* kfree(NULL) and ZERO_SIZE_PTR fire the tracepoint too */
 	if (ptr <= 16)
 		return 0;
 	if (aggregate)
 		return agg__free(ptr, LIVE_SLAB);
-	if (tgid__skip())
+	if (tgid__skip_as(&r.tgid))
 		return 0;
 	event__emit(&r, type, ({
 		e->call_site = call_site;
@@ -642,12 +655,12 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 order,
 				      __u64 gfp)
 {
-	struct ring_slot r = {};
+	struct ring_slot r = { .tgid = TGID_UNREAD };
 	__u64 bytes = PAGE_SIZE << order, pfn = 0;
 
 	if (aggregate && type == MEMTRACE_EV_PAGE_FREE)
 		return page ? agg__free(page__pfn(page, vmemmap__base()), LIVE_PAGE) : 0;
-	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip())
+	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip_as(&r.tgid))
 		return 0;
 	if (aggregate)
 		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
