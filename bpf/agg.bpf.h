@@ -366,9 +366,9 @@ static __always_inline __u32 event__stack(void *ctx, __u32 type)
 #define event__set_stack(ctx, e)	((e)->stack_id = event__stack(ctx, (e)->type))
 
 /* memtrace record: a page allocation's caller by memtrace's unwinder (0: it cannot tell) */
-static __always_inline __u64 page__caller(void)
+static __always_inline __u64 page__caller(bool fast)
 {
-	__u64 caller = unwind__page_caller();
+	__u64 caller = unwind__page_caller(fast);
 
 	if (!caller && unwind_log2)
 		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
@@ -380,9 +380,9 @@ static __always_inline __u64 page__caller(void)
  * kernel stack too with record_stacks (report checks one against the
  * other), or instead when the unwinder cannot vouch for the caller
  */
-#define page__set_caller(ctx, e) do {						\
+#define page__set_caller(ctx, e, fast) do {					\
 		if (record_page_stacks || record_stacks) {			\
-			(e)->call_site = page__caller();			\
+			(e)->call_site = page__caller(fast);			\
 			if (record_stacks || !(e)->call_site)			\
 				event__set_stack(ctx, e);			\
 		}								\
@@ -572,7 +572,7 @@ static __always_inline int agg__free(__u64 addr, __u32 class)
 }
 
 /* mm_page_alloc: 2^order pages from the buddy allocator, seen at their PFN */
-static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed)
+static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool failed, bool fast)
 {
 	__u64 pob = page_offset_base();
 	struct memtrace_agg_key k;
@@ -584,7 +584,7 @@ static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool fai
 		return 0;
 	}
 	/* the caller by memtrace's unwinder; its stack when that cannot tell */
-	caller = agg_stacks ? 0 : unwind__page_caller();
+	caller = agg_stacks ? 0 : unwind__page_caller(fast);
 	if (!caller && !agg_stacks && unwind_log2)
 		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
 	agg__key(ctx, &k, MEMTRACE_EV_PAGE_ALLOC, caller);

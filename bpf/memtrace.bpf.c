@@ -652,8 +652,9 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 	return kfree__emit(MEMTRACE_EV_KMEM_CACHE_FREE, ctx[0], ctx[1]);
 }
 
+/* @fast: the page caller's unwinder reads the stack without helper calls (unwind.bpf.h) */
 static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 order,
-				      __u64 gfp)
+				      __u64 gfp, bool fast)
 {
 	struct ring_slot r = { .tgid = TGID_UNREAD };
 	__u64 bytes = PAGE_SIZE << order, pfn = 0;
@@ -664,7 +665,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		return 0;
 	if (aggregate)
 		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
-						 order, !page) : 0;
+						 order, !page, fast) : 0;
 	if (page)
 		pfn = page__pfn(page, vmemmap__base());
 	event__emit(&r, type, ({
@@ -675,7 +676,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		e->pfn = pfn;
 		e->flags |= page ? MEMTRACE_F_PFN : MEMTRACE_F_FAILED;
 		if (type == MEMTRACE_EV_PAGE_ALLOC)
-			page__set_caller(ctx, e);
+			page__set_caller(ctx, e, fast);
 		else
 			event__set_stack(ctx, e);
 	}));
@@ -689,14 +690,21 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 SEC("raw_tp/mm_page_alloc")
 int memtrace__mm_page_alloc(__u64 *ctx)
 {
-	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2]);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2], false);
+}
+
+/* The same, for kernels with bpf_rdonly_cast() (6.2 on): the loader loads one of the two */
+SEC("raw_tp/mm_page_alloc")
+int memtrace__mm_page_alloc_fast(__u64 *ctx)
+{
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2], true);
 }
 
 /* kmem:mm_page_free (page, order) */
 SEC("raw_tp/mm_page_free")
 int memtrace__mm_page_free(__u64 *ctx)
 {
-	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0, false);
 }
 
 /*

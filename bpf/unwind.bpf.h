@@ -84,24 +84,58 @@ static __always_inline const struct memtrace_unwind_entry *unwind__find(__u64 ip
 }
 
 /*
+ * Reading the stack.  bpf_probe_read_kernel() is a helper call that checks
+ * the address, disables page faults and copies: several hundred ns a read
+ * under TCG, nine or so reads a walk.  From 6.2 the kfunc bpf_rdonly_cast()
+ * turns an address into an untrusted pointer, which the program reads with
+ * a plain load the JIT guards (a fault gives 0, as the helper's does): the
+ * mm_page_alloc program comes in two builds, the loader loads the one this
+ * kernel takes (tool/trace/tracer.c).  struct pt_regs only lends its first
+ * member, an unsigned long at offset 0.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline int unwind__read(bool fast, __u64 *v, const void *addr)
+{
+	if (fast) {
+		const struct pt_regs *w = bpf_rdonly_cast(addr,
+							  bpf_core_type_id_kernel(struct pt_regs));
+
+		*v = w->r15;
+		return 0;
+	}
+	return bpf_probe_read_kernel(v, sizeof(*v), addr);
+}
+
+/*
  * The BPF program's frame pointer: pushed by this subprogram's prologue,
  * it is the first thing above our own frame pointer, and above it by the
  * program's stack (512 bytes at most) and the call's 16 bytes.  0 if
  * unreadable or elsewhere (an interpreted program, a JIT that keeps BPF's
  * stack apart).
  */
-static __noinline __u64 unwind__prog_fp(void)
+static __always_inline __u64 unwind__prog_fp_as(bool fast)
 {
-	__u64 fp = 0, ours;
+	__u64 fp = 0, ours = 0;
 	void *p;
 
 	asm volatile("%[p] = r10" : [p] "=r"(p));
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), p))
+	if (unwind__read(fast, &fp, p))
 		return 0;
 	/* the same address as a number: read from where it was pushed */
-	if (bpf_probe_read_kernel(&ours, sizeof(ours), &p))
+	if (unwind__read(fast, &ours, &p))
 		return 0;
 	return fp > ours && fp - ours <= 512 + 16 ? fp : 0;
+}
+
+static __noinline __u64 unwind__prog_fp(void)
+{
+	return unwind__prog_fp_as(false);
+}
+
+static __noinline __u64 unwind__prog_fp_fast(void)
+{
+	return unwind__prog_fp_as(true);
 }
 
 /* Where the walk is */
@@ -119,7 +153,7 @@ static __noinline __u64 unwind__prog_fp(void)
  * where a branch per search step made it 450,000.
  */
 
-static __always_inline __u64 unwind__page_caller(void)
+static __always_inline __u64 unwind__page_caller(bool fast)
 {
 	const struct memtrace_unwind_entry *e;
 	__u64 fp, sp, ip = 0, w, *cache;
@@ -132,12 +166,12 @@ static __always_inline __u64 unwind__page_caller(void)
 	cache = bpf_map_lookup_elem(&unwind_cache, &zero);
 	if (!cache)
 		return 0;
-	fp = unwind__prog_fp();
+	fp = fast ? unwind__prog_fp_fast() : unwind__prog_fp();
 	if (!fp)
 		return 0;
 	/* the program's return address, into bpf_trace_runN */
 	sp = fp + 16;
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
+	if (unwind__read(fast, &ip, (void *)(sp - 8)))
 		return 0;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
 		/* kernel text only: the search compares within 2^63 */
@@ -169,7 +203,7 @@ static __always_inline __u64 unwind__page_caller(void)
 		else
 			return 0;
 		sp += off;
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(sp - 8)))
+		if (unwind__read(fast, &ip, (void *)(sp - 8)))
 			return 0;
 	}
 	return 0;

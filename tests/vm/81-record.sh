@@ -63,6 +63,17 @@ is "$?" 0 "record -- memtrace run --kind alloc_pages exits 0"
 if [ -n "$unwinder" ]; then
 	match "$(cat /tmp/recp.err)" "page callers: memtrace's unwinder" \
 		"record names page callers with memtrace's unwinder"
+	# bpf_rdonly_cast() came in 6.2: from it, plain loads read the stack
+	rel=$(uname -r)
+	major=${rel%%.*} minor=${rel#*.}
+	minor=${minor%%[!0-9]*}
+	if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "$minor" -ge 2 ]; }; then
+		how="stack read by loads"
+	else
+		how="stack read by bpf_probe_read_kernel"
+	fi
+	match "$(cat /tmp/recp.err)" "memtrace's unwinder \\($how\\)" \
+		"kernel $rel: the unwinder's $how"
 else
 	match "$(cat /tmp/recp.err)" "page callers from the kernel's stacks: no ORC table" \
 		"without /proc/kcore, record -v says the kernel's stacks name page callers"

@@ -360,6 +360,10 @@ static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
 	};
 	size_t i;
 
+	/* mm_page_alloc's two builds: the page caller's stack read by plain loads from 6.2 */
+	bpf_program__set_autoload(bpfutil__has(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) ?
+				  skel->progs.memtrace__mm_page_alloc :
+				  skel->progs.memtrace__mm_page_alloc_fast, false);
 	t->hooks[HOOK_KMEM].attach = HOOK_RAW_TP;
 	snprintf(t->hooks[HOOK_KMEM].target, sizeof(t->hooks[HOOK_KMEM].target), "%s",
 		 HOOK_KMEM_TARGET);
@@ -625,7 +629,9 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 		strncat(t->desc, "; BPF page-table walk: on",
 			sizeof(t->desc) - strlen(t->desc) - 1);
 	if (t->skel->rodata->unwind_log2)
-		strncat(t->desc, "; page callers: memtrace's unwinder",
+		strncat(t->desc, bpf_program__autoload(t->skel->progs.memtrace__mm_page_alloc_fast) ?
+			"; page callers: memtrace's unwinder (stack read by loads)" :
+			"; page callers: memtrace's unwinder (stack read by bpf_probe_read_kernel)",
 			sizeof(t->desc) - strlen(t->desc) - 1);
 	btf__free(btf);
 	*tp = t;
