@@ -109,8 +109,9 @@ const volatile __u32 agg_rows_max = 0;
  * again only after its free's program has returned (the kmem tracepoints
  * fire before the object is freed and before it is returned), so one key is
  * never written by two programs at once.  agg_live_mask + 1 buckets, set
- * before load (twice the slots asked for: two choices of four ways at half
- * load leave an allocation without a slot only in theory; counted if so).
+ * before load: four times the slots asked for (at twice, a simulation left
+ * 0.18% of inserts without a slot at the size asked; at four, none in
+ * 155,000); an allocation without a slot is counted, as a full map was.
  */
 #define LIVE_WAYS	4
 
