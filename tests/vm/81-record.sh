@@ -167,6 +167,21 @@ else
 fi
 rm -f /tmp/p.mtr /tmp/p.json /tmp/p.txt /tmp/prows
 
+# --- the BPF JIT off: the programs need it (bpf_loop()'s callbacks) -----------------
+jit=$(cat /proc/sys/net/core/bpf_jit_enable 2> /dev/null)
+if [ "$jit" = 1 ] && echo 0 > /proc/sys/net/core/bpf_jit_enable 2> /dev/null; then
+	memtrace record -o /tmp/j.mtr -- true > /dev/null 2> /tmp/jit.err
+	rc=$?
+	echo 1 > /proc/sys/net/core/bpf_jit_enable
+	isnt "$rc" 0 "the BPF JIT off: record fails"
+	match "$(cat /tmp/jit.err)" "the BPF JIT is off, and they need it" \
+		"the BPF JIT off: record says the programs need it"
+	rm -f /tmp/j.mtr
+else
+	skip "the BPF JIT not on here, or not switchable ($jit)"
+	skip "the BPF JIT not on here, or not switchable ($jit)"
+fi
+
 # --- -d SECS, and bad input ---------------------------------------------------------
 memtrace record -o /tmp/d.mtr -d 1 > /dev/null 2>&1
 is "$?" 0 "record -d 1 exits 0"

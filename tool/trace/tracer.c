@@ -517,12 +517,27 @@ static void trace__fill_unwind(struct trace *t, bool verbose)
 	t->unwind = NULL;
 }
 
+/* Whether the BPF JIT is off (net.core.bpf_jit_enable 0): unreadable, not known off */
+static bool trace__jit_off(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == '0';
+}
+
 static int trace__load(struct trace *t)
 {
 	int err = memtrace_bpf__load(t->skel);
 
 	if (err == -EPERM)
 		warn("loading the BPF programs: %s (need CAP_BPF, CAP_PERFMON)\n", strerror(-err));
+	else if (err && trace__jit_off())
+		/* bpf_loop()'s callbacks (and kfunc calls) run only JIT-compiled */
+		warn("the kernel rejected the BPF programs: %s; the BPF JIT is off, and they "
+		     "need it (sysctl net.core.bpf_jit_enable=1)\n", strerror(-err));
 	else if (err)
 		warn("the kernel rejected the BPF programs: %s (-v shows the verifier log)\n",
 		     strerror(-err));
