@@ -366,7 +366,7 @@ static __always_inline __u32 event__stack(void *ctx, __u32 type)
 /* (struct memtrace_event or struct memtrace_rec) */
 #define event__set_stack(ctx, e)	((e)->stack_id = event__stack(ctx, (e)->type))
 
-/* memtrace record: a page allocation's caller by memtrace's unwinder (0: it cannot tell) */
+/* A page allocation's caller by memtrace's unwinder (0: it cannot tell, counted) */
 static __always_inline __u64 page__caller(bool fast)
 {
 	__u64 caller = unwind__page_caller(fast);
@@ -585,9 +585,7 @@ static __always_inline int agg__page(void *ctx, __u64 pfn, __u32 order, bool fai
 		return 0;
 	}
 	/* the caller by memtrace's unwinder; its stack when that cannot tell */
-	caller = agg_stacks ? 0 : unwind__page_caller(fast);
-	if (!caller && !agg_stacks && unwind_log2)
-		counter__inc(MEMTRACE_CNT_UNWIND_SLOW);
+	caller = agg_stacks ? 0 : page__caller(fast);
 	agg__key(ctx, &k, MEMTRACE_EV_PAGE_ALLOC, caller);
 	v.bytes_alloc = PAGE_SIZE << order;
 	v.pages = 1U << order;
