@@ -88,7 +88,11 @@ INITRAMFS := $(KB)/initramfs.cpio
 
 MODULE_SRC := $(wildcard module/*.c module/*.h module/uapi/*.h) module/Kbuild
 
-QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(INITRAMFS) -m $(MEM) -s $(SMP) \
+TEST_INITRAMFS := $(KB)/initramfs-tests.cpio
+
+# The guest's archive: make vm and vmtest boot the one with the tests
+GUEST_CPIO = $(INITRAMFS)
+QEMU = rootfs/qemu.sh -k $(KIMAGE) -r $(GUEST_CPIO) -m $(MEM) -s $(SMP) \
 	-n $(NUMA) -t $(TIMEOUT) -x $(ACCEL) -C $(B)/kvm-probe $(if $(QEMU_ARGS),-a "$(QEMU_ARGS)") \
 	$(if $(MODPARAMS),-p "$(MODPARAMS)") $(if $(APPEND),-A "$(APPEND)") \
 	$(if $(FILES),-f "$(FILES)")
@@ -144,11 +148,13 @@ UNIT_RENDER_BIN := $(B)/tests/unit/memtrace-render-asan
 VM_TESTS := $(patsubst tests/vm/%.c,$(B)/tests/vm-bin/%,$(wildcard tests/vm/*.c))
 VM_CFLAGS := -g -O2 -Wall -Wextra -Werror=undef $(if $(WERROR),-Werror) $(TOOL_INC) -Itests/lib
 
-GUEST_FILES := $(TOOL):/usr/bin/memtrace $(RENDER):/usr/bin/memtrace-render \
-	tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
+GUEST_FILES := $(TOOL):/usr/bin/memtrace $(RENDER):/usr/bin/memtrace-render
+# The guest tests go in an archive of their own, appended to the guest's for
+# make vm and vmtest only: make run's kernel unpacks every byte under TCG
+TEST_FILES := tests/vm:/tests $(B)/tests/vm-bin:/tests/bin
 # The debug kernel's own allocator tests (test_vmalloc, slub_kunit)
 ifeq ($(KERNEL),debug)
-GUEST_FILES += $(KSRC)/modules:/lib/modules/kernel-tests
+TEST_FILES += $(KSRC)/modules:/lib/modules/kernel-tests
 endif
 
 .DELETE_ON_ERROR:
@@ -334,10 +340,15 @@ $(RENDER): $(patsubst tool/%.c,$(B)/tool/%.o,$(RENDER_SRC)) $(LIBMT)
 # ---- initramfs -----------------------------------------------------------
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) $(RENDER) \
-		$(wildcard tests/vm/*) $(VM_TESTS)
+$(INITRAMFS): rootfs/init rootfs/mkinitramfs.sh $(KO) $(TOOL) $(RENDER)
 	$(call msg,CPIO,$@)
 	$(Q)rootfs/mkinitramfs.sh $@ $(KO) $(GUEST_FILES)
+
+# The guest's archive, then one of the tests (the kernel unpacks both)
+$(TEST_INITRAMFS): $(INITRAMFS) rootfs/mkinitramfs.sh $(wildcard tests/vm/*) $(VM_TESTS)
+	$(call msg,CPIO,$@)
+	$(Q)rootfs/mkinitramfs.sh --only $@.tests $(TEST_FILES) && \
+		cat $(INITRAMFS) $@.tests > $@.tmp && rm -f $@.tests && mv $@.tmp $@
 
 # Guest tests in C: static, so that they run in the busybox initramfs; they
 # use the tool's /dev/memalloc wrappers.
@@ -348,7 +359,7 @@ $(B)/tests/vm-bin/%: tests/vm/%.c tool/dev/device.c $(TOOL_HDR) tests/lib/tap.h 
 	$(Q)$(CC) $(VM_CFLAGS) $< tool/dev/device.c -o $@ -static -pthread
 
 rebuild:
-	$(Q)rm -rf $(KB)/module $(INITRAMFS) $(B)/tool $(B)/tests $(VMLINUX_H)
+	$(Q)rm -rf $(KB)/module $(INITRAMFS) $(TEST_INITRAMFS) $(B)/tool $(B)/tests $(VMLINUX_H)
 	$(Q)$(MAKE) initramfs
 
 # ---- guest ---------------------------------------------------------------
@@ -406,7 +417,8 @@ study-compare-test: $(RENDER)
 			"$$(grep -c '^not ok ' $(STUDY_CMP_TAP)) failed"; \
 	fi; exit $$trc
 
-vm: $(INITRAMFS)
+vm vmtest: GUEST_CPIO = $(TEST_INITRAMFS)
+vm: $(TEST_INITRAMFS)
 	$(Q)$(QEMU) -c '$(subst ','"'"',$(CMD))'
 
 # memtrace record over the same workload in the guest; the file comes back
@@ -562,7 +574,7 @@ check: $(UNIT_TESTS) $(B)/kernel/6.12/version $(B)/kernel/6.1/version
 		echo "$$p passed, $$f failed"; \
 	fi; exit $$rc
 
-vmtest: $(INITRAMFS)
+vmtest: $(TEST_INITRAMFS)
 	$(Q)tests/run-vm.sh $(TESTLOG) "$(QEMU)"
 
 # The study across kernels boots 6.1 and 6.12 whatever KERNEL is: it runs
