@@ -2,7 +2,9 @@
 /*
  * report-bench: the host-side cost of `memtrace report` on a generated
  * recording, written with memtrace record's own writer (tool/record/
- * record.c, from libmemtrace.a).
+ * record.c, from libmemtrace.a): slab and page events in packed runs of
+ * struct memtrace_rec, vmalloc's records each a frame of its own, as
+ * record writes them.
  *
  *   report-bench --memtrace PATH [--events N] [--runs R] [--file F] [--keep]
  *
@@ -127,8 +129,14 @@ static struct obj pool__take(struct pool *p, int random)
 	return o;
 }
 
+/* slab and page records go in runs of this many at most, as record's rings hand them over */
+#define GEN_RUN		1024
+
 struct gen {
 	FILE *f;
+	struct record_pack pack;
+	struct memtrace_rec run[GEN_RUN];
+	size_t nr_run;
 	__u64 ts;
 	__u64 records;
 	__u64 allocs;
@@ -136,10 +144,34 @@ struct gen {
 	__u64 slab_next, page_next, vm_next, vm_pfn;
 };
 
+static int gen__flush(struct gen *g)
+{
+	int err = record__write_run(g->f, &g->pack, g->run, g->nr_run);
+
+	g->nr_run = 0;
+	return err;
+}
+
+/* A record of the ring buffer (vmalloc's), after the run before it */
 static int gen__emit(struct gen *g, const void *data, __u32 len)
 {
 	g->records++;
-	return record__write(g->f, data, len);
+	return gen__flush(g) ?: record__write(g->f, data, len);
+}
+
+/* A slab or page event: into the run, as the struct memtrace_rec record writes */
+static int gen__emit_rec(struct gen *g, const struct memtrace_event *e)
+{
+	g->run[g->nr_run++] = (struct memtrace_rec){
+		.ts_ns = e->ts_ns, .type = (__u8)e->type, .flags = (__u8)e->flags,
+		.order = (__u8)e->order, .tgid = e->tgid, .call_site = e->call_site,
+		.addr = e->addr, .pfn = e->pfn, .bytes_req = e->bytes_req,
+		.bytes_alloc = (__u32)e->bytes_alloc, .gfp = e->gfp, .cpu = (__u16)e->cpu,
+		.node = e->node == MEMTRACE_NO_NODE ? MEMTRACE_REC_NO_NODE : (__u16)e->node,
+		.stack_id = e->stack_id,
+	};
+	g->records++;
+	return g->nr_run == GEN_RUN ? gen__flush(g) : 0;
 }
 
 static void gen__event(struct gen *g, struct memtrace_event *e, __u32 type)
@@ -178,13 +210,13 @@ static int gen__slab(struct gen *g, int cache)
 		e.pfn = (o.key - PAGE_OFFSET) >> 12;
 		e.flags = MEMTRACE_F_PFN;
 		g->allocs++;
-		return pool__push(&g->slab_live, o) ?: gen__emit(g, &e, sizeof(e));
+		return pool__push(&g->slab_live, o) ?: gen__emit_rec(g, &e);
 	}
 	o = pool__take(&g->slab_live, 1);
 	gen__event(g, &e, cache ? MEMTRACE_EV_KMEM_CACHE_FREE : MEMTRACE_EV_KFREE);
 	e.call_site = SITE(rnd() % NR_SITES) + 0x100;	/* kfree's caller: not a row */
 	e.addr = o.key;
-	return pool__push(&g->slab_free[o.cls], o) ?: gen__emit(g, &e, sizeof(e));
+	return pool__push(&g->slab_free[o.cls], o) ?: gen__emit_rec(g, &e);
 }
 
 static int gen__page(struct gen *g)
@@ -209,14 +241,14 @@ static int gen__page(struct gen *g)
 		e.flags = MEMTRACE_F_PFN;
 		e.stack_id = rnd() % NR_STACKS;
 		g->allocs++;
-		return pool__push(&g->page_live, o) ?: gen__emit(g, &e, sizeof(e));
+		return pool__push(&g->page_live, o) ?: gen__emit_rec(g, &e);
 	}
 	o = pool__take(&g->page_live, 1);
 	gen__event(g, &e, MEMTRACE_EV_PAGE_FREE);
 	e.pfn = o.key;
 	e.order = o.cls;
 	e.flags = MEMTRACE_F_PFN;
-	return pool__push(&g->page_free[o.cls], o) ?: gen__emit(g, &e, sizeof(e));
+	return pool__push(&g->page_free[o.cls], o) ?: gen__emit_rec(g, &e);
 }
 
 /* A vmalloc and its page chunks (@room records left), or a vfree */
@@ -350,7 +382,7 @@ static int gen__file(const char *path, __u64 n, __u64 *allocs)
 		else
 			err = gen__vmalloc(&g, n - g.records);
 	}
-	err = err ?: record__write_trailer(g.f, &h);
+	err = err ?: gen__flush(&g) ?: record__write_trailer(g.f, &h);
 	if (fclose(g.f) && !err)
 		err = -EIO;
 	record__header_free(&h);

@@ -206,6 +206,90 @@ static void test_run_frame(void)
 	free(buf);
 }
 
+/* The first byte where two records differ, or -1: what a failed round trip shows */
+static int rec_diff(const struct memtrace_rec *a, const struct memtrace_rec *b)
+{
+	const unsigned char *x = (const void *)a, *y = (const void *)b;
+	size_t i;
+
+	for (i = 0; i < sizeof(*a); i++)
+		if (x[i] != y[i])
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Packed runs (version 5): each record as its type, a mask of the 8-byte
+ * words that differ from the last record of its type, and those words
+ */
+static void test_pack(void)
+{
+	struct memtrace_rec r[4] = {
+		{ .ts_ns = 1000, .type = MEMTRACE_EV_KMALLOC, .tgid = 7, .call_site = SITE_A,
+		  .addr = 0xffff888000123440ULL, .pfn = 0x123, .bytes_req = 64, .bytes_alloc = 64,
+		  .gfp = 0xcc0, .node = MEMTRACE_REC_NO_NODE, .stack_id = MEMTRACE_NO_STACK },
+		{ .ts_ns = 1200, .type = MEMTRACE_EV_KFREE, .tgid = 7, .call_site = SITE_A + 0x40,
+		  .addr = 0xffff888000123440ULL, .pfn = 0x123, .node = MEMTRACE_REC_NO_NODE,
+		  .stack_id = MEMTRACE_NO_STACK },
+	}, back;
+	struct record_pack *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
+	unsigned char out[4 * RECORD_PACKED_MAX], frame[4 + 4 * RECORD_PACKED_MAX];
+	size_t n[4], off, took, i;
+	__u64 sum = 0;
+	char *buf;
+	int bad;
+
+	if (!p || !q)
+		tap_bail("test_pack: out of memory");
+	/* the kmalloc again, 400 ns later; then the kfree again, from another CPU */
+	r[2] = r[0];
+	r[2].ts_ns = 1400;
+	r[3] = r[1];
+	r[3].ts_ns = 1600;
+	r[3].cpu = 1;
+	for (i = 0, off = 0; i < 4; off += n[i++])
+		n[i] = record__pack(p, &r[i], 1, out + off);
+	tap_eq_u64(n[0], 2 + 8 * 8, "pack: a type's first record: every word (none is zero)");
+	tap_eq_u64(out[0], MEMTRACE_EV_KMALLOC, "pack: a record starts with its type");
+	tap_eq_u64(out[1], 0xff, "pack: ... then the mask of the words it carries");
+	tap_eq_u64(n[1], 2 + 8 * 6, "pack: the kfree's first: no bytes, no gfp, so 6 words");
+	tap_eq_u64(n[2], 2 + 8, "pack: the kmalloc again: its time alone, 10 bytes");
+	tap_eq_u64(out[n[0] + n[1] + 1], 0x01, "pack: ... mask 0x01 (word 0, the time)");
+	tap_eq_u64(n[3], 2 + 16, "pack: the kfree again on CPU 1: its time and the CPU's word");
+	tap_eq_u64(record__pack(q, r, 4, frame), off, "pack: four at once, the same bytes");
+	tap_ok(!memcmp(frame, out, off), "pack: ... byte for byte");
+
+	memset(q, 0, sizeof(*q));
+	for (i = 0, off = 0; i < 4; i++, off += took) {
+		took = record__unpack(q, out + off, sizeof(out) - off, &back);
+		bad = rec_diff(&back, &r[i]);
+		tap_eq_u64(took, n[i], "unpack %zu: takes the bytes its pack wrote", i);
+		tap_eq_s64(bad, -1, "unpack %zu: the record, byte for byte (-1: no byte differs)", i);
+	}
+	memset(q, 0, sizeof(*q));
+	tap_eq_u64(record__unpack(q, out, n[0] - 1, &back), 0, "unpack: a record cut short: 0");
+	tap_eq_u64(record__unpack(q, out, 1, &back), 0, "unpack: a type byte alone: 0");
+	memset(q, 0, sizeof(*q));
+	out[0] = MEMTRACE_EV_KFREE;
+	tap_eq_u64(record__unpack(q, out, n[0], &back), 0,
+		   "unpack: a type byte its record's type disagrees with: 0");
+	out[0] = MEMTRACE_EV_KMALLOC;
+
+	/* in a file: a packed run's frame, read back; cut inside a record, refused */
+	memset(p, 0, sizeof(*p));
+	off = record__pack_run(p, r, 4, frame);
+	tap_eq_u64(off, 4 + n[0] + n[1] + n[2] + n[3], "pack_run: LEN, then the records");
+	buf = run_file(frame + 4, (__u32)(off - 4), '5', &i);
+	tap_eq_s64(read_fn(buf, i, count_kmalloc, &sum), 0, "run: a packed run read back");
+	tap_eq_u64(sum, 2 * 0xffff888000123440ULL, "run: both kmallocs of it handed over");
+	free(buf);
+	buf = run_file(frame + 4, (__u32)(off - 5), '5', &i);
+	tap_eq_s64(read_fn(buf, i, NULL, NULL), -EINVAL, "run: a packed run cut in a record is refused");
+	free(buf);
+	free(p);
+	free(q);
+}
+
 /* A struct memtrace_rec turned back into the struct memtrace_event it stands for */
 static void test_expand(void)
 {
@@ -419,6 +503,7 @@ int main(void)
 
 	test_file(buf, len);
 	test_run_frame();
+	test_pack();
 	test_expand();
 	test_report(buf, len, &r, &h, &ks);
 	test_physmap(&r);

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -146,8 +145,6 @@ static int set__add(struct addr_set *s, __u64 x)
  * than the BPF program that made the record
  */
 #define RECORD_BUF_BYTES	(1U << 20)
-/* A run this long goes to the file straight from the ring */
-#define RECORD_DIRECT_BYTES	(64U << 10)
 
 struct recorder {
 	FILE *f;
@@ -156,6 +153,7 @@ struct recorder {
 	struct trace *t;
 	struct addr_set sites;	/* call sites, then every frame too */
 	struct addr_set stacks;	/* stack id + 1 */
+	struct record_pack pack;
 	__u64 last_site[2];
 	__u32 last_stack;
 	__u64 records;
@@ -219,28 +217,24 @@ static int record__event(void *ctx, const void *data, size_t len)
 }
 
 /*
- * A run of slab and page records from the per-CPU rings: one frame, written
- * from the ring itself when it is long (a copy less: under TCG a copy costs
- * per byte)
+ * A run of slab and page records from the per-CPU rings: packed from the
+ * ring into the buffer, in frames of half a buffer at most
  */
 static int record__run(void *ctx, const struct memtrace_rec *ev, size_t n)
 {
 	struct recorder *r = ctx;
-	__u32 len = (__u32)(n * sizeof(*ev)), hdr = len | RECORD_RUN;
-	struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)ev, len } };
-	size_t i;
+	size_t i, k;
 
-	if (len < RECORD_DIRECT_BYTES) {
-		if (record__frame(r, ev, len, RECORD_RUN))
+	for (; n; n -= k, ev += k) {
+		k = n < RECORD_RUN_RECS / 2 ? n : RECORD_RUN_RECS / 2;
+		if (r->used + sizeof(__u32) + k * RECORD_PACKED_MAX > RECORD_BUF_BYTES &&
+		    record__flush(r))
 			return r->err;
-	} else if (record__flush(r) || fflush(r->f) ||
-		   writev(fileno(r->f), iov, 2) != (ssize_t)(sizeof(hdr) + len)) {
-		r->err = r->err ?: -EIO;
-		return r->err;
+		r->used += record__pack_run(&r->pack, ev, k, r->buf + r->used);
+		r->records += k;
+		for (i = 0; i < k; i++)
+			record__names(r, ev[i].call_site, ev[i].stack_id);
 	}
-	r->records += n;
-	for (i = 0; i < n; i++)
-		record__names(r, ev[i].call_site, ev[i].stack_id);
 	return r->err;
 }
 

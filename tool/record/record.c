@@ -192,16 +192,130 @@ void record__expand(const struct memtrace_rec *r, struct memtrace_event *e)
 	}
 }
 
-/* @rec_size: a run's records (struct memtrace_rec, or _event before v4) */
-static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n, __u32 rec_size)
+/* The words of a struct memtrace_rec, read without breaking aliasing rules */
+typedef __u64 __attribute__((__may_alias__)) rec_word_t;
+
+#define REC_WORDS	(sizeof(struct memtrace_rec) / sizeof(__u64))
+
+size_t record__pack(struct record_pack *p, const struct memtrace_rec *recs, size_t n, void *out)
 {
+	unsigned char *o = out, *mask;
+	const rec_word_t *v;
+	__u64 *last;
+	size_t i, w;
+
+	for (i = 0; i < n; i++) {
+		v = (const rec_word_t *)&recs[i];
+		last = p->last[recs[i].type];
+		*o++ = recs[i].type;
+		mask = o++;
+		*mask = 0;
+		for (w = 0; w < REC_WORDS; w++) {
+			if (v[w] == last[w])
+				continue;
+			last[w] = v[w];
+			memcpy(o, &last[w], sizeof(__u64));
+			o += sizeof(__u64);
+			*mask |= 1U << w;
+		}
+	}
+	return (size_t)(o - (unsigned char *)out);
+}
+
+size_t record__pack_run(struct record_pack *p, const struct memtrace_rec *recs, size_t n,
+			void *out)
+{
+	__u32 len = (__u32)record__pack(p, recs, n, (char *)out + sizeof(len));
+
+	memcpy(out, &(__u32){ len | RECORD_RUN }, sizeof(len));
+	return sizeof(len) + len;
+}
+
+/* record__write_run()'s frames: at most this many records (17 KB) */
+#define RECORD_WRITE_RECS	256
+
+int record__write_run(FILE *f, struct record_pack *p, const struct memtrace_rec *recs, size_t n)
+{
+	char buf[sizeof(__u32) + RECORD_WRITE_RECS * RECORD_PACKED_MAX];
+	size_t k;
+
+	for (; n; n -= k, recs += k) {
+		k = n < RECORD_WRITE_RECS ? n : RECORD_WRITE_RECS;
+		if (fwrite(buf, record__pack_run(p, recs, k, buf), 1, f) != 1)
+			return -EIO;
+	}
+	return 0;
+}
+
+size_t record__unpack(struct record_pack *p, const void *in, size_t len, struct memtrace_rec *r)
+{
+	const unsigned char *s = in;
+	size_t need, w;
+	unsigned int mask;
+	__u64 *last;
+
+	if (len < 2)
+		return 0;
+	mask = s[1];
+	need = 2 + sizeof(__u64) * (size_t)__builtin_popcount(mask);
+	if (len < need)
+		return 0;
+	last = p->last[s[0]];
+	for (w = 0, s += 2; w < REC_WORDS; w++) {
+		if (!(mask & (1U << w)))
+			continue;
+		memcpy(&last[w], s, sizeof(__u64));
+		s += sizeof(__u64);
+	}
+	memcpy(r, last, sizeof(*r));
+	return r->type == ((const unsigned char *)in)[0] ? need : 0;
+}
+
+/* A packed run's records, each unpacked in turn to @fn as a struct memtrace_event */
+static int record__read_packed(struct record_pack *pack, const char *buf, __u32 len,
+			       record_fn fn, void *ctx, __u64 *n)
+{
+	struct memtrace_event ev;
+	struct memtrace_rec rec;
+	size_t off, took;
+	int err;
+
+	for (off = 0; off < len; off += took) {
+		took = record__unpack(pack, buf + off, len - off, &rec);
+		if (!took) {
+			warn("record %llu: a run of partial or damaged records\n",
+			     (unsigned long long)*n);
+			return -EINVAL;
+		}
+		(*n)++;
+		if (!fn)
+			continue;
+		record__expand(&rec, &ev);
+		err = fn(ctx, &ev, sizeof(ev));
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * @rec_size: a run's records (struct memtrace_rec, or _event before v4);
+ * @packed: runs are packed (v5)
+ */
+static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n, __u32 rec_size,
+			     bool packed)
+{
+	struct record_pack *pack = packed ? calloc(1, sizeof(*pack)) : NULL;
 	void *buf = malloc(RECORD_MAX_LEN);
 	struct memtrace_event ev;
 	__u32 len, run, step, off;
 	int err = 0;
 
-	if (!buf)
+	if (!buf || (packed && !pack)) {
+		free(buf);
+		free(pack);
 		return -ENOMEM;
+	}
 	for (;;) {
 		if (fread(&len, sizeof(len), 1, f) != 1) {
 			warn("record %llu: the file ends inside the records\n",
@@ -213,14 +327,20 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n, __u32 r
 			break;
 		run = len & RECORD_RUN;
 		len &= ~RECORD_RUN;
-		if (len > RECORD_MAX_LEN || (run && len % rec_size) ||
+		if (len > RECORD_MAX_LEN || (run && !packed && len % rec_size) ||
 		    fread(buf, len, 1, f) != 1) {
 			warn("record %llu: %s\n", (unsigned long long)*n,
 			     len > RECORD_MAX_LEN ? "longer than any record" :
-			     run && len % rec_size ? "a run of partial records" :
+			     run && !packed && len % rec_size ? "a run of partial records" :
 			     "truncated");
 			err = -EINVAL;
 			break;
+		}
+		if (run && packed) {
+			err = record__read_packed(pack, buf, len, fn, ctx, n);
+			if (err < 0)
+				break;
+			continue;
 		}
 		/* a run: each record in turn, as a struct memtrace_event */
 		step = run ? rec_size : len;
@@ -240,6 +360,7 @@ static int record__read_data(FILE *f, record_fn fn, void *ctx, __u64 *n, __u32 r
 		err = 0;
 	}
 	free(buf);
+	free(pack);
 	return err;
 }
 
@@ -247,19 +368,22 @@ int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 {
 	char line[RECORD_LINE_MAX];
 	__u32 rec_size;
+	bool packed;
 	__u64 n = 0;
 	int err;
 
 	memset(h, 0, sizeof(*h));
 	if (!fgets(line, sizeof(line), f) ||
-	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V3 "\n") &&
-	     strcmp(line, RECORD_MAGIC_V2 "\n") && strcmp(line, RECORD_MAGIC_V1 "\n"))) {
+	    (strcmp(line, RECORD_MAGIC "\n") && strcmp(line, RECORD_MAGIC_V4 "\n") &&
+	     strcmp(line, RECORD_MAGIC_V3 "\n") && strcmp(line, RECORD_MAGIC_V2 "\n") &&
+	     strcmp(line, RECORD_MAGIC_V1 "\n"))) {
 		warn("not a memtrace record file (no \"%s\" line first)\n", RECORD_MAGIC);
 		return -EINVAL;
 	}
-	/* runs: of struct memtrace_rec from version 4, of struct memtrace_event before */
-	rec_size = strcmp(line, RECORD_MAGIC "\n") ? sizeof(struct memtrace_event) :
-						      sizeof(struct memtrace_rec);
+	/* runs: packed from version 5, of struct memtrace_rec from 4, of _event before */
+	packed = !strcmp(line, RECORD_MAGIC "\n");
+	rec_size = packed || !strcmp(line, RECORD_MAGIC_V4 "\n") ? sizeof(struct memtrace_rec) :
+								   sizeof(struct memtrace_event);
 	while (fgets(line, sizeof(line), f) && strcmp(line, "data\n")) {
 		if (header__line(h, line)) {
 			warn("header: unknown line '%.*s'\n", (int)strcspn(line, "\n"), line);
@@ -270,7 +394,7 @@ int record__read(FILE *f, struct record_header *h, record_fn fn, void *ctx)
 		warn("header: no \"data\" line\n");
 		return -EINVAL;
 	}
-	err = record__read_data(f, fn, ctx, &n, rec_size);
+	err = record__read_data(f, fn, ctx, &n, rec_size, packed);
 	if (err)
 		return err;
 	while (fgets(line, sizeof(line), f)) {

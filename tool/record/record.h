@@ -4,11 +4,11 @@
  * report' reads, and the report made from it.  Pure C (tests/unit/
  * test_record.c); the drivers are cmd_record.c and cmd_report.c.
  *
- * The file, version 4 (3, with runs of struct memtrace_event, 2, without
- * unwind_slow, and 1, without runs, are read too): a text header, the
- * records, a text trailer.
+ * The file, version 5 (4, with runs not packed, 3, with runs of struct
+ * memtrace_event, 2, without unwind_slow, and 1, without runs, are read
+ * too): a text header, the records, a text trailer.
  *
- *   memtrace-record 4
+ *   memtrace-record 5
  *   kernel 6.12.57+deb13-cloud-amd64     uname -r of the traced kernel
  *   stacks pages | all                   whose kernel stacks were taken
  *   zone NODE INDEX NAME START END PRESENT MANAGED    /proc/zoneinfo, PFNs
@@ -21,8 +21,9 @@
  *                                        endian x86-64; LEN 0 ends them.
  *                                        LEN | RECORD_RUN: LEN bytes of
  *                                        struct memtrace_rec records,
- *                                        back to back (a run of the
- *                                        per-CPU rings, lib/rings.h),
+ *                                        packed (record__pack(); v4:
+ *                                        back to back), a run of the
+ *                                        per-CPU rings (lib/rings.h),
  *                                        each read as the struct
  *                                        memtrace_event it stands for
  *   duration_ns N                        how long it recorded
@@ -48,7 +49,8 @@
 #include "lib/ksyms.h"
 #include "top/top.h"
 
-#define RECORD_MAGIC	"memtrace-record 4"	/* 4: runs of struct memtrace_rec */
+#define RECORD_MAGIC	"memtrace-record 5"	/* 5: runs packed */
+#define RECORD_MAGIC_V4	"memtrace-record 4"	/* still read: runs of struct memtrace_rec */
 #define RECORD_MAGIC_V3	"memtrace-record 3"	/* still read: unwind_slow */
 #define RECORD_MAGIC_V2	"memtrace-record 2"	/* still read: runs (RECORD_RUN) */
 #define RECORD_MAGIC_V1	"memtrace-record 1"	/* still read */
@@ -104,6 +106,39 @@ int record__write_trailer(FILE *f, const struct record_header *h);
 
 /* The struct memtrace_event a struct memtrace_rec stands for */
 void record__expand(const struct memtrace_rec *r, struct memtrace_event *e);
+
+/*
+ * A run's records, packed (version 5): each record as its type, then a
+ * byte whose bit i says that its 8-byte word i differs from the same word
+ * of the last record of that type before it in the file (all zero before
+ * the first), then those words in order.  A busy caller's records differ
+ * in little but their time stamp: 10 to 30 bytes, not 64 (under TCG the
+ * page cache costs the reader more per byte written than packing does).
+ */
+#define RECORD_PACKED_MAX	(2 + sizeof(struct memtrace_rec))	/* a record at most */
+
+struct record_pack {
+	__u64 last[256][sizeof(struct memtrace_rec) / sizeof(__u64)];	/* by type */
+};
+
+/* Pack @n records into @out (room for n * RECORD_PACKED_MAX); the bytes written */
+size_t record__pack(struct record_pack *p, const struct memtrace_rec *recs, size_t n, void *out);
+/* A run's frame holds at most this many records */
+#define RECORD_RUN_RECS		((RECORD_MAX_LEN - 4) / RECORD_PACKED_MAX)
+/*
+ * A run of @n records (at most RECORD_RUN_RECS) as one frame into @out
+ * (room for 4 + n * RECORD_PACKED_MAX): LEN | RECORD_RUN, then the records
+ * packed.  The bytes written.
+ */
+size_t record__pack_run(struct record_pack *p, const struct memtrace_rec *recs, size_t n,
+			void *out);
+/* A run of @n records (any number) into @f, as frames of record__pack_run() */
+int record__write_run(FILE *f, struct record_pack *p, const struct memtrace_rec *recs, size_t n);
+/*
+ * One record from the @len bytes at @in into @r; the bytes it took, or 0 if
+ * they hold no whole record (or its type byte and its type disagree)
+ */
+size_t record__unpack(struct record_pack *p, const void *in, size_t len, struct memtrace_rec *r);
 
 /* Called with each record; a negative return stops record__read() with it */
 typedef int (*record_fn)(void *ctx, const void *data, __u32 len);
