@@ -450,7 +450,8 @@ top: $(INITRAMFS)
 BENCH_OUT   := $(B)/bench
 BENCH_INITRAMFS := $(BENCH_OUT)/initramfs.cpio
 BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace $(BENCH_OUT)/bench-floor
-BENCH_REPS  ?= 5
+BENCH_ROUNDS ?= 5#		the table this many times over (interleaves each tool's repetitions)
+BENCH_REPS  ?= 1#		repetitions of each loop per tool and round
 BENCH_PAIRS ?= 200000
 BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all when empty
 BENCH_MEM   ?= 1G
@@ -506,7 +507,7 @@ bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench $(BENCH_OUT)/report-bench $(TO
 	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
 	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(TIMEOUT) \
 		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
-		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --pairs $(BENCH_PAIRS) \
+		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --rounds $(BENCH_ROUNDS) --pairs $(BENCH_PAIRS) \
 			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") \
 			$(if $(BENCH_CAP_RATES),--cap-rates "$(BENCH_CAP_RATES)") --out /dev/ttyS2' \
 		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }

@@ -65,20 +65,23 @@ FILENAME ~ /cap2.txt$/ && $1 == "info" && $2 !~ /^cap_/ { next }
 $1 == "info" { k = $2; $1 = $2 = ""; sub(/^ +/, ""); info[k] = $0; next }
 $1 == "rep" { key = $3 SUBSEP $2; reps[key] = reps[key] " " $5
 	      if (!(key in seen_key)) { seen_key[key] = 1; order[++norder] = key }; next }
-$1 == "count" { key = $3 SUBSEP $2; ev[key] = $4; saw[key] = $5; said[key] = $6; next }
+$1 == "count" { key = $3 SUBSEP $2; ev[key] += $4; saw[key] += $5; said[key] += $6; next }
 $1 == "notyet" { notyet[++nnot] = $2; next }
 $1 == "failed" { failed[++nfail] = $2 " (" $3 " loop)"; next }
 END {
 	loopname["kmem"] = "kmalloc"; loopname["page"] = "pages"
 	printf "make bench: TCG-relative (QEMU TCG, %s vCPU, kernel %s)\n", info["cpus"], info["kernel"]
-	printf "%s repetitions of %s alloc+free pairs per tool and loop;", info["reps"], info["pairs"]
-	printf " medians, (min-max)\n"
+	printf "%s repetitions of %s alloc+free pairs per tool and loop", info["reps"], info["pairs"]
+	if (info["rounds"] > 1)
+		printf " (the table %s times over)", info["rounds"]
+	printf "; medians, (min-max)\n"
 	printf "host load average before: %s; after: %s\n", load[1], load[2]
 	printf "%-7s %-15s %7s %15s %6s %6s %8s %6s %6s\n", "LOOP", "TOOL", "NS/PAIR",
 	       "(MIN-MAX)", "+NS/EV", "RATIO", "EVENTS", "LOST", "SAID"
 	print "{\"schema\":\"memtrace-bench/1\",\"label\":\"TCG-relative\"," > json
-	printf "\"kernel\":%s,\"cpus\":%d,\"reps\":%d,\"pairs\":%d,", jstr(info["kernel"]),
-	       info["cpus"], info["reps"], info["pairs"] > json
+	printf "\"kernel\":%s,\"cpus\":%d,\"reps\":%d,\"rounds\":%d,\"pairs\":%d,",
+	       jstr(info["kernel"]), info["cpus"], info["reps"], info["rounds"] + 0,
+	       info["pairs"] > json
 	printf "\"host_load_before\":%s,\"host_load_after\":%s,\"guest_load\":%s,\"tools\":[",
 	       jstr(load[1]), jstr(load[2]), jstr(info["guest_load"]) > json
 	sep = ""

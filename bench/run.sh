@@ -7,9 +7,15 @@
 # run its repetitions, stop the tool, read what it saw and what it says it
 # lost.  Runs in the bench initramfs (perf, bpftrace, /bench/*), as root.
 #
-#   run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]
+#   run.sh [--reps N] [--rounds R] [--pairs N] [--tools 'NAME...'] [--out FILE]
 #          [--cap-rates 'EV/S...' [--cap-tools 'NAME...'] [--cap-secs S]
 #           [--cap-events N] [--no-table]]
+#
+# --rounds R: the whole table R times over, each tool --reps repetitions a
+# round: a tool's repetitions are then spread over the run, and a change of
+# the host's or the guest's speed midway (seen: the page loop 1.6 times
+# slower from one repetition to the next, for every tool after it) weighs
+# on every tool alike instead of on the tools it happened under.
 #
 # --cap-rates: the capacity bench after the table (or instead of it, with
 # --no-table): for each tool of CAP_TOOLS below and each rate, rising, the
@@ -20,7 +26,8 @@
 #
 # Writes to FILE (default stdout) one line per fact, for bench/report.sh:
 #   rep TOOL LOOP REP NS_PER_PAIR          one repetition of the loop
-#   count TOOL LOOP EXPECTED SEEN SELF_LOST   over the repetitions
+#   count TOOL LOOP EXPECTED SEEN SELF_LOST   over a session's repetitions
+#                                          (one a round: report.sh adds them)
 #   cap CPUS TOOL RING TARGET ACHIEVED LATE EXPECTED SEEN SELF_LOST
 #                                          one capacity session: the guest's
 #                                          CPUs, the tool's
@@ -34,7 +41,7 @@
 # Progress goes to stderr.  Exit 0, or 1 when a tool or the loop failed.
 set -u
 
-reps=5 pairs=200000 out=/dev/stdout
+reps=5 rounds=1 pairs=200000 out=/dev/stdout
 cap_rates='' cap_only='' cap_secs=2 cap_events=2000000 table=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,10 +51,11 @@ while [ $# -gt 0 ]; do
 	--cap-events) cap_events=$2; shift 2 ;;
 	--no-table) table=0; shift ;;
 	--reps) reps=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
 	--tools) only=$2; shift 2 ;;
 	--pairs) pairs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: run.sh [--reps N] [--pairs N] [--tools 'NAME...'] [--out FILE]" \
+	*) echo "usage: run.sh [--reps N] [--rounds R] [--pairs N] [--tools 'NAME...'] [--out FILE]" \
 		"[--cap-rates 'EV/S...' [--cap-tools 'NAME...'] [--cap-secs S]" \
 		"[--cap-events N] [--no-table]]" >&2
 	   exit 64 ;;
@@ -323,21 +331,26 @@ site_hi=$(printf '%016x' $(($6 + $2)))
 write_scripts
 echo "info kernel $(uname -r)" >> "$out"
 echo "info cpus $(grep -c ^processor /proc/cpuinfo)" >> "$out"
-echo "info reps $reps" >> "$out"
+echo "info reps $((reps * rounds))" >> "$out"
+echo "info rounds $rounds" >> "$out"
 echo "info pairs $pairs" >> "$out"
 cap_rate= cap_ring= pin_loop= pin_tool=
-for kind in kmem page; do
-	[ $table = 1 ] || break
-	echo "$TOOLS" | while IFS='|' read -r name cmd ready stop count; do
-		case " ${only:-$name} " in *" $name "*) ;; *) continue ;; esac
-		if [ "$cmd" = "not yet" ]; then
-			[ $kind = page ] || echo "notyet $name" >> "$out"
-			continue
-		fi
-		if ! session "$name" "$cmd" "$ready" "$stop" "$count" "$kind"; then
-			echo "failed $name $kind" >> "$out"
-			: > "$T/failed"
-		fi
+round=0
+while [ $table = 1 ] && [ $round -lt "$rounds" ]; do
+	round=$((round + 1))
+	[ "$rounds" = 1 ] || say "round $round of $rounds"
+	for kind in kmem page; do
+		echo "$TOOLS" | while IFS='|' read -r name cmd ready stop count; do
+			case " ${only:-$name} " in *" $name "*) ;; *) continue ;; esac
+			if [ "$cmd" = "not yet" ]; then
+				[ $kind = page ] || [ $round != 1 ] || echo "notyet $name" >> "$out"
+				continue
+			fi
+			if ! session "$name" "$cmd" "$ready" "$stop" "$count" "$kind"; then
+				echo "failed $name $kind" >> "$out"
+				: > "$T/failed"
+			fi
+		done
 	done
 done
 
