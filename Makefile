@@ -461,6 +461,7 @@ BENCH_CAP_RATES ?= 25000 50000 100000 200000 400000 max#	capacity: events/s aske
 BENCH_CAP_SMP2 ?= 0#		1: capacity again in a 2-vCPU guest (docs/bench.md: not reliable here)
 BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this many records
 BENCH_TIMEOUT ?= 2700#		the bench guest's time limit, seconds (it runs about 20 minutes)
+BENCH_SILENCE ?= 300#		and how long its console may be silent, seconds (a hung guest)
 
 $(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
@@ -506,7 +507,7 @@ $(BENCH_INITRAMFS): bench/mkinitramfs.sh bench/run.sh $(INITRAMFS) $(BENCH_GUEST
 bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench $(BENCH_OUT)/report-bench $(TOOL)
 	$(Q)rm -f $(BENCH_OUT)/guest.txt $(BENCH_OUT)/cap2.txt
 	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
-	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(BENCH_TIMEOUT) \
+	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(BENCH_TIMEOUT) -w $(BENCH_SILENCE) \
 		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
 		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --rounds $(BENCH_ROUNDS) --pairs $(BENCH_PAIRS) \
 			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") \

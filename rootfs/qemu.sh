@@ -13,6 +13,8 @@
 #     -p PARAMS   memalloc.ko parameters, e.g. "kmalloc_size=65536"
 #     -A APPEND   extra kernel command line
 #     -t SECS     batch time limit (default 600); a hang is killed
+#     -w SECS     batch: also kill the guest when its console has been
+#                 silent for SECS (a guest that hangs early in a long job)
 #     -l LOG      also write the console, without CRs, to LOG
 #     -o FILE     batch: the guest's /dev/ttyS2 is written to FILE on the host
 #                 (a data channel, e.g. for the study's JSON)
@@ -35,8 +37,8 @@ set -euo pipefail
 die() { echo "qemu.sh: $*" >&2; exit 2; }
 
 cmd= mem=128M smp=1 numa=1 qargs= params= append= timeout=600 log= kernel= initrd= data=
-files= batch=0 accel=auto cache=
-while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:x:C:" opt; do
+files= batch=0 accel=auto cache= silence=
+while getopts "c:m:s:n:a:p:A:t:w:l:k:r:o:f:x:C:" opt; do
 	case $opt in
 	c) cmd=$OPTARG; batch=1 ;;
 	m) mem=$OPTARG ;;
@@ -46,6 +48,7 @@ while getopts "c:m:s:n:a:p:A:t:l:k:r:o:f:x:C:" opt; do
 	p) params=$OPTARG ;;
 	A) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
+	w) silence=$OPTARG ;;
 	l) log=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	r) initrd=$OPTARG ;;
@@ -239,6 +242,25 @@ if [ "$batch" = 0 ]; then
 	exit
 fi
 
+# -w: the console's file, looked at every 10 s; this run's QEMU is the one
+# whose command line names $tmp
+[ -z "$silence" ] || [[ $silence =~ ^[0-9]+$ ]] || die "-w $silence: seconds"
+[ -n "$log" ] || [ -z "$silence" ] || log=$tmp/console
+wpid=
+if [ -n "$silence" ]; then
+	(
+		while sleep 10; do
+			[ -e "$log" ] || continue
+			age=$(( $(date +%s) - $(stat -c %Y "$log") ))
+			[ "$age" -ge "$silence" ] || continue
+			: > "$tmp/silent"
+			pkill -KILL -f -- "-initrd $tmp/initrd.cpio"
+			exit 0
+		done
+	) &
+	wpid=$!
+fi
+
 set +e
 # shellcheck disable=SC2086
 timeout --signal=KILL "$timeout" qemu-system-x86_64 "${args[@]}" \
@@ -249,7 +271,12 @@ timeout --signal=KILL "$timeout" qemu-system-x86_64 "${args[@]}" \
 	if [ -n "$log" ]; then stdbuf -oL tr -d '\r' | tee "$log"; else stdbuf -oL tr -d '\r'; fi
 qrc=${PIPESTATUS[0]}
 set -e
+[ -z "$wpid" ] || kill "$wpid" 2>/dev/null || true
 
+if [ -e "$tmp/silent" ]; then
+	echo "qemu.sh: guest hung: its console was silent for ${silence}s (-w), killed" >&2
+	exit 124
+fi
 if [ "$qrc" = 137 ]; then
 	echo "qemu.sh: guest hung: killed after ${timeout}s" >&2
 	exit 124
