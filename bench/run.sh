@@ -105,7 +105,32 @@ memtrace-record|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT
 memtrace-run-64k|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ --ringbuf @RING@|ready_line|INT|count_mt|65536
 memtrace-record-64k|memtrace record --ringbuf @RING@ -o $T/rec.mtr|ready_tracing|INT|count_record|65536"
 
-say() { echo "bench: $*" >&2; }
+say() { echo "bench: $*" >&2; : > "$T/progress"; }
+
+# A session that says nothing for 120 s: the guest's tasks, their states and
+# kernel stacks, and the blocked tasks (sysrq w) to the console, once, for
+# whoever reads why a run hung (three runs did, at a bpftrace session's
+# start, the guest idle).  If even this says nothing, the guest's timers
+# stopped too.
+watchdog() {
+	dumped=
+	while sleep 20; do
+		age=$(( $(date +%s) - $(stat -c %Y "$T/progress" 2>/dev/null || date +%s) ))
+		if [ "$age" -lt 120 ]; then
+			dumped=
+			continue
+		fi
+		[ -z "$dumped" ] || continue
+		dumped=1
+		echo "bench: watchdog: no progress for ${age}s; the tasks:" >&2
+		for d in /proc/[0-9]*; do
+			read -r st < "$d/stat" 2>/dev/null || continue
+			echo "  $st" | cut -d' ' -f1-6 >&2
+			sed 's/^/      /' "$d/stack" 2>/dev/null | head -n 12 >&2
+		done
+		echo w > /proc/sysrq-trigger 2>/dev/null
+	done
+}
 
 # bpftrace's scripts.  The last probe says "ready": probes attach in the
 # order of the script, so when it fires the others are attached.
@@ -329,6 +354,9 @@ set -- $(grep '^memalloc ' /proc/modules)
 site_lo=$(printf '%016x' $(($6)))
 site_hi=$(printf '%016x' $(($6 + $2)))
 write_scripts
+: > "$T/progress"
+watchdog &
+wdog=$!
 echo "info kernel $(uname -r)" >> "$out"
 echo "info cpus $(grep -c ^processor /proc/cpuinfo)" >> "$out"
 echo "info reps $((reps * rounds))" >> "$out"
@@ -381,5 +409,6 @@ if [ -n "$cap_rates" ]; then
 	done
 fi
 echo "info guest_load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
+kill $wdog 2>/dev/null
 [ ! -e "$T/failed" ] || failed=1
 exit $failed
