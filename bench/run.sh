@@ -109,9 +109,7 @@ say() { echo "bench: $*" >&2; : > "$T/progress"; }
 
 # A session that says nothing for 120 s: the guest's tasks, their states and
 # kernel stacks, and the blocked tasks (sysrq w) to the console, once, for
-# whoever reads why a run hung (three runs did, at a bpftrace session's
-# start, the guest idle).  If even this says nothing, the guest's timers
-# stopped too.
+# whoever reads why a run hung (it showed why three runs had: stop_tool()).
 watchdog() {
 	dumped=
 	while sleep 20; do
@@ -262,6 +260,28 @@ count_bt_lines() {
 }
 
 # ---- one tool on one loop -------------------------------------------------
+# The tool's state letter (Z once it exited), or nothing once it is reaped
+tool_state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+
+# Stop tool $1 with signal $2, and say it again every 5 s until it exits:
+# bpftrace (v0.17) can miss a SIGINT that comes between its look at the
+# flag its handler sets and its epoll_wait(), and then waits for events
+# forever (seen three times in a day, bench-loop stopped, bpftrace in
+# epoll_wait, the shell in wait: the watchdog below showed it)
+stop_tool() {
+	kill -"$2" "$1"
+	stop_i=0
+	while [ $stop_i -lt 300 ]; do
+		case $(tool_state "$1") in "" | Z) return 0 ;; esac
+		stop_i=$((stop_i + 1))
+		if [ $((stop_i % 25)) = 0 ]; then
+			say "$name: still running $((stop_i / 5)) s after SIG$2: again"
+			kill -"$2" "$1"
+		fi
+		sleep 0.2
+	done
+}
+
 is_stopped() { grep -q '^State:.*stopped' "/proc/$1/status" 2>/dev/null; }
 wait_stopped() { poll "$1" 3000 is_stopped "$1"; }
 
@@ -311,7 +331,7 @@ session() {
 	sleep 0.5
 	wait_stopped $lp || { say "$name: bench-loop failed"; cat "$T/loop.out" >&2; return 1; }
 	if [ -n "$tp" ]; then
-		kill -"$stop" $tp
+		stop_tool $tp "$stop"
 		wait $tp
 		rc=$?
 		# perf ends with 128 + the signal that stopped it
