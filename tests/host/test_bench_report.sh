@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# bench/report.sh on a made-up run of two rounds (bench/run.sh --rounds 2):
+# a tool's counts over its sessions are added, its repetitions from both
+# rounds make its median, and the JSON says how the run was made.
+. "$(dirname "$0")/../vm/lib.sh"
+
+tmp=$(mktemp -d /tmp/memtrace-bench-report.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/guest.txt" <<-'G'
+info kernel 6.12.0-test
+info cpus 1
+info reps 3
+info rounds 2
+info pairs 1000
+rep bare kmem 1 100
+count bare kmem 2000 2000 0
+rep memtrace-record kmem 1 300
+count memtrace-record kmem 2000 2000 1
+rep perf kmem 1 1100
+count perf kmem 2000 1990 10
+rep bare kmem 1 120
+count bare kmem 2000 2000 0
+rep memtrace-record kmem 1 340
+count memtrace-record kmem 2000 2000 2
+rep perf kmem 1 1300
+count perf kmem 2000 1995 5
+rep bare kmem 1 110
+count bare kmem 2000 2000 0
+rep memtrace-record kmem 1 320
+count memtrace-record kmem 2000 1999 0
+rep perf kmem 1 1200
+count perf kmem 2000 2000 0
+G
+echo "corr events=1000 allocs=10 ingest_s=0.001 match_s=0.001 free_s=0.000 events_per_s=1000000 verdict=agree frees_traced=10" > "$tmp/corr.txt"
+printf 'host load before: load average: 0.10, 0.20, 0.30\nafter: load average: 0.40, 0.50, 0.60\n' > "$tmp/host.txt"
+
+bench/report.sh "$tmp" > "$tmp/out" 2> "$tmp/err"
+is "$?" 0 "report.sh: exit 0"
+table=$(cat "$tmp/out")
+match "$table" '3 repetitions of 1000 alloc\+free pairs per tool and loop \(the table 2 times over\)' \
+	"report.sh: says the repetitions and the rounds"
+# record: median 320 of 300 340 320, bare 110: (320 - 110) / 2 = 105 added
+# per event; 6000 events, 1 missed (5999 seen), 3 said lost
+match "$table" '^kmalloc memtrace-record +320 +\(300-340\) +105 +2\.9x +6000 +1 +3$' \
+	"report.sh: record's row: median, spread, added, ratio, events and losses over 3 sessions"
+match "$table" '^kmalloc perf +1200 +\(1100-1300\) +545 +10\.9x +6000 +15 +15$' \
+	"report.sh: perf's row: the 15 events missed over its sessions, and the 15 it said"
+json=$(cat "$tmp/bench.json")
+match "$json" '"reps":3,"rounds":2,' "bench.json: the repetitions and the rounds"
+match "$json" '"tool":"perf","loop":"kmalloc".*"events":6000,"seen":5985,"lost":15,' \
+	"bench.json: perf's events, seen and lost added over its sessions"
+done_testing
