@@ -205,7 +205,7 @@ help:
 ##                   one 1 GiB guest (TCG-relative), and the capacity; the
 ##                   correlation's and report's rates on the host; table on
 ##                   stdout, build/bench/bench.json and the median of 5 make
-##                   run, a warm make rebuild (BENCH_REPS=5 BENCH_PAIRS=200000
+##                   run, a warm make rebuild (BENCH_ROUNDS=5 BENCH_REPS=1 BENCH_PAIRS=200000
 ##                   BENCH_BOOT=5 BENCH_TOOLS= BENCH_CAP_RATES=...; docs/bench.md)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
