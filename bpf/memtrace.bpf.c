@@ -210,6 +210,9 @@ static __always_inline __u64 vmemmap__base(void)
 
 static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
 {
+	/* a shift, not a division (a helper call under TCG), where struct page is 64 bytes */
+	if (bpf_core_type_size(struct page) == 64)
+		return (page - vmemmap) >> 6;
 	return (page - vmemmap) / bpf_core_type_size(struct page);
 }
 
@@ -224,6 +227,36 @@ static __always_inline __u64 page__pfn(__u64 page, __u64 vmemmap)
 	(e)->stack_id = MEMTRACE_NO_STACK;					\
 	(e);									\
 })
+
+/*
+ * event__fill() for a struct memtrace_rec in 8 stores of 8 bytes, not a
+ * memset and then 6 narrow ones: under TCG every store is a lookup in
+ * QEMU's TLB.  Little-endian (x86): type, flags 0, order 0, pad 0, tgid in
+ * one word; cpu, node, stack_id in another.
+ */
+_Static_assert(__builtin_offsetof(struct memtrace_rec, type) == 8 &&
+	       __builtin_offsetof(struct memtrace_rec, tgid) == 12 &&
+	       __builtin_offsetof(struct memtrace_rec, bytes_alloc) == 48 &&
+	       __builtin_offsetof(struct memtrace_rec, cpu) == 56 &&
+	       __builtin_offsetof(struct memtrace_rec, node) == 58 &&
+	       __builtin_offsetof(struct memtrace_rec, stack_id) == 60 &&
+	       sizeof(struct memtrace_rec) == 64, "struct memtrace_rec's words");
+
+static __always_inline struct memtrace_rec *rec__fill(struct memtrace_rec *e, __u32 type,
+						      __u32 cpu, __u32 tgid)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	if (tgid == TGID_UNREAD)
+		tgid = bpf_get_current_pid_tgid() >> 32;
+	*(__u64 *)&e->type = type | (__u64)tgid << 32;
+	e->call_site = 0;
+	e->addr = 0;
+	e->pfn = 0;
+	e->bytes_req = 0;
+	*(__u64 *)&e->bytes_alloc = 0;
+	*(__u64 *)&e->cpu = cpu | (__u64)MEMTRACE_REC_NO_NODE << 16 | (__u64)MEMTRACE_NO_STACK << 32;
+	return e;
+}
 
 /* @tgid: the process, or TGID_UNREAD */
 static __always_inline struct memtrace_event *event__reserve_as(__u32 type, __u32 tgid)
@@ -261,7 +294,9 @@ struct ring_slot {
  */
 static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, __u32 type)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	/* ring_slots read once: a const volatile is a load at every use */
+	__u32 cpu = bpf_get_smp_processor_id(), idx, slots = ring_slots;
+	__u32 nested = slots >> MEMTRACE_RING_NESTED_SHIFT;
 	struct memtrace_ring_ctl *ctl;
 	struct memtrace_rec *e;
 	__u64 level, head;
@@ -272,21 +307,23 @@ static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, _
 	level = __sync_fetch_and_add(&ctl->depth, 1);
 	if (level >= MEMTRACE_RING_LEVELS)
 		goto full;
-	r->slots = level ? ring_slots >> MEMTRACE_RING_NESTED_SHIFT : ring_slots;
+	idx = cpu * (slots + 2 * nested);
+	if (level) {
+		idx += slots + (__u32)(level - 1) * nested;
+		slots = nested;
+	}
+	r->slots = slots;
 	head = ctl->head[level];
-	if (head - *(volatile __u64 *)&ctl->tail[level] >= r->slots)
+	if (head - *(volatile __u64 *)&ctl->tail[level] >= slots)
 		goto full;
-	idx = cpu * (ring_slots + 2 * (ring_slots >> MEMTRACE_RING_NESTED_SHIFT)) +
-	      (head & (r->slots - 1));
-	if (level)
-		idx += ring_slots + (__u32)(level - 1) * (ring_slots >> MEMTRACE_RING_NESTED_SHIFT);
+	idx += head & (slots - 1);
 	e = bpf_map_lookup_elem(&ring_events, &idx);
 	if (!e)
 		goto full;
 	r->ctl = ctl;
 	r->head = head;
 	r->level = level;
-	return event__fill(e, type, cpu, r->tgid);
+	return rec__fill(e, type, cpu, r->tgid);
 full:
 	ctl->depth = level;
 lost:
@@ -674,7 +711,7 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		e->order = order;
 		e->gfp = gfp;
 		e->pfn = pfn;
-		e->flags |= page ? MEMTRACE_F_PFN : MEMTRACE_F_FAILED;
+		e->flags = page ? MEMTRACE_F_PFN : MEMTRACE_F_FAILED;	/* 0 until now */
 		if (type == MEMTRACE_EV_PAGE_ALLOC)
 			page__set_caller(ctx, e, fast);
 		else
