@@ -447,6 +447,7 @@ top: $(INITRAMFS)
 # about 240 MB) runs bench/run.sh: the module's alloc+free loops bare and
 # under each tracer of its tools table; the host adds the correlation's
 # throughput, then the table and build/bench/bench.json (bench/report.sh).
+comma := ,
 BENCH_OUT   := $(B)/bench
 BENCH_INITRAMFS := $(BENCH_OUT)/initramfs.cpio
 BENCH_GUEST := $(BENCH_OUT)/bench-loop $(BENCH_OUT)/bench-mt-trace $(BENCH_OUT)/bench-floor
@@ -462,6 +463,8 @@ BENCH_CAP_SMP2 ?= 0#		1: capacity again in a 2-vCPU guest (docs/bench.md: not re
 BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this many records
 BENCH_TIMEOUT ?= 2700#		the bench guest's time limit, seconds (it runs about 20 minutes)
 BENCH_SILENCE ?= 300#		and how long its console may be silent, seconds (a hung guest)
+BENCH_ICOUNT ?=#		N: QEMU's -icount shift=N, the guest's clock counts instructions
+#			(2^N ns each): figures the host's speed cannot move; several times slower
 
 $(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
@@ -508,8 +511,10 @@ bench: $(BENCH_INITRAMFS) $(BENCH_OUT)/corr-bench $(BENCH_OUT)/report-bench $(TO
 	$(Q)rm -f $(BENCH_OUT)/guest.txt $(BENCH_OUT)/cap2.txt
 	$(Q)echo "host load before: $$(uptime)" > $(BENCH_OUT)/host.txt
 	$(Q)rootfs/qemu.sh -k $(KIMAGE) -r $(BENCH_INITRAMFS) -m $(BENCH_MEM) -s 1 -t $(BENCH_TIMEOUT) -w $(BENCH_SILENCE) \
+		$(if $(BENCH_ICOUNT),-a "-icount shift=$(BENCH_ICOUNT)$(comma)sleep=on") \
 		-o $(BENCH_OUT)/guest.txt -l $(BENCH_OUT)/console.log \
 		-c 'sh /bench/run.sh --reps $(BENCH_REPS) --rounds $(BENCH_ROUNDS) --pairs $(BENCH_PAIRS) \
+			$(if $(BENCH_ICOUNT),--icount $(BENCH_ICOUNT)) \
 			$(if $(BENCH_TOOLS),--tools "$(BENCH_TOOLS)") \
 			$(if $(BENCH_CAP_RATES),--cap-rates "$(BENCH_CAP_RATES)") --out /dev/ttyS2' \
 		>&2 || { echo "bench: the guest failed (console: $(BENCH_OUT)/console.log)" >&2; exit 1; }

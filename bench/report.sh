@@ -70,7 +70,14 @@ $1 == "notyet" { notyet[++nnot] = $2; next }
 $1 == "failed" { failed[++nfail] = $2 " (" $3 " loop)"; next }
 END {
 	loopname["kmem"] = "kmalloc"; loopname["page"] = "pages"
-	printf "make bench: TCG-relative (QEMU TCG, %s vCPU, kernel %s)\n", info["cpus"], info["kernel"]
+	if ("icount" in info) {
+		label = "instruction-relative"
+		printf "make bench: instruction-relative (QEMU TCG -icount shift=%s: the guest'"'"'s clock counts its instructions, 2^%s ns each, whatever the host does; %s vCPU, kernel %s)\n",
+		       info["icount"], info["icount"], info["cpus"], info["kernel"]
+	} else {
+		label = "TCG-relative"
+		printf "make bench: TCG-relative (QEMU TCG, %s vCPU, kernel %s)\n", info["cpus"], info["kernel"]
+	}
 	printf "%s repetitions of %s alloc+free pairs per tool and loop", info["reps"], info["pairs"]
 	if (info["rounds"] > 1)
 		printf " (the table %s times over)", info["rounds"]
@@ -78,7 +85,8 @@ END {
 	printf "host load average before: %s; after: %s\n", load[1], load[2]
 	printf "%-7s %-15s %7s %15s %6s %6s %8s %6s %6s\n", "LOOP", "TOOL", "NS/PAIR",
 	       "(MIN-MAX)", "+NS/EV", "RATIO", "EVENTS", "LOST", "SAID"
-	print "{\"schema\":\"memtrace-bench/1\",\"label\":\"TCG-relative\"," > json
+	printf "{\"schema\":\"memtrace-bench/1\",\"label\":%s,%s", jstr(label),
+	       ("icount" in info) ? "\"icount_shift\":" info["icount"] "," : "" > json
 	printf "\"kernel\":%s,\"cpus\":%d,\"reps\":%d,\"rounds\":%d,\"pairs\":%d,",
 	       jstr(info["kernel"]), info["cpus"], info["reps"], info["rounds"] + 0,
 	       info["pairs"] > json

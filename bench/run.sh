@@ -41,7 +41,7 @@
 # Progress goes to stderr.  Exit 0, or 1 when a tool or the loop failed.
 set -u
 
-reps=5 rounds=1 pairs=200000 out=/dev/stdout
+reps=5 rounds=1 pairs=200000 out=/dev/stdout icount=
 cap_rates='' cap_only='' cap_secs=2 cap_events=2000000 table=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,7 +55,9 @@ while [ $# -gt 0 ]; do
 	--tools) only=$2; shift 2 ;;
 	--pairs) pairs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--icount) icount=$2; shift 2 ;;
 	*) echo "usage: run.sh [--reps N] [--rounds R] [--pairs N] [--tools 'NAME...'] [--out FILE]" \
+		"[--icount SHIFT]" \
 		"[--cap-rates 'EV/S...' [--cap-tools 'NAME...'] [--cap-secs S]" \
 		"[--cap-events N] [--no-table]]" >&2
 	   exit 64 ;;
@@ -382,6 +384,7 @@ echo "info cpus $(grep -c ^processor /proc/cpuinfo)" >> "$out"
 echo "info reps $((reps * rounds))" >> "$out"
 echo "info rounds $rounds" >> "$out"
 echo "info pairs $pairs" >> "$out"
+[ -z "$icount" ] || echo "info icount $icount" >> "$out"
 cap_rate= cap_ring= pin_loop= pin_tool=
 round=0
 while [ $table = 1 ] && [ $round -lt "$rounds" ]; do

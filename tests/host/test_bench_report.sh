@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/report.sh on a made-up run of two rounds (bench/run.sh --rounds 2):
 # a tool's counts over its sessions are added, its repetitions from both
-# rounds make its median, and the JSON says how the run was made.
+# rounds make its median, and the JSON says how the run was made (the
+# guest's clock: wall time, or its instructions under -icount).
 . "$(dirname "$0")/../vm/lib.sh"
 
 tmp=$(mktemp -d /tmp/memtrace-bench-report.XXXXXX)
@@ -50,4 +51,15 @@ json=$(cat "$tmp/bench.json")
 match "$json" '"reps":3,"rounds":2,' "bench.json: the repetitions and the rounds"
 match "$json" '"tool":"perf","loop":"kmalloc".*"events":6000,"seen":5985,"lost":15,' \
 	"bench.json: perf's events, seen and lost added over its sessions"
+match "$table" '^make bench: TCG-relative \(QEMU TCG, 1 vCPU' "report.sh: a run by wall time says TCG-relative"
+match "$json" '"label":"TCG-relative","kernel"' "bench.json: a run by wall time is labelled TCG-relative"
+
+# the same run with the guest's clock counting instructions (BENCH_ICOUNT=0)
+echo "info icount 0" >> "$tmp/guest.txt"
+bench/report.sh "$tmp" > "$tmp/out" 2> "$tmp/err"
+is "$?" 0 "report.sh, icount: exit 0"
+match "$(cat "$tmp/out")" '^make bench: instruction-relative \(QEMU TCG -icount shift=0:' \
+	"report.sh, icount: says instruction-relative and the shift"
+match "$(cat "$tmp/bench.json")" '"label":"instruction-relative","icount_shift":0,"kernel"' \
+	"bench.json, icount: the label and the shift"
 done_testing
