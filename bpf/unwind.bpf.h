@@ -54,6 +54,31 @@ struct {
 	__type(value, __u64[UNWIND_CACHE]);
 } unwind_cache SEC(".maps");
 
+/*
+ * Per CPU, the last walk that found a caller: the return addresses it read
+ * and the step it took after each.  A walk is a function of the return
+ * addresses it reads (each one's step and kind come from the table), so a
+ * walk that reads the same ones at the same places ends at the same
+ * caller: the next event on the same path checks them with a load and a
+ * compare each, where the cache's lookup and the kinds' checks take about
+ * 35 BPF instructions a frame.  @busy: a walk on this CPU is using it;
+ * a program nested in an interrupt (a kernel without bpf_trace_run's
+ * recursion check) walks without it.
+ */
+struct unwind_memo {
+	__u64 busy;
+	__u64 n;	/* return addresses read, the caller's the last; 0: none */
+	__u64 ip[MEMTRACE_UNWIND_MAX_FRAMES + 1];
+	__s64 off[MEMTRACE_UNWIND_MAX_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_memo);
+} unwind_memo SEC(".maps");
+
 #define UNWIND_WORD(ip, off, kind) \
 	((__u64)(__u32)(ip) << 32 | (__u64)(__u16)(off) << 16 | (__u64)(kind) << 8 | 1)
 
@@ -143,39 +168,75 @@ static __noinline __u64 unwind__prog_fp_fast(void)
 #define AT_GLUE		1	/* in the tracepoint's glue */
 #define AT_ALLOC	2	/* past an allocator frame */
 
+/* The memo's caller if the stack from @sp holds the memo's return addresses, else 0 */
+static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_memo *m,
+						   __u64 sp)
+{
+	__u64 ip;
+	__u32 i;
+
+	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES + 1; i++) {
+		if (i >= m->n)
+			break;
+		if (unwind__read(fast, &ip, (void *)(sp - 8)) || ip != m->ip[i])
+			return 0;
+		if (i + 1 == m->n)
+			return ip;
+		if (i < MEMTRACE_UNWIND_MAX_FRAMES)
+			sp += m->off[i];
+	}
+	return 0;
+}
+
 /*
  * The caller of the page allocation the program runs for, or 0 when this
  * unwinder cannot vouch for it.  Called from the program itself (not from
  * a subprogram or a callback: the walk starts from its frame).  Written
  * for the verifier: one path through each frame's lookup (a branchless
  * search, the cache's two ways meeting again), three places the walk can
- * be at: about 76,000 instructions verified for record's page program,
- * where a branch per search step made it 450,000.
+ * be at: about 76,000 instructions verified for record's page program
+ * (before the memo), where a branch per search step made it 450,000.
+ * The memo first (struct unwind_memo): on the path of the last walk, a
+ * load and a compare a frame.
  */
 static __always_inline __u64 unwind__page_caller(bool fast)
 {
 	const struct memtrace_unwind_entry *e;
-	__u64 fp, sp, ip = 0, w, *cache;
+	__u64 fp, sp, ip = 0, w, *cache, caller = 0;
 	__u32 i, zero = 0, kind, slot;
+	struct unwind_memo *m;
 	__u32 at = AT_START;
+	bool use;
 	__s32 off;
 
 	if (!unwind_log2)
 		return 0;
 	cache = bpf_map_lookup_elem(&unwind_cache, &zero);
-	if (!cache)
+	m = bpf_map_lookup_elem(&unwind_memo, &zero);
+	if (!cache || !m)
 		return 0;
 	fp = fast ? unwind__prog_fp_fast() : unwind__prog_fp();
 	if (!fp)
 		return 0;
 	/* the program's return address, into bpf_trace_runN */
 	sp = fp + 16;
+	/* m, never NULL: a pointer set to NULL on one path loses 6.1's verifier */
+	use = !m->busy;
+	if (use) {
+		m->busy = 1;
+		caller = unwind__memo_caller(fast, m, sp);
+		if (caller)
+			goto out;
+		m->n = 0;
+	}
 	if (unwind__read(fast, &ip, (void *)(sp - 8)))
-		return 0;
+		goto out;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
+		if (use)
+			m->ip[i] = ip;
 		/* kernel text only: the search compares within 2^63 */
 		if ((ip >> 32) != 0xffffffffULL)
-			return 0;
+			goto out;
 		/* a return address: the call is the byte before it */
 		slot = (__u32)(ip ^ ip >> 8) & (UNWIND_CACHE - 1);
 		w = cache[slot];
@@ -185,27 +246,38 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 		} else {
 			e = unwind__find(ip - 1);
 			if (!e)
-				return 0;
+				goto out;
 			off = e->sp_offset;
 			kind = e->kind;
 			if (off == (__s16)off)
 				cache[slot] = UNWIND_WORD(ip, off, kind);
 		}
-		if (kind == MEMTRACE_UNWIND_OUT)
+		if (kind == MEMTRACE_UNWIND_OUT) {
 			/* before the allocator: not the path this program knows */
-			return at == AT_ALLOC ? ip : 0;
+			if (at == AT_ALLOC) {
+				caller = ip;
+				if (use)
+					m->n = i + 1;
+			}
+			goto out;
+		}
 		/* the glue first, then the allocator */
 		if (kind == MEMTRACE_UNWIND_GLUE && at <= AT_GLUE)
 			at = AT_GLUE;
 		else if (kind == MEMTRACE_UNWIND_ALLOC && at >= AT_GLUE)
 			at = AT_ALLOC;
 		else
-			return 0;
+			goto out;
+		if (use)
+			m->off[i] = off;
 		sp += off;
 		if (unwind__read(fast, &ip, (void *)(sp - 8)))
-			return 0;
+			goto out;
 	}
-	return 0;
+out:
+	if (use)
+		m->busy = 0;
+	return caller;
 }
 
 #endif /* __UNWIND_BPF_H */
