@@ -206,7 +206,8 @@ help:
 ##                   correlation's and report's rates on the host; table on
 ##                   stdout, build/bench/bench.json and the median of 5 make
 ##                   run, a warm make rebuild (BENCH_ROUNDS=5 BENCH_REPS=1 BENCH_PAIRS=200000
-##                   BENCH_BOOT=5 BENCH_TOOLS= BENCH_CAP_RATES=...; docs/bench.md)
+##                   BENCH_BOOT=5 BENCH_TOOLS= BENCH_CAP_RATES=...; BENCH_ICOUNT=0:
+##                   the guest's clock counts instructions; docs/bench.md)
 ##   make check      host unit tests only
 ##   make vmtest     guest tests only
 ##   make deps       install missing Debian packages (apt-get)
@@ -464,7 +465,7 @@ BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this
 BENCH_TIMEOUT ?= 2700#		the bench guest's time limit, seconds (it runs about 20 minutes)
 BENCH_SILENCE ?= 300#		and how long its console may be silent, seconds (a hung guest)
 BENCH_ICOUNT ?=#		N: QEMU's -icount shift=N, the guest's clock counts instructions
-#			(2^N ns each): figures the host's speed cannot move; several times slower
+#			(2^N ns each): figures the host's speed cannot move (docs/bench.md)
 
 $(BENCH_OUT)/bench-loop: bench/loop.c bench/pace.h tool/dev/device.c $(TOOL_HDR) module/uapi/memalloc.h | deps
 	$(call msg,CC,$@)
