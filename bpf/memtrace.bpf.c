@@ -242,19 +242,23 @@ _Static_assert(__builtin_offsetof(struct memtrace_rec, type) == 8 &&
 	       __builtin_offsetof(struct memtrace_rec, stack_id) == 60 &&
 	       sizeof(struct memtrace_rec) == 64, "struct memtrace_rec's words");
 
+/* A word over narrower fields: may alias them, so the fields' own stores after it stay after it */
+typedef __u64 __attribute__((__may_alias__)) rec_word_t;
+
 static __always_inline struct memtrace_rec *rec__fill(struct memtrace_rec *e, __u32 type,
 						      __u32 cpu, __u32 tgid)
 {
 	e->ts_ns = bpf_ktime_get_ns();
 	if (tgid == TGID_UNREAD)
 		tgid = bpf_get_current_pid_tgid() >> 32;
-	*(__u64 *)&e->type = type | (__u64)tgid << 32;
+	*(rec_word_t *)&e->type = type | (__u64)tgid << 32;
 	e->call_site = 0;
 	e->addr = 0;
 	e->pfn = 0;
 	e->bytes_req = 0;
-	*(__u64 *)&e->bytes_alloc = 0;
-	*(__u64 *)&e->cpu = cpu | (__u64)MEMTRACE_REC_NO_NODE << 16 | (__u64)MEMTRACE_NO_STACK << 32;
+	*(rec_word_t *)&e->bytes_alloc = 0;
+	*(rec_word_t *)&e->cpu = cpu | (__u64)MEMTRACE_REC_NO_NODE << 16 |
+				 (__u64)MEMTRACE_NO_STACK << 32;
 	return e;
 }
 
