@@ -721,8 +721,11 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		else
 			event__set_stack(ctx, e);
 	}));
-	/* the pages through the direct map, where page_address() puts them */
-	if (type == MEMTRACE_EV_PAGE_ALLOC && page)
+	/*
+	 * the pages through the direct map, where page_address() puts them
+	 * (walk_pages first: the address's ksym read is not free)
+	 */
+	if (walk_pages && type == MEMTRACE_EV_PAGE_ALLOC && page)
 		walk__emit(page_offset_base() + (pfn << PAGE_SHIFT), bytes);
 	return 0;
 }

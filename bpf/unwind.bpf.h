@@ -14,10 +14,9 @@
  * stack pointer is the frame's plus sp_offset, the return address the 8
  * bytes below it.
  *
- * The walk starts from this program's frame: the x86 JIT keeps a BPF frame
- * pointer in rbp (push rbp; mov rbp, rsp), so one call down, a subprogram
- * finds the program's rbp at its own frame pointer, and the program's
- * return address (into bpf_trace_runN) 8 bytes above that.  Any step it
+ * The walk starts from this program's frame: the x86 JIT keeps BPF's frame
+ * pointer, r10, in rbp (push rbp; mov rbp, rsp), so the program's return
+ * address (into bpf_trace_runN) is 8 bytes above r10.  Any step it
  * cannot vouch for (the first return address not in the glue, a frame
  * kind other than a call, a frame not in the table before the allocator's,
  * too many frames, a read that faults) returns 0, and the caller takes the
@@ -38,46 +37,41 @@ struct {
 } unwind_table SEC(".maps");
 
 /*
- * Per CPU, the steps of return addresses seen: a direct-mapped cache, so
- * that a frame seen before costs one lookup, not the table's binary
- * search.  An entry is one word (a nested program on the CPU cannot see it
- * torn): the return address's low 32 bits (the table covers kernel text,
- * whose high 32 bits are all ones), the step's sp_offset, its kind, and
- * bit 0 set (0: empty).
+ * Per CPU, the unwinder's state, in one map (one lookup a walk):
+ *
+ * @cache: the steps of return addresses seen, direct-mapped, so that a
+ * frame seen before costs one lookup, not the table's binary search.  An
+ * entry is one word (a nested program on the CPU cannot see it torn): the
+ * return address's low 32 bits (the table covers kernel text, whose high
+ * 32 bits are all ones), the step's sp_offset, its kind, and bit 0 set
+ * (0: empty).
+ *
+ * @n, @ip, @off: the memo of the last walk that found a caller: the return
+ * addresses it read and the step it took after each.  A walk is a function
+ * of the return addresses it reads (each one's step and kind come from the
+ * table), so a walk that reads the same ones at the same places ends at
+ * the same caller: the next event on the same path checks them with a
+ * load and a compare each, where the cache's lookup and the kinds' checks
+ * take about 35 BPF instructions a frame.  @busy: a walk on this CPU is
+ * using the memo; a program nested in an interrupt (a kernel without
+ * bpf_trace_run's recursion check) walks without it.
  */
 #define UNWIND_CACHE	256
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64[UNWIND_CACHE]);
-} unwind_cache SEC(".maps");
-
-/*
- * Per CPU, the last walk that found a caller: the return addresses it read
- * and the step it took after each.  A walk is a function of the return
- * addresses it reads (each one's step and kind come from the table), so a
- * walk that reads the same ones at the same places ends at the same
- * caller: the next event on the same path checks them with a load and a
- * compare each, where the cache's lookup and the kinds' checks take about
- * 35 BPF instructions a frame.  @busy: a walk on this CPU is using it;
- * a program nested in an interrupt (a kernel without bpf_trace_run's
- * recursion check) walks without it.
- */
-struct unwind_memo {
+struct unwind_cpu {
 	__u64 busy;
 	__u64 n;	/* return addresses read, the caller's the last; 0: none */
 	__u64 ip[MEMTRACE_UNWIND_MAX_FRAMES + 1];
-	__s64 off[MEMTRACE_UNWIND_MAX_FRAMES];
+	__s64 off[MEMTRACE_UNWIND_MAX_FRAMES + 1];	/* the last one unused */
+	__u64 cache[UNWIND_CACHE];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct unwind_memo);
-} unwind_memo SEC(".maps");
+	__type(value, struct unwind_cpu);
+} unwind_cpu SEC(".maps");
 
 #define UNWIND_WORD(ip, off, kind) \
 	((__u64)(__u32)(ip) << 32 | (__u64)(__u16)(off) << 16 | (__u64)(kind) << 8 | 1)
@@ -133,34 +127,24 @@ static __always_inline int unwind__read(bool fast, __u64 *v, const void *addr)
 }
 
 /*
- * The BPF program's frame pointer: pushed by this subprogram's prologue,
- * it is the first thing above our own frame pointer, and above it by the
- * program's stack (512 bytes at most) and the call's 16 bytes.  0 if
- * unreadable or elsewhere (an interpreted program, a JIT that keeps BPF's
- * stack apart).
+ * The program's frame pointer, as a number: the x86 JIT keeps BPF's r10 in
+ * rbp, set by the program's prologue (push rbp; mov rbp, rsp), so the
+ * program's return address (into bpf_trace_runN) is 8 bytes above it.
+ * Read from where it is spilled: the verifier hands out no stack address
+ * as a number.  In the program itself only (inlined: a subprogram's r10 is
+ * its own frame's).  Where BPF's stack is elsewhere (an interpreted
+ * program, a private stack), the first return address is not the glue's
+ * and the walk gives up.
  */
-static __always_inline __u64 unwind__prog_fp_as(bool fast)
+static __always_inline __u64 unwind__prog_fp(bool fast)
 {
-	__u64 fp = 0, ours = 0;
+	__u64 fp = 0;
 	void *p;
 
 	asm volatile("%[p] = r10" : [p] "=r"(p));
-	if (unwind__read(fast, &fp, p))
+	if (unwind__read(fast, &fp, &p))
 		return 0;
-	/* the same address as a number: read from where it was pushed */
-	if (unwind__read(fast, &ours, &p))
-		return 0;
-	return fp > ours && fp - ours <= 512 + 16 ? fp : 0;
-}
-
-static __noinline __u64 unwind__prog_fp(void)
-{
-	return unwind__prog_fp_as(false);
-}
-
-static __noinline __u64 unwind__prog_fp_fast(void)
-{
-	return unwind__prog_fp_as(true);
+	return fp;
 }
 
 /* Where the walk is */
@@ -168,24 +152,26 @@ static __noinline __u64 unwind__prog_fp_fast(void)
 #define AT_GLUE		1	/* in the tracepoint's glue */
 #define AT_ALLOC	2	/* past an allocator frame */
 
-/* The memo's caller if the stack from @sp holds the memo's return addresses, else 0 */
-static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_memo *m,
+/*
+ * The memo's caller if the stack from @sp holds the memo's return
+ * addresses, else 0.  @n in a register (the loop reads nothing else of the
+ * memo but its ip and off), off[] one longer than the steps: one bound
+ * check an iteration.
+ */
+static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_cpu *m,
 						   __u64 sp)
 {
-	__u64 ip;
+	__u64 ip, n = m->n;
 	__u32 i;
 
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES + 1; i++) {
-		if (i >= m->n)
+		if (i >= n)
 			break;
 		if (unwind__read(fast, &ip, (void *)(sp - 8)) || ip != m->ip[i])
 			return 0;
-		if (i + 1 == m->n)
-			return ip;
-		if (i < MEMTRACE_UNWIND_MAX_FRAMES)
-			sp += m->off[i];
+		sp += m->off[i];
 	}
-	return 0;
+	return n && i == n ? ip : 0;
 }
 
 /*
@@ -196,26 +182,25 @@ static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_
  * search, the cache's two ways meeting again), three places the walk can
  * be at: about 76,000 instructions verified for record's page program
  * (before the memo), where a branch per search step made it 450,000.
- * The memo first (struct unwind_memo): on the path of the last walk, a
+ * The memo first (struct unwind_cpu): on the path of the last walk, a
  * load and a compare a frame.
  */
 static __always_inline __u64 unwind__page_caller(bool fast)
 {
 	const struct memtrace_unwind_entry *e;
-	__u64 fp, sp, ip = 0, w, *cache, caller = 0;
+	__u64 fp, sp, ip = 0, w, caller = 0;
 	__u32 i, zero = 0, kind, slot;
-	struct unwind_memo *m;
+	struct unwind_cpu *m;
 	__u32 at = AT_START;
 	bool use;
 	__s32 off;
 
 	if (!unwind_log2)
 		return 0;
-	cache = bpf_map_lookup_elem(&unwind_cache, &zero);
-	m = bpf_map_lookup_elem(&unwind_memo, &zero);
-	if (!cache || !m)
+	m = bpf_map_lookup_elem(&unwind_cpu, &zero);
+	if (!m)
 		return 0;
-	fp = fast ? unwind__prog_fp_fast() : unwind__prog_fp();
+	fp = unwind__prog_fp(fast);
 	if (!fp)
 		return 0;
 	/* the program's return address, into bpf_trace_runN */
@@ -239,7 +224,7 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 			goto out;
 		/* a return address: the call is the byte before it */
 		slot = (__u32)(ip ^ ip >> 8) & (UNWIND_CACHE - 1);
-		w = cache[slot];
+		w = m->cache[slot];
 		if ((w >> 32) == (__u32)ip && (w & 1)) {
 			off = (__s16)(w >> 16);
 			kind = (w >> 8) & 0xff;
@@ -250,7 +235,7 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 			off = e->sp_offset;
 			kind = e->kind;
 			if (off == (__s16)off)
-				cache[slot] = UNWIND_WORD(ip, off, kind);
+				m->cache[slot] = UNWIND_WORD(ip, off, kind);
 		}
 		if (kind == MEMTRACE_UNWIND_OUT) {
 			/* before the allocator: not the path this program knows */
