@@ -46,8 +46,8 @@ struct {
  * 32 bits are all ones), the step's sp_offset, its kind, and bit 0 set
  * (0: empty).
  *
- * @n, @ip, @off: the memo of the last walk that found a caller: the return
- * addresses it read and the step it took after each.  A walk is a function
+ * @n, @ip, @pos: the memo of the last walk that found a caller: the return
+ * addresses it read and where, as offsets from the program's frame.  A walk is a function
  * of the return addresses it reads (each one's step and kind come from the
  * table), so a walk that reads the same ones at the same places ends at
  * the same caller: the next event on the same path checks them with a
@@ -62,7 +62,7 @@ struct unwind_cpu {
 	__u64 busy;
 	__u64 n;	/* return addresses read, the caller's the last; 0: none */
 	__u64 ip[MEMTRACE_UNWIND_MAX_FRAMES + 1];
-	__s64 off[MEMTRACE_UNWIND_MAX_FRAMES + 1];	/* the last one unused */
+	__u64 pos[MEMTRACE_UNWIND_MAX_FRAMES + 1];
 	__u64 cache[UNWIND_CACHE];
 };
 
@@ -153,25 +153,23 @@ static __always_inline __u64 unwind__prog_fp(bool fast)
 #define AT_ALLOC	2	/* past an allocator frame */
 
 /*
- * The memo's caller if the stack from @sp holds the memo's return
- * addresses, else 0.  @n in a register (the loop reads nothing else of the
- * memo but its ip and off), off[] one longer than the steps: one bound
- * check an iteration.
+ * The memo's caller if the stack above @fp holds the memo's return
+ * addresses at the memo's places, else 0.  Unrolled, each place an offset
+ * from @fp: a frame costs the load's guard, the load and a compare.
  */
-static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_cpu *m,
-						   __u64 sp)
+static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_cpu *m, __u64 fp)
 {
-	__u64 ip, n = m->n;
+	__u64 ip = 0, n = m->n;
 	__u32 i;
 
+#pragma unroll
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES + 1; i++) {
-		if (i >= n)
-			break;
-		if (unwind__read(fast, &ip, (void *)(sp - 8)) || ip != m->ip[i])
+		if (i == n)
+			return ip;
+		if (unwind__read(fast, &ip, (void *)(fp + m->pos[i])) || ip != m->ip[i])
 			return 0;
-		sp += m->off[i];
 	}
-	return n && i == n ? ip : 0;
+	return 0;
 }
 
 /*
@@ -209,7 +207,7 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 	use = !m->busy;
 	if (use) {
 		m->busy = 1;
-		caller = unwind__memo_caller(fast, m, sp);
+		caller = m->n ? unwind__memo_caller(fast, m, fp) : 0;
 		if (caller)
 			goto out;
 		m->n = 0;
@@ -217,8 +215,10 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 	if (unwind__read(fast, &ip, (void *)(sp - 8)))
 		goto out;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
-		if (use)
+		if (use) {
 			m->ip[i] = ip;
+			m->pos[i] = sp - 8 - fp;
+		}
 		/* kernel text only: the search compares within 2^63 */
 		if ((ip >> 32) != 0xffffffffULL)
 			goto out;
@@ -253,8 +253,6 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 			at = AT_ALLOC;
 		else
 			goto out;
-		if (use)
-			m->off[i] = off;
 		sp += off;
 		if (unwind__read(fast, &ip, (void *)(sp - 8)))
 			goto out;

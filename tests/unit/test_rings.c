@@ -131,6 +131,37 @@ static void test_in_flight(void)
 	fake_free(f);
 }
 
+static void test_runs(void)
+{
+	struct fake *f = fake_new();
+	struct seen s = {};
+	long n;
+	int i;
+
+	for (i = 1; i <= 8; i++)
+		put(f, 0, 0, 10 * i);
+	put(f, 1, 0, 45);
+	n = rings__drain(&f->r, 1000, false, take, &s);
+	tap_eq_s64(n, 9, "runs: every record handed over");
+	tap_eq_s64(s.runs, 3, "runs: 10..40, then 45 of the other CPU, then 50..80");
+	tap_ok(s.n == 9 && s.ts[3] == 40 && s.ts[4] == 45 && s.ts[5] == 50,
+	       "runs: the run stops at the other ring's first stamp (%llu %llu %llu)",
+	       (unsigned long long)s.ts[3], (unsigned long long)s.ts[4],
+	       (unsigned long long)s.ts[5]);
+	fake_free(f);
+
+	f = fake_new();
+	s = (struct seen){};
+	put(f, 0, 0, 10);
+	put(f, 0, 0, 20);
+	put(f, 0, 0, 30);
+	put(f, 1, 0, 20);
+	n = rings__drain(&f->r, 1000, false, take, &s);
+	tap_eq_s64(n, 4, "runs: a tie handed over whole");
+	tap_eq_s64(s.runs, 3, "runs: a record stamped as the other ring's first goes in the run (10 20, 20, 30)");
+	fake_free(f);
+}
+
 static void test_wrap(void)
 {
 	struct fake *f = fake_new();
@@ -189,6 +220,7 @@ int main(void)
 {
 	test_merge();
 	test_in_flight();
+	test_runs();
 	test_wrap();
 	test_stop();
 	test_behind_and_sizes();

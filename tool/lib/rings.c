@@ -74,7 +74,7 @@ long rings__drain(struct rings *r, __u64 now, bool all, rings_run_fn fn, void *c
 	__u64 bound = UINT64_MAX, second;
 	long done = 0;
 	__u32 slots;
-	size_t n;
+	size_t n, hi, i;
 	int err;
 
 	/* the clock was read before the depths: see memtrace.bpf.c, ring__reserve() */
@@ -113,13 +113,27 @@ long rings__drain(struct rings *r, __u64 now, bool all, rings_run_fn fn, void *c
 		}
 		if (best < 0)
 			break;
-		/* its records up to the next ring's first, contiguous in memory */
+		/*
+		 * its records up to the next ring's first, contiguous in
+		 * memory: a ring's records are stamped in its order (a
+		 * level's programs do not interleave), so a binary search
+		 * finds the last at or before @second, not a look at each
+		 */
 		base = ring__base(r, best, &slots);
-		for (n = 1; r->tail[best] + n < r->head[best] && n < RINGS_RUN_MAX; n++) {
-			__u64 i = (r->tail[best] + n) & (slots - 1);
+		i = r->tail[best] & (slots - 1);
+		hi = r->head[best] - r->tail[best];
+		if (hi > slots - i)
+			hi = slots - i;
+		if (hi > RINGS_RUN_MAX)
+			hi = RINGS_RUN_MAX;
+		n = 1;	/* base[i], the first, is at or before @second */
+		while (n < hi) {
+			size_t mid = n + (hi - n + 1) / 2;
 
-			if (!i || base[i].ts_ns > second)
-				break;
+			if (base[i + mid - 1].ts_ns <= second)
+				n = mid;
+			else
+				hi = mid - 1;
 		}
 		err = fn(ctx, first, n);
 		r->tail[best] += n;
