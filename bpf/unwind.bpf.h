@@ -47,14 +47,14 @@ struct {
  * (0: empty).
  *
  * @n, @ip, @pos: the memo of the last walk that found a caller: the return
- * addresses it read and where, as offsets from the program's frame.  A walk is a function
- * of the return addresses it reads (each one's step and kind come from the
- * table), so a walk that reads the same ones at the same places ends at
- * the same caller: the next event on the same path checks them with a
- * load and a compare each, where the cache's lookup and the kinds' checks
- * take about 35 BPF instructions a frame.  @busy: a walk on this CPU is
- * using the memo; a program nested in an interrupt (a kernel without
- * bpf_trace_run's recursion check) walks without it.
+ * addresses it read and where, as offsets from the program's frame.  A walk
+ * is a function of the return addresses it reads (each one's step and kind
+ * come from the table), so a walk that reads the same ones at the same
+ * places ends at the same caller: the next event on the same path checks
+ * them with a load and a compare each, where the cache's lookup and the
+ * kinds' checks take about 35 BPF instructions a frame.  @busy: a walk on
+ * this CPU is using the memo; a program nested in an interrupt (a kernel
+ * without bpf_trace_run's recursion check) walks without it.
  */
 #define UNWIND_CACHE	256
 
