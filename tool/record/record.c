@@ -216,7 +216,14 @@ size_t record__pack(struct record_pack *p, const struct memtrace_rec *recs, size
 		head = o;
 		o += 2;
 		mask = 0;
-#define PACK_WORD(w) do {										if (v[w] != last[w]) {									last[w] = v[w];									memcpy(o, &last[w], sizeof(__u64));						o += sizeof(__u64);								mask |= 1U << (w);							}									} while (0)
+#define PACK_WORD(w) do {						\
+			if (v[w] != last[w]) {				\
+				last[w] = v[w];				\
+				memcpy(o, &last[w], sizeof(__u64));	\
+				o += sizeof(__u64);			\
+				mask |= 1U << (w);			\
+			}						\
+		} while (0)
 		_Static_assert(REC_WORDS == 8, "record__pack: a PACK_WORD a word");
 		PACK_WORD(0);
 		PACK_WORD(1);
