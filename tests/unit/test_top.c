@@ -60,6 +60,34 @@ static void test_ksyms_censored(void)
 	ksyms__free(ks);
 }
 
+/* Lines kallsyms does not write, and a name longer than 255 characters */
+static void test_ksyms_lines(void)
+{
+	char text[1024], name[301], buf[400];
+	struct ksyms *ks;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "not-an-address T nope\n"
+		 "ffffffff81000000 T\n"
+		 "ffffffff81000100 T %s\n"
+		 "ffffffff81000200 t  spaced \t[mod_a]\n"
+		 "ffffffff81000300 t unclosed [mod_b\n", name);
+	ks = ks_load(text);
+	tap_eq_u64(ksyms__count(ks), 3, "ksyms: lines without an address or a name left out");
+	tap_ok(ksyms__find(ks, 0xffffffff81000100ULL) &&
+	       strlen(ksyms__find(ks, 0xffffffff81000100ULL)->name) == 300,
+	       "ksyms: a name of 300 characters kept whole, got %zu",
+	       ksyms__find(ks, 0xffffffff81000100ULL) ?
+	       strlen(ksyms__find(ks, 0xffffffff81000100ULL)->name) : (size_t)0);
+	tap_eq_str(ksyms__format(ks, 0xffffffff81000208ULL, buf, sizeof(buf)),
+		   "spaced+0x8 [mod_a]", "ksyms: runs of blanks between fields");
+	tap_eq_str(ksyms__format(ks, 0xffffffff81000308ULL, buf, sizeof(buf)),
+		   "unclosed+0x8", "ksyms: a module without its ']': no module");
+	ksyms__free(ks);
+}
+
 static void test_pick_caller(struct ksyms *ks)
 {
 	__u64 page[] = { 0xffffffffc0a00000ULL, 0xffffffff81100810ULL, 0xffffffff81100010ULL,
@@ -201,6 +229,7 @@ int main(void)
 		tap_bail("ksyms__read: %s", strerror(errno));
 	test_ksyms(ks);
 	test_ksyms_censored();
+	test_ksyms_lines();
 	test_pick_caller(ks);
 	test_parse();
 	test_intervals();
