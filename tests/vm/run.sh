@@ -4,7 +4,7 @@
 # one's TAP: a bail-out, a missing trailing plan (the test died first), a
 # plan that does not match, or a non-zero exit without a failed result is a
 # failure of its own.  Exit 4 without results means "skipped" (kselftest's
-# KSFT_SKIP).
+# KSFT_SKIP).  Each file's time is printed: a boot has a time limit.
 set -o pipefail
 cd /tests || exit 1
 
@@ -27,11 +27,13 @@ for t in $tests; do
 	name=${t##*/}
 	echo "# ---- $name"
 	out=/tmp/tap.out
+	start=$(date +%s)
 	case "$t" in
 	*.sh) sh "$t" 2>&1 | tee "$out" ;;
 	*) "$t" 2>&1 | tee "$out" ;;
 	esac
 	rc=$?
+	echo "# $name took $(( $(date +%s) - start )) s"
 	nok=$(grep -c '^ok ' "$out")
 	nnot=$(grep -c '^not ok ' "$out")
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n1)
