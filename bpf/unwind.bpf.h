@@ -54,15 +54,21 @@ struct {
  * them with a load and a compare each, where the cache's lookup and the
  * kinds' checks take about 35 BPF instructions a frame.  @busy: a walk on
  * this CPU is using the memo; a program nested in an interrupt (a kernel
- * without bpf_trace_run's recursion check) walks without it.
+ * without bpf_trace_run's recursion check) walks without it, writing
+ * @memo[1] instead: where the memo goes is an index, not a branch a frame,
+ * so that the verifier walks the frames once, not once for each.
  */
 #define UNWIND_CACHE	256
 
-struct unwind_cpu {
-	__u64 busy;
+struct unwind_memo {
 	__u64 n;	/* return addresses read, the caller's the last; 0: none */
 	__u64 ip[MEMTRACE_UNWIND_MAX_FRAMES + 1];
 	__u64 pos[MEMTRACE_UNWIND_MAX_FRAMES + 1];
+};
+
+struct unwind_cpu {
+	__u64 busy;
+	struct unwind_memo memo[2];	/* [1]: a nested walk's, written, never read */
 	__u64 cache[UNWIND_CACHE];
 };
 
@@ -157,7 +163,7 @@ static __always_inline __u64 unwind__prog_fp(bool fast)
  * addresses at the memo's places, else 0.  Unrolled, each place an offset
  * from @fp: a frame costs the load's guard, the load and a compare.
  */
-static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_cpu *m, __u64 fp)
+static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_memo *m, __u64 fp)
 {
 	__u64 ip = 0, n = m->n;
 	__u32 i;
@@ -186,11 +192,11 @@ static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_
 static __always_inline __u64 unwind__page_caller(bool fast)
 {
 	const struct memtrace_unwind_entry *e;
-	__u64 fp, sp, ip = 0, w, caller = 0;
+	__u64 fp, sp, ip = 0, w, caller = 0, nested;
 	__u32 i, zero = 0, kind, slot;
+	struct unwind_memo *mw;
 	struct unwind_cpu *m;
 	__u32 at = AT_START;
-	bool use;
 	__s32 off;
 
 	if (!unwind_log2)
@@ -203,22 +209,24 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 		return 0;
 	/* the program's return address, into bpf_trace_runN */
 	sp = fp + 16;
-	/* m, never NULL: a pointer set to NULL on one path loses 6.1's verifier */
-	use = !m->busy;
-	if (use) {
+	/*
+	 * 1 when nested in a walk: its memo is left alone.  An index, not a
+	 * branch: the verifier learns nothing of @nested from the test below.
+	 */
+	nested = m->busy & 1;
+	mw = &m->memo[nested];
+	if (!m->busy) {
 		m->busy = 1;
-		caller = m->n ? unwind__memo_caller(fast, m, fp) : 0;
+		caller = m->memo[0].n ? unwind__memo_caller(fast, &m->memo[0], fp) : 0;
 		if (caller)
 			goto out;
-		m->n = 0;
+		m->memo[0].n = 0;
 	}
 	if (unwind__read(fast, &ip, (void *)(sp - 8)))
 		goto out;
 	for (i = 0; i < MEMTRACE_UNWIND_MAX_FRAMES; i++) {
-		if (use) {
-			m->ip[i] = ip;
-			m->pos[i] = sp - 8 - fp;
-		}
+		mw->ip[i] = ip;
+		mw->pos[i] = sp - 8 - fp;
 		/* kernel text only: the search compares within 2^63 */
 		if ((ip >> 32) != 0xffffffffULL)
 			goto out;
@@ -241,8 +249,7 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 			/* before the allocator: not the path this program knows */
 			if (at == AT_ALLOC) {
 				caller = ip;
-				if (use)
-					m->n = i + 1;
+				mw->n = i + 1;
 			}
 			goto out;
 		}
@@ -258,8 +265,8 @@ static __always_inline __u64 unwind__page_caller(bool fast)
 			goto out;
 	}
 out:
-	if (use)
-		m->busy = 0;
+	/* the walk's own busy back: 0, or 1 where nested */
+	m->busy = nested;
 	return caller;
 }
 
