@@ -62,6 +62,11 @@ KDIR      ?= $(KSRC)/kdir
 ifeq ($(origin MEM),file)
 MEM       := 512M
 endif
+# and time: its guest runs several times slower (a tool's start, a study),
+# and a boot of every test takes it past 900 s on a slow host (unless TIMEOUT=)
+ifeq ($(origin TIMEOUT),file)
+TIMEOUT   := 2400
+endif
 else ifeq ($(KERNEL),host)
 KTAG      := host
 KIMAGE    := /boot/vmlinuz-$(shell uname -r)
@@ -234,7 +239,8 @@ help:
 ##   APPEND=         extra kernel command line
 ##   FILES=          host files or folders copied into the guest's /host/
 ##                   (make vm, start, run); a program must be static
-##   TIMEOUT=900     batch time limit in seconds (a hang is killed)
+##   TIMEOUT=900     batch time limit in seconds (a hang is killed;
+##                   KERNEL=debug: 2400)
 ##   ACCEL=auto      auto, kvm or tcg: KVM (-cpu host) only where it can run
 ##                   a guest (vmx/svm, /dev/kvm, one tiny probe guest cached
 ##                   in build/kvm-probe); ACCEL=kvm where it cannot fails
