@@ -298,9 +298,7 @@ struct ring_slot {
  */
 static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, __u32 type)
 {
-	/* ring_slots read once: a const volatile is a load at every use */
-	__u32 cpu = bpf_get_smp_processor_id(), idx, slots = ring_slots;
-	__u32 nested = slots >> MEMTRACE_RING_NESTED_SHIFT;
+	__u32 cpu = bpf_get_smp_processor_id(), idx, slots;
 	struct memtrace_ring_ctl *ctl;
 	struct memtrace_rec *e;
 	__u64 level, head;
@@ -311,16 +309,13 @@ static __always_inline struct memtrace_rec *ring__reserve(struct ring_slot *r, _
 	level = __sync_fetch_and_add(&ctl->depth, 1);
 	if (level >= MEMTRACE_RING_LEVELS)
 		goto full;
-	idx = cpu * (slots + 2 * nested);
-	if (level) {
-		idx += slots + (__u32)(level - 1) * nested;
-		slots = nested;
-	}
+	/* the ring's place, as the reader laid it out: two loads, no arithmetic */
+	slots = ctl->slots[level];
 	r->slots = slots;
 	head = ctl->head[level];
 	if (head - *(volatile __u64 *)&ctl->tail[level] >= slots)
 		goto full;
-	idx += head & (slots - 1);
+	idx = ctl->base[level] + (head & (slots - 1));
 	e = bpf_map_lookup_elem(&ring_events, &idx);
 	if (!e)
 		goto full;

@@ -316,14 +316,21 @@ struct memtrace_agg_row {
  * @depth:	BPF programs writing a record on this CPU now (a level each);
  *		0: none, so every record of this CPU stamped before was published
  * @head:	records published per level (written by BPF only)
+ * @base:	per level, the index in ring_events of the ring's first record
+ * @slots:	per level, the ring's records (a power of 2)
  * @tail:	records read per level (written by the reader only)
  *
  * Level 0 has ring_slots records, levels 1 and 2 an eighth of that each.
+ * The reader lays the rings out (tool/lib/rings.c) and writes @base and
+ * @slots before the programs attach: BPF reads a ring's place, it does not
+ * compute it (0 slots: every record counted as a drop).
  */
 struct memtrace_ring_ctl {
 	__u64 depth;
 	__u64 head[MEMTRACE_RING_LEVELS];
-	__u64 pad0[4];
+	__u32 base[MEMTRACE_RING_LEVELS];
+	__u32 slots[MEMTRACE_RING_LEVELS];
+	__u64 pad0;
 	__u64 tail[MEMTRACE_RING_LEVELS];
 	__u64 pad1[5];
 };

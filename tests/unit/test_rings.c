@@ -41,14 +41,18 @@ struct fake {
 	struct rings r;
 };
 
-/* Publish a record stamped @ts in CPU @cpu's ring of @level */
+/*
+ * Publish a record stamped @ts in CPU @cpu's ring of @level, where BPF's
+ * ring__reserve() puts it: at the place the reader wrote into the ring's
+ * control block
+ */
 static void put(struct fake *f, int cpu, int level, __u64 ts)
 {
-	__u32 slots = level ? NESTED : SLOTS;
-	__u64 off = (__u64)cpu * rings__cpu_slots(SLOTS) + (level ? SLOTS + (level - 1) * NESTED : 0);
-	__u64 h = f->ctl[cpu].head[level];
+	const struct memtrace_ring_ctl *c = &f->ctl[cpu];
+	__u64 h = c->head[level];
 
-	f->ev[off + (h & (slots - 1))] = (struct memtrace_rec){ .ts_ns = ts, .type = 1 };
+	f->ev[c->base[level] + (h & (c->slots[level] - 1))] =
+		(struct memtrace_rec){ .ts_ns = ts, .type = 1 };
 	f->ctl[cpu].head[level] = h + 1;
 }
 
@@ -75,6 +79,22 @@ static bool sorted(const struct seen *s)
 		if (s->ts[i] < s->ts[i - 1])
 			return false;
 	return true;
+}
+
+/* The rings' places as rings__init() writes them for BPF: CPU after CPU, level 0 then 1 then 2 */
+static void test_layout(void)
+{
+	struct fake *f = fake_new();
+
+	tap_eq_u64(f->ctl[0].base[0], 0, "layout: CPU 0's level 0 first");
+	tap_eq_u64(f->ctl[0].base[1], SLOTS, "layout: CPU 0's level 1 after its level 0");
+	tap_eq_u64(f->ctl[0].base[2], SLOTS + NESTED, "layout: CPU 0's level 2 after its level 1");
+	tap_eq_u64(f->ctl[1].base[0], SLOTS + 2 * NESTED, "layout: CPU 1's rings after CPU 0's");
+	tap_eq_u64(f->ctl[1].slots[0], SLOTS, "layout: level 0 has ring_slots records");
+	tap_eq_u64(f->ctl[1].slots[2], NESTED, "layout: level 2 has an eighth of them");
+	tap_ok(f->ctl[NCPUS - 1].base[2] + f->ctl[NCPUS - 1].slots[2] == NCPUS * (SLOTS + 2 * NESTED),
+	       "layout: the last CPU's level 2 ends at ring_events' end");
+	fake_free(f);
 }
 
 static void test_merge(void)
@@ -218,6 +238,7 @@ static void test_behind_and_sizes(void)
 
 int main(void)
 {
+	test_layout();
 	test_merge();
 	test_in_flight();
 	test_runs();

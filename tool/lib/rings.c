@@ -20,29 +20,6 @@ __u32 rings__slots_for(size_t bytes, int ncpus)
 	return s;
 }
 
-int rings__init(struct rings *r, const struct memtrace_rec *ev, struct memtrace_ring_ctl *ctl,
-		int ncpus, __u32 slots)
-{
-	size_t nk = (size_t)ncpus * MEMTRACE_RING_LEVELS;
-
-	*r = (struct rings){ ev, ctl, ncpus, slots, calloc(ncpus, sizeof(__u64)),
-			     calloc(nk, sizeof(__u64)), calloc(nk, sizeof(__u64)) };
-	if (!r->bound || !r->head || !r->tail) {
-		rings__free(r);
-		*r = (struct rings){};
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void rings__free(struct rings *r)
-{
-	free(r->bound);
-	free(r->head);
-	free(r->tail);
-	r->bound = r->head = r->tail = NULL;
-}
-
 /* Ring @k (CPU k / LEVELS, level k % LEVELS): its first record and size */
 static const struct memtrace_rec *ring__base(const struct rings *r, int k, __u32 *slots)
 {
@@ -53,6 +30,38 @@ static const struct memtrace_rec *ring__base(const struct rings *r, int k, __u32
 	if (level)
 		off += r->slots + (__u64)(level - 1) * (r->slots >> MEMTRACE_RING_NESTED_SHIFT);
 	return r->ev + off;
+}
+
+int rings__init(struct rings *r, const struct memtrace_rec *ev, struct memtrace_ring_ctl *ctl,
+		int ncpus, __u32 slots)
+{
+	size_t nk = (size_t)ncpus * MEMTRACE_RING_LEVELS;
+	__u32 n;
+	int k;
+
+	*r = (struct rings){ ev, ctl, ncpus, slots, calloc(ncpus, sizeof(__u64)),
+			     calloc(nk, sizeof(__u64)), calloc(nk, sizeof(__u64)) };
+	if (!r->bound || !r->head || !r->tail) {
+		rings__free(r);
+		*r = (struct rings){};
+		return -ENOMEM;
+	}
+	/* each ring's place, for BPF to read (struct memtrace_ring_ctl) */
+	for (k = 0; k < (int)nk; k++) {
+		const struct memtrace_rec *base = ring__base(r, k, &n);
+
+		ctl[k / MEMTRACE_RING_LEVELS].base[k % MEMTRACE_RING_LEVELS] = (__u32)(base - ev);
+		ctl[k / MEMTRACE_RING_LEVELS].slots[k % MEMTRACE_RING_LEVELS] = n;
+	}
+	return 0;
+}
+
+void rings__free(struct rings *r)
+{
+	free(r->bound);
+	free(r->head);
+	free(r->tail);
+	r->bound = r->head = r->tail = NULL;
 }
 
 /* The first unread record of ring @k, or NULL */
