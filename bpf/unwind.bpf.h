@@ -184,8 +184,9 @@ static __always_inline __u64 unwind__memo_caller(bool fast, const struct unwind_
  * a subprogram or a callback: the walk starts from its frame).  Written
  * for the verifier: one path through each frame's lookup (a branchless
  * search, the cache's two ways meeting again), three places the walk can
- * be at: about 76,000 instructions verified for record's page program
- * (before the memo), where a branch per search step made it 450,000.
+ * be at, the memo's place an index (not a branch a frame): 125,325
+ * instructions verified for record's page program on 6.12 (with the
+ * memo), where a branch per search step made it 450,000 before the memo.
  * The memo first (struct unwind_cpu): on the path of the last walk, a
  * load and a compare a frame.
  */
