@@ -354,7 +354,8 @@ static __always_inline __u32 event__stack(void *ctx, __u32 type)
 {
 	long id;
 
-	if (!record_stacks && !(record_page_stacks && type == MEMTRACE_EV_PAGE_ALLOC))
+	/* @type first: a constant in each program, so no load of the flag where it decides */
+	if (!record_stacks && !(type == MEMTRACE_EV_PAGE_ALLOC && record_page_stacks))
 		return MEMTRACE_NO_STACK;
 	id = bpf_get_stackid(ctx, &agg_stack_map, 0);
 	if (id >= 0)
@@ -363,8 +364,8 @@ static __always_inline __u32 event__stack(void *ctx, __u32 type)
 	return MEMTRACE_NO_STACK;
 }
 
-/* (struct memtrace_event or struct memtrace_rec) */
-#define event__set_stack(ctx, e)	((e)->stack_id = event__stack(ctx, (e)->type))
+/* (struct memtrace_event or struct memtrace_rec); @type: the record's, a constant */
+#define event__set_stack(ctx, e, type)	((e)->stack_id = event__stack(ctx, type))
 
 /* A page allocation's caller by memtrace's unwinder (0: it cannot tell, counted) */
 static __always_inline __u64 page__caller(bool fast)
@@ -381,11 +382,11 @@ static __always_inline __u64 page__caller(bool fast)
  * kernel stack too with record_stacks (report checks one against the
  * other), or instead when the unwinder cannot vouch for the caller
  */
-#define page__set_caller(ctx, e, fast) do {					\
-		if (record_page_stacks || record_stacks) {			\
+#define page__set_caller(ctx, e, fast, rec) do {				\
+		if ((rec) || record_page_stacks || record_stacks) {		\
 			(e)->call_site = page__caller(fast);			\
 			if (record_stacks || !(e)->call_site)			\
-				event__set_stack(ctx, e);			\
+				event__set_stack(ctx, e, MEMTRACE_EV_PAGE_ALLOC); \
 		}								\
 	} while (0)
 

@@ -23,18 +23,29 @@ const char name_orc_ip[] = "__start_orc_unwind_ip";
 const char name_orc_ip_end[] = "__stop_orc_unwind_ip";
 const char name_orc[] = "__start_orc_unwind";
 
+/*
+ * Read the KASLR bases' values too (MEMTRACE_KSYM_NR_BASES): set by
+ * userspace, which loads this again without it where the kernel refuses
+ * bpf_probe_read_kernel() to a syscall program
+ */
+const volatile bool read_bases = false;
+
 /* Read by userspace after the run: 0 where the kernel lacks the symbol */
 __u64 addrs[MEMTRACE_KSYM_MAX];
+__u64 bases[MEMTRACE_KSYM_NR_BASES];
 int found;
 
 static __always_inline void lookup(const char *name, int sz, int idx)
 {
 	__u64 v = 0;
 
-	if (!bpf_kallsyms_lookup_name(name, sz, 0, &v) && idx < MEMTRACE_KSYM_MAX) {
-		addrs[idx] = v;
-		found++;
-	}
+	if (bpf_kallsyms_lookup_name(name, sz, 0, &v) || idx >= MEMTRACE_KSYM_MAX)
+		return;
+	addrs[idx] = v;
+	found++;
+	if (read_bases && idx < MEMTRACE_KSYM_NR_BASES &&
+	    bpf_probe_read_kernel(&bases[idx], sizeof(bases[idx]), (const void *)v))
+		bases[idx] = 0;
 }
 
 SEC("syscall")

@@ -149,10 +149,17 @@ static __always_inline void counter__inc(__u32 idx)
 /* Whether to leave this process out; its id into @tgid when read for that */
 static __always_inline bool tgid__skip_as(__u32 *tgid)
 {
-	if (!target_tgid && !self_tgid)
+	/* each read once: a const volatile is a load at every use */
+	__u32 target = target_tgid, self = self_tgid;
+
+	if (!target && !self)
 		return false;
 	*tgid = bpf_get_current_pid_tgid() >> 32;
-	return (target_tgid && *tgid != target_tgid) || *tgid == self_tgid;
+	if (*tgid == self)
+		return true;
+	/* branches, not LLVM's selects: the common case then runs two instructions */
+	asm volatile("" ::: "memory");
+	return target && *tgid != target;
 }
 
 static __always_inline bool tgid__skip(void)
@@ -181,15 +188,21 @@ static __always_inline __u64 ksym__read(__u64 addr)
 }
 
 /*
- * The KASLR bases, read once: set early in boot, constant after.  A helper
- * call per event costs more under TCG than the rest of a kfree's program.
+ * The KASLR bases, read once: set early in boot, constant after.  Their
+ * values, where userspace could read them before load (bpf/ksyms.bpf.c):
+ * known to the verifier, which then drops the code that reads them here.
  */
+const volatile __u64 ksym_bases[MEMTRACE_KSYM_NR_BASES] = {};
+
+/* Else read by the first event: a helper call per event costs more under TCG than a kfree's program */
 __u64 ksym_vals[MEMTRACE_KSYM_MAX] = {};
 
 static __always_inline __u64 ksym__base(__u32 idx, __u64 dflt)
 {
-	__u64 v;
+	__u64 v = idx < MEMTRACE_KSYM_NR_BASES ? ksym_bases[idx] : 0;
 
+	if (v)
+		return v;
 	if (!ksym_addrs[idx])
 		return dflt;
 	v = ksym_vals[idx];
@@ -356,11 +369,11 @@ static __always_inline void ring__commit(struct ring_slot *r)
 
 /*
  * A slab or page event's record, filled by @fill (code naming the record
- * @e, a struct memtrace_rec in a per-CPU ring with ring_slots, else a struct
+ * @e, a struct memtrace_rec in a per-CPU ring when @rings, else a struct
  * memtrace_event in the ring buffer: the same field names)
  */
-#define event__emit(r, type, fill) do {						\
-		if (ring_slots) {						\
+#define event__emit_in(r, type, rings, fill) do {				\
+		if (rings) {							\
 			struct memtrace_rec *e = ring__reserve(r, type);	\
 									\
 			if (e) {						\
@@ -376,6 +389,8 @@ static __always_inline void ring__commit(struct ring_slot *r)
 			}							\
 		}								\
 	} while (0)
+
+#define event__emit(r, type, fill)	event__emit_in(r, type, ring_slots, fill)
 
 /*
  * PFN of a direct-map ("kernel logical") address: kmalloc, slab objects.
@@ -596,7 +611,7 @@ static __always_inline int kmalloc__emit(void *ctx, __u32 type, __u64 call_site,
 			e->flags |= MEMTRACE_F_FAILED;
 		event__set_direct_pfn(e);
 		event__set_bytes_alloc(e, alloc);
-		event__set_stack(ctx, e);
+		event__set_stack(ctx, e, type);
 	}));
 	walk__emit(ptr, alloc);
 	return 0;
@@ -688,23 +703,35 @@ int memtrace__kmem_cache_free(__u64 *ctx)
 	return kfree__emit(MEMTRACE_EV_KMEM_CACHE_FREE, ctx[0], ctx[1]);
 }
 
-/* @fast: the page caller's unwinder reads the stack without helper calls (unwind.bpf.h) */
-static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 order,
-				      __u64 gfp, bool fast)
+/*
+ * @fast: the page caller's unwinder reads the stack without helper calls
+ * (unwind.bpf.h).  @rec: the build for memtrace record's per-CPU rings
+ * (trace__choose_rec(): rings on, page callers on, no aggregation, no
+ * walk, no minimum size), whose flags the compiler then knows: a flag is a
+ * load at every event, though the verifier knows its value.
+ */
+static __always_inline int page__emit(__u64 *ctx, __u32 type, bool fast, bool rec)
 {
 	struct ring_slot r = { .tgid = TGID_UNREAD };
-	__u64 bytes = PAGE_SIZE << order, pfn = 0;
+	__u64 page, bytes, gfp, pfn = 0;
+	__u32 order;
 
-	if (aggregate && type == MEMTRACE_EV_PAGE_FREE)
-		return page ? agg__free(page__pfn(page, vmemmap__base()), LIVE_PAGE) : 0;
-	if ((type == MEMTRACE_EV_PAGE_ALLOC && bytes < min_size) || tgid__skip_as(&r.tgid))
+	if (!rec && type == MEMTRACE_EV_PAGE_FREE && aggregate)
+		return ctx[0] ? agg__free(page__pfn(ctx[0], vmemmap__base()), LIVE_PAGE) : 0;
+	if ((!rec && type == MEMTRACE_EV_PAGE_ALLOC && (PAGE_SIZE << (__u32)ctx[1]) < min_size) ||
+	    tgid__skip_as(&r.tgid))
 		return 0;
-	if (aggregate)
+	/* read after the filter's helper call: not kept across it */
+	page = ctx[0];
+	order = (__u32)ctx[1];
+	gfp = type == MEMTRACE_EV_PAGE_ALLOC ? ctx[2] : 0;
+	bytes = PAGE_SIZE << order;
+	if (!rec && aggregate)
 		return agg__on(type) ? agg__page(ctx, page ? page__pfn(page, vmemmap__base()) : 0,
 						 order, !page, fast) : 0;
 	if (page)
 		pfn = page__pfn(page, vmemmap__base());
-	event__emit(&r, type, ({
+	event__emit_in(&r, type, rec || ring_slots, ({
 		e->bytes_req = bytes;
 		e->bytes_alloc = bytes;
 		e->order = order;
@@ -712,15 +739,15 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 		e->pfn = pfn;
 		e->flags = page ? MEMTRACE_F_PFN : MEMTRACE_F_FAILED;	/* 0 until now */
 		if (type == MEMTRACE_EV_PAGE_ALLOC)
-			page__set_caller(ctx, e, fast);
+			page__set_caller(ctx, e, fast, rec);
 		else
-			event__set_stack(ctx, e);
+			event__set_stack(ctx, e, type);
 	}));
 	/*
 	 * the pages through the direct map, where page_address() puts them
 	 * (walk_pages first: the address's ksym read is not free)
 	 */
-	if (walk_pages && type == MEMTRACE_EV_PAGE_ALLOC && page)
+	if (!rec && type == MEMTRACE_EV_PAGE_ALLOC && walk_pages && page)
 		walk__emit(page_offset_base() + (pfn << PAGE_SHIFT), bytes);
 	return 0;
 }
@@ -729,21 +756,40 @@ static __always_inline int page__emit(void *ctx, __u32 type, __u64 page, __u32 o
 SEC("raw_tp/mm_page_alloc")
 int memtrace__mm_page_alloc(__u64 *ctx)
 {
-	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2], false);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, false, false);
 }
 
 /* The same, for kernels with bpf_rdonly_cast() (6.2 on): the loader loads one of the two */
 SEC("raw_tp/mm_page_alloc")
 int memtrace__mm_page_alloc_fast(__u64 *ctx)
 {
-	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, ctx[0], (__u32)ctx[1], ctx[2], true);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, true, false);
 }
 
 /* kmem:mm_page_free (page, order) */
 SEC("raw_tp/mm_page_free")
 int memtrace__mm_page_free(__u64 *ctx)
 {
-	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, ctx[0], (__u32)ctx[1], 0, false);
+	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, false, false);
+}
+
+/* The three above, memtrace record's build (page__emit()'s @rec): loaded in their place */
+SEC("raw_tp/mm_page_alloc")
+int memtrace__mm_page_alloc_rec(__u64 *ctx)
+{
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, false, true);
+}
+
+SEC("raw_tp/mm_page_alloc")
+int memtrace__mm_page_alloc_fast_rec(__u64 *ctx)
+{
+	return page__emit(ctx, MEMTRACE_EV_PAGE_ALLOC, true, true);
+}
+
+SEC("raw_tp/mm_page_free")
+int memtrace__mm_page_free_rec(__u64 *ctx)
+{
+	return page__emit(ctx, MEMTRACE_EV_PAGE_FREE, false, true);
 }
 
 /*
@@ -956,7 +1002,7 @@ static __always_inline int vmalloc__emit(void *ctx, __u64 ret, __u64 size, __u64
 			e->flags |= MEMTRACE_F_PFN;
 		}
 	}
-	event__set_stack(ctx, e);
+	event__set_stack(ctx, e, MEMTRACE_EV_VMALLOC);
 	bpf_ringbuf_submit(e, rb__flags());
 	if (ret && nr)
 		walk__emit(ret, (__u64)nr << PAGE_SHIFT);

@@ -52,6 +52,8 @@
 #define MEMTRACE_KSYM_ORC_IP_END	6	/* __stop_orc_unwind_ip */
 #define MEMTRACE_KSYM_ORC		7	/* __start_orc_unwind: its entries */
 #define MEMTRACE_KSYM_MAX		8
+/* The first this many are 8-byte variables whose values are read too */
+#define MEMTRACE_KSYM_NR_BASES		3
 
 /**
  * struct memtrace_event - one allocator event

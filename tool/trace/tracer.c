@@ -322,18 +322,43 @@ static int ksyms__scan_kallsyms(__u64 *addrs)
  * milliseconds, where libbpf's __ksym externs read all of /proc/kallsyms
  * (about a second under TCG).
  */
-static int trace__lookup_ksyms(__u64 *addrs)
+static struct ksyms_bpf *ksyms__load(bool read_bases)
+{
+	struct ksyms_bpf *skel = ksyms_bpf__open();
+	int err;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->read_bases = read_bases;
+	err = ksyms_bpf__load(skel);
+	if (err) {
+		ksyms_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/*
+ * @bases: the values of the first MEMTRACE_KSYM_NR_BASES (KASLR bases), 0
+ * where not read (memtrace.bpf.c then reads them at the first event)
+ */
+static int trace__lookup_ksyms(__u64 *addrs, __u64 *bases)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, run);
 	struct ksyms_bpf *skel;
 	int err;
 
 	memset(addrs, 0, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
-	skel = ksyms_bpf__open_and_load();
+	memset(bases, 0, sizeof(*bases) * MEMTRACE_KSYM_NR_BASES);
+	/* bpf_probe_read_kernel() in a syscall program: not on every kernel */
+	skel = ksyms__load(true) ?: ksyms__load(false);
 	err = skel ? bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ksyms__lookup), &run) :
 		     -errno;
-	if (!err)
+	if (!err) {
 		memcpy(addrs, skel->bss->addrs, sizeof(*addrs) * MEMTRACE_KSYM_MAX);
+		memcpy(bases, skel->bss->bases, sizeof(*bases) * MEMTRACE_KSYM_NR_BASES);
+	}
 	ksyms_bpf__destroy(skel);
 	if (err)
 		err = ksyms__scan_kallsyms(addrs);
@@ -365,6 +390,10 @@ static void trace__choose_tracepoints(struct trace *t, const struct btf *btf)
 
 	/* mm_page_alloc's build with the unwinder's loads: trace__configure_unwind() */
 	bpf_program__set_autoload(skel->progs.memtrace__mm_page_alloc_fast, false);
+	/* the page programs' builds for record: trace__choose_rec() */
+	bpf_program__set_autoload(skel->progs.memtrace__mm_page_alloc_rec, false);
+	bpf_program__set_autoload(skel->progs.memtrace__mm_page_alloc_fast_rec, false);
+	bpf_program__set_autoload(skel->progs.memtrace__mm_page_free_rec, false);
 	t->hooks[HOOK_KMEM].attach = HOOK_RAW_TP;
 	snprintf(t->hooks[HOOK_KMEM].target, sizeof(t->hooks[HOOK_KMEM].target), "%s",
 		 HOOK_KMEM_TARGET);
@@ -489,6 +518,34 @@ static void trace__configure_unwind(struct trace *t, const struct btf *btf,
 	if (bpfutil__has(btf, "bpf_rdonly_cast", BTF_KIND_FUNC)) {
 		bpf_program__set_autoload(t->skel->progs.memtrace__mm_page_alloc, false);
 		bpf_program__set_autoload(t->skel->progs.memtrace__mm_page_alloc_fast, true);
+	}
+}
+
+/*
+ * memtrace record's page programs (page__emit()'s @rec) in place of the
+ * general ones, where the options are those the build assumes: the flags
+ * it leaves out are then never read, one load fewer each at every event
+ */
+static void trace__choose_rec(struct trace *t, const struct trace_opts *opts)
+{
+	struct memtrace_bpf *s = t->skel;
+	struct {
+		struct bpf_program *any, *rec;
+	} builds[] = {
+		{ s->progs.memtrace__mm_page_alloc, s->progs.memtrace__mm_page_alloc_rec },
+		{ s->progs.memtrace__mm_page_alloc_fast, s->progs.memtrace__mm_page_alloc_fast_rec },
+		{ s->progs.memtrace__mm_page_free, s->progs.memtrace__mm_page_free_rec },
+	};
+	size_t i;
+
+	if (!opts->run_fn || !opts->record_page_stacks || opts->aggregate || opts->walk_pages ||
+	    opts->min_size)
+		return;
+	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
+		if (!bpf_program__autoload(builds[i].any))
+			continue;
+		bpf_program__set_autoload(builds[i].any, false);
+		bpf_program__set_autoload(builds[i].rec, true);
 	}
 }
 
@@ -631,7 +688,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	err = trace__configure(t->skel, opts);
 	if (err)
 		goto cleanup;
-	err = trace__lookup_ksyms((__u64 *)t->skel->rodata->ksym_addrs);
+	err = trace__lookup_ksyms((__u64 *)t->skel->rodata->ksym_addrs,
+				  (__u64 *)t->skel->rodata->ksym_bases);
 	if (err)
 		goto cleanup;
 	trace__choose_tracepoints(t, btf);
@@ -639,6 +697,7 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 	if (err)
 		goto cleanup;
 	trace__configure_unwind(t, btf, opts);
+	trace__choose_rec(t, opts);
 	err = trace__load(t);
 	if (!err)
 		trace__fill_unwind(t, opts->verbose);
@@ -654,7 +713,8 @@ int trace__open(struct trace **tp, const struct trace_opts *opts, trace_event_fn
 		strncat(t->desc, "; BPF page-table walk: on",
 			sizeof(t->desc) - strlen(t->desc) - 1);
 	if (t->skel->rodata->unwind_log2)
-		strncat(t->desc, bpf_program__autoload(t->skel->progs.memtrace__mm_page_alloc_fast) ?
+		strncat(t->desc, bpf_program__autoload(t->skel->progs.memtrace__mm_page_alloc_fast) ||
+				 bpf_program__autoload(t->skel->progs.memtrace__mm_page_alloc_fast_rec) ?
 			"; page callers: memtrace's unwinder (stack read by loads)" :
 			"; page callers: memtrace's unwinder (stack read by bpf_probe_read_kernel)",
 			sizeof(t->desc) - strlen(t->desc) - 1);
