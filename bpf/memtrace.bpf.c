@@ -157,7 +157,7 @@ static __always_inline bool tgid__skip_as(__u32 *tgid)
 	*tgid = bpf_get_current_pid_tgid() >> 32;
 	if (*tgid == self)
 		return true;
-	/* branches, not LLVM's selects: the common case then runs two instructions */
+	/* branches, not LLVM's selects: no -p then costs two compares after the call */
 	asm volatile("" ::: "memory");
 	return target && *tgid != target;
 }
