@@ -36,6 +36,10 @@ G
 echo "corr events=1000 allocs=10 ingest_s=0.001 match_s=0.001 free_s=0.000 events_per_s=1000000 verdict=agree frees_traced=10" > "$tmp/corr.txt"
 printf 'host load before: load average: 0.10, 0.20, 0.30\nafter: load average: 0.40, 0.50, 0.60\n' > "$tmp/host.txt"
 
+# bench/boot.sh: make run, its boot and demo alone, the host's floor, interleaved
+printf 'boot run 1 4100\nboot demo 1 3000\nboot floor 1 2600\nboot run 2 3900\nboot demo 2 3200\nboot floor 2 2400\nboot run 3 4000\nboot demo 3 3100\nboot floor 3 2500\nboot rebuild 1 30000\n' \
+	> "$tmp/boot.txt"
+
 bench/report.sh "$tmp" > "$tmp/out" 2> "$tmp/err"
 is "$?" 0 "report.sh: exit 0"
 table=$(cat "$tmp/out")
@@ -51,6 +55,16 @@ json=$(cat "$tmp/bench.json")
 match "$json" '"reps":3,"rounds":2,' "bench.json: the repetitions and the rounds"
 match "$json" '"tool":"perf","loop":"kmalloc".*"events":6000,"seen":5985,"lost":15,' \
 	"bench.json: perf's events, seen and lost added over its sessions"
+match "$table" '^make run, boot to report: median 4\.00 s \(3\.90-4\.10\) of 3$' \
+	"report.sh: make run's median, spread and count"
+match "$table" '^  boot and demo alone .*: median 3\.10 s \(3\.00-3\.20\) of 3$' \
+	"report.sh: the boot and demo alone, its own median and spread"
+match "$table" "^  the host's floor .*: median 2\\.50 s \\(2\\.40-2\\.60\\) of 3\$" \
+	"report.sh: the host's floor, its own median and spread"
+match "$table" '^  of the median: memtrace zones and run 0\.90 s, archive, /init and demo 0\.60 s, floor 2\.50 s$' \
+	"report.sh: make run's median split by the differences of the medians"
+match "$json" '"make_run_s":\{"median":4\.00,"min":3\.90,"max":4\.10,"runs":3,"demo":\{"median":3\.10,"min":3\.00,"max":3\.20,"runs":3\},"floor":\{"median":2\.50,"min":2\.40,"max":2\.60,"runs":3\}\}' \
+	"bench.json: make run with its demo and floor boots"
 match "$table" '^make bench: TCG-relative \(QEMU TCG, 1 vCPU' "report.sh: a run by wall time says TCG-relative"
 match "$json" '"label":"TCG-relative","kernel"' "bench.json: a run by wall time is labelled TCG-relative"
 
