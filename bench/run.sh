@@ -93,8 +93,8 @@ memtrace-run-walk|$B/bench-mt-trace --pid @PID@ --count @KIND@ --sites @SITES@ -
 memtrace-top|memtrace top -j -i 3600 -p @PID@|ready_tracing|INT|count_top
 memtrace-top-nowalk|memtrace top -j -i 3600 -p @PID@ --no-page-size|ready_tracing|INT|count_top
 memtrace-record|memtrace record -o $T/rec.mtr|ready_tracing|INT|count_record
-perf|perf record -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
-perf-g|perf record -g -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
+perf|perf record -D -1 --control fifo:$T/perf.ctl,$T/perf.ack -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
+perf-g|perf record -g -D -1 --control fifo:$T/perf.ctl,$T/perf.ack -a -e @EV1@ --filter @FILTER@ -e @EV2@ --filter @FILTER@ -o $T/perf.data|ready_perf|INT|count_perf
 bpftrace-count|bpftrace $T/count-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-kstack|bpftrace $T/kstack-@KIND@.bt|ready_line|INT|count_bt_map
 bpftrace-print|bpftrace $T/print-@KIND@.bt|ready_line|INT|count_bt_lines"
@@ -168,6 +168,9 @@ write_scripts() {
 	tracepoint:kmem:mm_page_alloc, tracepoint:kmem:mm_page_free { printf("%s %d %d %llx\n", probe, pid, args->order, args->pfn); }
 	$ready
 	EOF
+	# perf's control and acknowledgement FIFOs (ready_perf)
+	rm -f "$T/perf.ctl" "$T/perf.ack"
+	mkfifo "$T/perf.ctl" "$T/perf.ack"
 }
 
 # poll PID MAX TEST [ARGS...]: 0 once TEST succeeds (tried every 0.2 s),
@@ -192,10 +195,17 @@ ready_line() { poll "$1" 600 said_ready; }
 said_tracing() { grep -q '^tracing (\|^recording to ' "$T/tool.out"; }
 ready_tracing() { poll "$1" 600 said_tracing; }
 
-# perf has no ready line: its events are open (one per event and CPU),
-# then a second for it to enable them.
+# perf has no ready line: it starts with its events disabled (-D -1), and
+# once they are open (one per event and CPU) it is asked on its control
+# FIFO to enable them; its "ack" on the other FIFO says they are.  (A
+# fixed wait after the open was too short on a slow host: perf enabled its
+# events after the loop had run, and missed all of them unknowing.)
 perf_open() { [ "$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)" -ge 2 ]; }
-ready_perf() { poll "$1" 600 perf_open "$1" && sleep 1; }
+ready_perf() {
+	poll "$1" 600 perf_open "$1" || return 1
+	echo enable > "$T/perf.ctl"
+	timeout 120 head -n 1 "$T/perf.ack" | grep -q '^ack'
+}
 
 # ---- COUNT: "SEEN SELF_LOST" of the loop's events (process $1, kind $2) ---
 count_mt() {
