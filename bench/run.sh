@@ -203,7 +203,8 @@ ready_tracing() { poll "$1" 600 said_tracing; }
 perf_open() { [ "$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)" -ge 2 ]; }
 ready_perf() {
 	poll "$1" 600 perf_open "$1" || return 1
-	echo enable > "$T/perf.ctl"
+	# (a FIFO's open waits for its reader: perf gone would hang it)
+	timeout 120 sh -c "echo enable > $T/perf.ctl" || return 1
 	timeout 120 head -n 1 "$T/perf.ack" | grep -q '^ack'
 }
 
