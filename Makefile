@@ -237,6 +237,8 @@ help:
 ##   QEMU_ARGS=      appended to QEMU's command line (e.g. '-s -S' for gdb)
 ##   MODPARAMS=      memalloc.ko parameters (e.g. 'kmalloc_size=65536')
 ##   APPEND=         extra kernel command line
+##   RUN_CMD=        what make run runs after the demo
+##                   (default 'memtrace zones && memtrace run')
 ##   FILES=          host files or folders copied into the guest's /host/
 ##                   (make vm, start, run); a program must be static
 ##   TIMEOUT=900     batch time limit in seconds (a hang is killed;
