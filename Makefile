@@ -469,7 +469,7 @@ BENCH_PAIRS ?= 200000
 BENCH_TOOLS ?=#		only these (names of bench/run.sh's table, bare included); all when empty
 BENCH_MEM   ?= 1G
 BENCH_CORR_ALLOCS ?= 100,1000
-BENCH_BOOT  ?= 5#		make run this many times, then a warm make rebuild (0: skip)
+BENCH_BOOT  ?= 5#		make run this many times (each beside a demo and a floor boot), then a warm make rebuild (0: skip)
 BENCH_CAP_RATES ?= 25000 50000 100000 200000 400000 max#	capacity: events/s asked of the loop
 BENCH_CAP_SMP2 ?= 0#		1: capacity again in a 2-vCPU guest (docs/bench.md: not reliable here)
 BENCH_REPORT_EVENTS ?= 1000000#	memtrace report on a generated recording of this many records
@@ -543,7 +543,7 @@ endif
 		--file $(BENCH_OUT)/report-bench.mtr > $(BENCH_OUT)/report.txt
 	$(Q)rm -f $(BENCH_OUT)/boot.txt
 ifneq ($(BENCH_BOOT),0)
-	$(Q)echo "bench: make run x $(BENCH_BOOT), then make rebuild" >&2
+	$(Q)echo "bench: make run x $(BENCH_BOOT) (each beside a demo and a floor boot), then make rebuild" >&2
 	$(Q)bench/boot.sh $(BENCH_BOOT) NO_DEPS=1 KERNEL=$(KERNEL) BUILD=$(BUILD) > $(BENCH_OUT)/boot.txt
 endif
 	$(Q)bench/report.sh $(BENCH_OUT)

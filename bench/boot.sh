@@ -23,19 +23,19 @@ runs=${1:-5}
 ms() { echo $(($(date +%s%N) / 1000000)); }
 busybox=${BUSYBOX:-/bin/busybox}
 
+# The floor's archive: busybox and an /init that reports success (qemu.sh
+# counts a guest that reports no exit status as failed) and powers off
 tmp=$(mktemp -d /tmp/memtrace-floor.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/root/bin" "$tmp/root/dev"
-cp "$busybox" "$tmp/root/bin/busybox"
-# qemu.sh counts a guest that reports no exit status as failed
-cat > "$tmp/root/init" <<-'INIT'
+cat > "$tmp/init" <<-'INIT'
 	#!/bin/busybox sh
+	/bin/busybox mkdir -p /dev
 	/bin/busybox mount -t devtmpfs devtmpfs /dev
 	echo "memtrace-exit-status: 0" > /dev/ttyS1
 	/bin/busybox poweroff -f
 INIT
-chmod 0755 "$tmp/root/init"
-(cd "$tmp/root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$tmp/floor.cpio"
+chmod 0755 "$tmp/init"
+rootfs/mkinitramfs.sh --only "$tmp/floor.cpio" "$busybox:/bin/busybox" "$tmp/init:/init"
 
 # boot NAME I MAKE-ARGS...: one make run, timed
 boot() {
